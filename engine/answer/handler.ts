@@ -1,0 +1,59 @@
+// One request in, one response buffer out: parse, try the response cache, otherwise answer from the
+// snapshot and remember the result. Shared by the UDP and TCP listeners of one thread.
+import { CLASSIC_UDP_SIZE, Opcode, Rcode } from '../codec/constants.ts';
+import { ParseStatus, Query, parseQuery } from '../codec/query.ts';
+import { ResponseCache } from './response-cache.ts';
+import { Responder, type ResponderOptions } from './respond.ts';
+import type { ZoneTable } from './zone-table.ts';
+
+export interface HandlerOptions extends ResponderOptions {
+  /** Finished responses kept for repeated questions; 0 disables the cache. */
+  responseCacheSize: number;
+}
+
+export class QueryHandler {
+  readonly cache: ResponseCache | null;
+  private readonly responder: Responder;
+  private readonly query = new Query();
+  private readonly udpPayloadSize: number;
+
+  constructor(zones: ZoneTable, options: HandlerOptions) {
+    this.responder = new Responder(zones, options);
+    this.cache = options.responseCacheSize > 0 ? new ResponseCache(zones, options.responseCacheSize) : null;
+    this.udpPayloadSize = options.udpPayloadSize;
+  }
+
+  /**
+   * Returns the response to `msg`, preceded by the RFC 1035 §4.2.2 two-byte length when `tcp`, or null
+   * when nothing must be sent (unparseable input, or an error response we must not answer).
+   */
+  handle(msg: Uint8Array, tcp: boolean): Buffer | null {
+    const q = this.query;
+    const status = parseQuery(msg, msg.length, q);
+    const prefix = tcp ? 2 : 0;
+    const cacheable = status === ParseStatus.OK && q.opcode === Opcode.QUERY && q.tsigOffset < 0 && this.cache !== null;
+    if (cacheable) {
+      const limit = tcp ? 65535 : q.hasEdns ? Math.max(CLASSIC_UDP_SIZE, Math.min(q.ednsPayload, this.udpPayloadSize)) : CLASSIC_UDP_SIZE;
+      const hit = this.cache!.lookup(msg, q, tcp, limit, prefix);
+      if (hit !== null) return frame(hit, prefix);
+    }
+    const r = this.responder;
+    const len = r.respond(msg, q, status, tcp);
+    if (len === 0) return null;
+    const out = Buffer.allocUnsafe(prefix + len);
+    out.set(r.writer.buf.subarray(0, len), prefix);
+    if (cacheable && r.complete && r.zone !== null && r.zone.snapshot !== null && isCacheableRcode(out[prefix + 3] & 0xf)) {
+      this.cache!.store(msg, q, tcp, out.subarray(prefix), r.zone, r.zone.snapshot);
+    }
+    return frame(out, prefix);
+  }
+}
+
+function frame(out: Buffer, prefix: number): Buffer {
+  if (prefix) out.writeUInt16BE(out.length - 2, 0);
+  return out;
+}
+
+function isCacheableRcode(rcode: number): boolean {
+  return rcode === Rcode.NOERROR || rcode === Rcode.NXDOMAIN;
+}

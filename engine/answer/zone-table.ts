@@ -1,0 +1,69 @@
+// The set of hosted zones and the longest-match lookup of the zone for a query name: one hash probe per
+// label of the name, no allocation.
+import { lowerNameInPlace, nameHash, nameLength, namesEqual, nameToText } from '../codec/name.ts';
+import type { ZoneSnapshot } from '../snapshot/snapshot.ts';
+
+export class HostedZone {
+  readonly name: Uint8Array; // wire form, lower case
+  readonly text: string;
+  /** The serving snapshot; null while the first load is pending or after it failed. */
+  snapshot: ZoneSnapshot | null = null;
+
+  constructor(name: Uint8Array) {
+    this.name = name.slice(0, nameLength(name, 0));
+    lowerNameInPlace(this.name, 0);
+    this.text = nameToText(this.name, 0);
+  }
+}
+
+export class ZoneTable {
+  /** Bumped whenever the set of zones changes, so cached answers can tell that their zone choice is stale. */
+  generation = 0;
+  private readonly byHash = new Map<number, HostedZone[]>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(zone: HostedZone): void {
+    const hash = nameHash(zone.name, 0, zone.name.length);
+    const list = this.byHash.get(hash);
+    if (list?.some((z) => namesEqual(z.name, 0, zone.name, 0))) throw new Error(`zone ${zone.text} is already hosted`);
+    if (list) list.push(zone);
+    else this.byHash.set(hash, [zone]);
+    this.count++;
+    this.generation++;
+  }
+
+  remove(zone: HostedZone): void {
+    const hash = nameHash(zone.name, 0, zone.name.length);
+    const list = this.byHash.get(hash);
+    const at = list ? list.indexOf(zone) : -1;
+    if (at < 0) return;
+    list!.splice(at, 1);
+    if (list!.length === 0) this.byHash.delete(hash);
+    this.count--;
+    this.generation++;
+  }
+
+  get(name: Uint8Array): HostedZone | null {
+    const list = this.byHash.get(nameHash(name, 0, nameLength(name, 0)));
+    return list?.find((z) => namesEqual(z.name, 0, name, 0)) ?? null;
+  }
+
+  /** The deepest hosted zone containing the uncompressed name at buf[off, end), or null. */
+  find(buf: Uint8Array, off: number, end: number): HostedZone | null {
+    for (let p = off; ; p += buf[p] + 1) {
+      const list = this.byHash.get(nameHash(buf, p, end));
+      if (list !== undefined) {
+        for (let i = 0; i < list.length; i++) if (namesEqual(list[i].name, 0, buf, p)) return list[i];
+      }
+      if (buf[p] === 0) return null;
+    }
+  }
+
+  *[Symbol.iterator](): IterableIterator<HostedZone> {
+    for (const list of this.byHash.values()) yield* list;
+  }
+}

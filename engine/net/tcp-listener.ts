@@ -1,0 +1,97 @@
+// DNS over TCP (RFC 7766) on one address: two-byte framing reassembled across reads, pipelined queries
+// answered in order, an idle timeout, a deadline for finishing a message once begun (slow senders), a cap
+// on connections, and backpressure: a client that does not read its answers stops being read.
+import net from 'node:net';
+import type { QueryHandler } from '../answer/handler.ts';
+
+export interface TcpListenerOptions {
+  host: string;
+  port: number;
+  /** Seconds without a complete message before the connection is closed (Knot: 10 s). */
+  idleTimeout: number;
+  /** Seconds a started message may take to arrive whole. */
+  messageTimeout: number;
+  maxConnections: number;
+  onError: (err: Error) => void;
+}
+
+export class TcpListener {
+  readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(server: net.Server) {
+    this.server = server;
+  }
+
+  static async open(handler: QueryHandler, options: TcpListenerOptions): Promise<TcpListener> {
+    const server = net.createServer({ noDelay: true });
+    const listener = new TcpListener(server);
+    server.maxConnections = options.maxConnections;
+    server.on('connection', (socket) => listener.serve(socket, handler, options));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: options.host, port: options.port, ipv6Only: options.host.includes(':') }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', options.onError);
+    return listener;
+  }
+
+  get address(): { address: string; port: number } {
+    return this.server.address() as net.AddressInfo;
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  private serve(socket: net.Socket, handler: QueryHandler, options: TcpListenerOptions): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy()); // resets and the like: nothing to tell the client
+    socket.setTimeout(options.idleTimeout * 1000, () => socket.destroy());
+    let pending: Buffer | null = null;
+    let partialSince = 0;
+    socket.on('data', (chunk: Buffer) => {
+      const data = pending === null ? chunk : Buffer.concat([pending, chunk]);
+      pending = null;
+      let p = 0;
+      while (data.length - p >= 2) {
+        const len = data.readUInt16BE(p);
+        if (len === 0) return void socket.destroy(); // no DNS message is empty; the stream is garbage
+        if (data.length - p - 2 < len) break;
+        const msg = data.subarray(p + 2, p + 2 + len);
+        p += 2 + len;
+        let out: Buffer | null;
+        try {
+          out = handler.handle(msg, true);
+        } catch (err) {
+          options.onError(err as Error);
+          return void socket.destroy();
+        }
+        // RFC 7766 §8: write the length and the message in one call.
+        if (out !== null && !socket.write(out)) {
+          socket.pause();
+          socket.once('drain', () => socket.resume());
+        }
+      }
+      if (p === data.length) {
+        partialSince = 0;
+        return;
+      }
+      const now = Date.now();
+      if (partialSince === 0) partialSince = now;
+      else if (now - partialSince > options.messageTimeout * 1000) return void socket.destroy();
+      // Keep only the unfinished tail; copy it so the large read buffer is not retained.
+      pending = Buffer.from(data.subarray(p));
+    });
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+}

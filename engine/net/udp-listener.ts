@@ -1,0 +1,75 @@
+// DNS over UDP on one address. Each datagram is answered synchronously on this thread: at the rates one
+// Node thread sustains, a hop to a pool thread per query costs more than answering (see native-bench).
+import dgram from 'node:dgram';
+import type { QueryHandler } from '../answer/handler.ts';
+
+export interface UdpListenerOptions {
+  host: string;
+  port: number;
+  /** SO_RCVBUF: bursts beyond the default ~200 KiB are dropped by the kernel before we see them. */
+  receiveBufferSize: number;
+  onError: (err: Error) => void;
+}
+
+/**
+ * We only ever send to the address a datagram came from, which is already an IP literal. The default
+ * lookup (dns.lookup) still defers every send by a process.nextTick; answering at once saves that hop on
+ * every response (measured in native-bench: see the note on the engine-core issue).
+ */
+function peerAddress(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  void family;
+  callback(null, address, address.includes(':') ? 6 : 4);
+}
+
+export class UdpListener {
+  readonly socket: dgram.Socket;
+
+  private constructor(socket: dgram.Socket) {
+    this.socket = socket;
+  }
+
+  static async open(handler: QueryHandler, options: UdpListenerOptions): Promise<UdpListener> {
+    const socket = dgram.createSocket({
+      type: options.host.includes(':') ? 'udp6' : 'udp4',
+      ipv6Only: options.host.includes(':'),
+      lookup: peerAddress,
+    });
+    socket.on('message', (msg, peer) => {
+      let out: Buffer | null;
+      try {
+        out = handler.handle(msg, false);
+      } catch (err) {
+        options.onError(err as Error);
+        return;
+      }
+      if (out !== null) socket.send(out, peer.port, peer.address);
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(options.port, options.host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    socket.on('error', options.onError);
+    try {
+      socket.setRecvBufferSize(options.receiveBufferSize);
+    } catch (err) {
+      options.onError(err as Error);
+    }
+    return new UdpListener(socket);
+  }
+
+  get address(): { address: string; port: number } {
+    return this.socket.address();
+  }
+
+  /** The kernel may cap SO_RCVBUF (net.core.rmem_max); the effective size is worth logging. */
+  get receiveBufferSize(): number {
+    return this.socket.getRecvBufferSize();
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+}

@@ -1,0 +1,27 @@
+// The Piscina pool for coarse work (zone compiles now; transfers and NOTIFY fan-out later). Per-task
+// overhead is tens of microseconds, so it never sees individual queries.
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { CompileRequest, CompileResult } from './compile-worker.ts';
+
+export class CompilePool {
+  private readonly pool: Piscina<CompileRequest, CompileResult>;
+
+  constructor(threads = Math.max(1, availableParallelism() - 1)) {
+    this.pool = new Piscina({
+      filename: new URL('./compile-worker.ts', import.meta.url).href,
+      minThreads: 1,
+      maxThreads: threads,
+      // Idle threads linger so a burst of reloads does not pay thread start-up each time.
+      idleTimeout: 60_000,
+    });
+  }
+
+  compile(request: CompileRequest): Promise<CompileResult> {
+    return this.pool.run(request);
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
