@@ -1,0 +1,46 @@
+// zonecast's mdns server under test, started exactly as in production (same
+// Node binary as this harness), with its "zone loaded" log lines collected.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BENCH_DIR } from './dataset.ts';
+import { startServer, type Server } from './proc.ts';
+
+const REPO = join(BENCH_DIR, '..');
+const ENTRY = join(REPO, 'bin', 'zonecast.ts');
+
+/** Fields of zonecast's pino line {"msg":"zone loaded", ...}. */
+export interface ZoneLoaded {
+  zone: string;
+  serial: number;
+  records: number;
+  compileMs: number;
+  snapshotBytes: number;
+}
+
+export interface ZonecastServer extends Server {
+  loaded: ZoneLoaded[];
+}
+
+export function startZonecast(zoneDir: string, port: number): ZonecastServer {
+  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} does not exist yet: run with --only knot`);
+  const loaded: ZoneLoaded[] = [];
+  const server = startServer(
+    'zonecast',
+    process.execPath,
+    [ENTRY, 'mdns', '--zones', zoneDir, '--listen', `127.0.0.1:${port}`],
+    {
+      cwd: REPO,
+      onLine: (line) => {
+        // Cheap pre-filter: only JSON lines that can be the one we want.
+        if (!line.includes('zone loaded')) return;
+        try {
+          const entry = JSON.parse(line) as ZoneLoaded & { msg?: string };
+          if (entry.msg === 'zone loaded') loaded.push(entry);
+        } catch {
+          // not a JSON line
+        }
+      },
+    },
+  );
+  return Object.assign(server, { loaded });
+}
