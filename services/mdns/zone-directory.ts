@@ -1,6 +1,7 @@
 // Serves every `*.zone` master file of a directory: each compiles in the pool and starts answering as soon
-// as its snapshot is ready, independently of the others; a file with errors is logged and not served.
-import { readdirSync } from 'node:fs';
+// as its snapshot is ready, independently of the others; a file with errors is logged and not served
+// (SERVFAIL, as BIND answers for a zone that failed to load).
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { nameFromText } from '../../engine/codec/name.ts';
 import { HostedZone, type ZoneTable } from '../../engine/answer/zone-table.ts';
@@ -15,7 +16,11 @@ export interface LoadSummary {
 }
 
 export async function loadZoneDirectory(dir: string, zones: ZoneTable, pool: CompilePool, log: Logger): Promise<LoadSummary> {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.zone')).sort().map((f) => join(dir, f));
+  // Smallest first: with few compile threads a huge zone would otherwise hold every zone queued behind it.
+  const files = readdirSync(dir).filter((f) => f.endsWith('.zone')).map((f) => join(dir, f))
+    .map((file) => ({ file, size: statSync(file).size }))
+    .sort((a, b) => a.size - b.size || a.file.localeCompare(b.file))
+    .map((f) => f.file);
   if (files.length === 0) log.warn({ dir }, 'no *.zone files to serve');
   const summary: LoadSummary = { loaded: 0, failed: 0 };
   await Promise.all(files.map(async (file) => {
