@@ -3,11 +3,17 @@
 // engine on its own). Run through npm scripts or npx so that Node 24 from node_modules is used.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { UDP_IO_MODES } from '../engine/net/udp-listener.ts';
 import { CompilePool } from '../engine/pool/compile-pool.ts';
+import { XFR_DEFAULTS } from '../engine/xfr/options.ts';
+import { parseTsigKeySpec } from '../engine/tsig/keys.ts';
 import { createLogger } from '../services/log.ts';
 import { parseEndpoint } from '../services/mdns/endpoint.ts';
 import { MDNS_DEFAULTS, MdnsServer } from '../services/mdns/server.ts';
-import { loadZoneDirectory } from '../services/mdns/zone-directory.ts';
+import { ZoneDirectory } from '../services/mdns/zone-directory.ts';
+import { Notifier, NOTIFY_DEFAULTS, parseNotifyTarget } from '../services/mdns/notifier.ts';
+import { NotifyPool } from '../engine/notify/notify-pool.ts';
+import { JOURNAL_DEFAULTS } from '../engine/xfr/journal.ts';
 
 const HELP = `usage: zonecast <command> [options]
 
@@ -21,12 +27,25 @@ mdns options:
   --listen HOST:PORT          address to serve on, repeatable; IPv6 as [::1]:5354 (default 127.0.0.1:5354)
   --udp-payload-size N        largest UDP response and the size advertised in EDNS (default ${MDNS_DEFAULTS.udpPayloadSize})
   --udp-receive-buffer BYTES  SO_RCVBUF for UDP sockets (default ${MDNS_DEFAULTS.udpReceiveBuffer})
+  --udp-io MODE               batched (recvmmsg/sendmmsg through the addon npm install builds), dgram (Node's),
+                              or auto: batched when the addon is built (default ${MDNS_DEFAULTS.udpIo})
   --tcp-idle-timeout SECONDS  close TCP connections idle this long (default ${MDNS_DEFAULTS.tcpIdleTimeout})
   --tcp-message-timeout SECONDS  a started TCP message must arrive whole within this (default ${MDNS_DEFAULTS.tcpMessageTimeout})
   --tcp-max-connections N     concurrent TCP connections per address (default ${MDNS_DEFAULTS.tcpMaxConnections})
   --response-cache-size N     cached responses, 0 to disable (default ${MDNS_DEFAULTS.responseCacheSize})
+  --journal-dir DIR           IXFR journals, one file per zone (default data/journal)
+  --journal-max-entries N     serial steps kept per zone (default ${JOURNAL_DEFAULTS.maxEntries})
+  --journal-max-bytes BYTES   journal size per zone (default ${JOURNAL_DEFAULTS.maxBytes})
+  --tsig [ALG:]NAME:SECRET    a TSIG key (kdig -y format; ALG defaults to hmac-sha256), repeatable
+  --notify HOST:PORT[,key=NAME]  send NOTIFY for every new serial to this secondary (Designate's
+                              also_notifies), signed with a --tsig key if given; repeatable
+  --notify-retries N          retransmissions of an unanswered NOTIFY (default ${NOTIFY_DEFAULTS.retries})
+  --notify-timeout MS         wait for the first answer, doubled on each retry (default ${NOTIFY_DEFAULTS.initialTimeoutMs})
+  --allow-transfer PREFIX     who may AXFR/IXFR: an address or prefix (192.0.2.0/24, ::1), or key=NAME for a
+                              TSIG key; repeatable. Without it nobody may transfer (start allows loopback)
   --compile-threads N         pool threads that compile zones (default: cores - 1, at least 1)
 
+Zone files are reloaded when they change, or on SIGHUP; a reload must increase the serial.
 Logs are JSON lines on stdout; ZONECAST_LOG_LEVEL=debug|info|warn|error sets the level.
 SIGTERM or SIGINT closes the sockets and exits.
 `;
@@ -39,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  if (command === 'start') return runMdns(['--zones', DEMO_ZONES, ...rest]);
+  if (command === 'start') return runMdns(['--zones', DEMO_ZONES, '--allow-transfer', '127.0.0.0/8', '--allow-transfer', '::1', ...rest]);
   if (command === 'mdns') return runMdns(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
@@ -53,6 +72,12 @@ function numberOption(value: string | undefined, name: string, fallback: number)
   return n;
 }
 
+function choiceOption<T extends string>(value: string | undefined, name: string, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!choices.includes(value as T)) throw new UsageError(`--${name} takes one of ${choices.join(', ')}, not '${value}'`);
+  return value as T;
+}
+
 async function runMdns(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -61,10 +86,19 @@ async function runMdns(args: string[]): Promise<void> {
       listen: { type: 'string', multiple: true },
       'udp-payload-size': { type: 'string' },
       'udp-receive-buffer': { type: 'string' },
+      'udp-io': { type: 'string' },
       'tcp-idle-timeout': { type: 'string' },
       'tcp-message-timeout': { type: 'string' },
       'tcp-max-connections': { type: 'string' },
       'response-cache-size': { type: 'string' },
+      'allow-transfer': { type: 'string', multiple: true },
+      tsig: { type: 'string', multiple: true },
+      notify: { type: 'string', multiple: true },
+      'notify-retries': { type: 'string' },
+      'notify-timeout': { type: 'string' },
+      'journal-dir': { type: 'string' },
+      'journal-max-entries': { type: 'string' },
+      'journal-max-bytes': { type: 'string' },
       'compile-threads': { type: 'string' },
     },
     strict: true,
@@ -76,26 +110,51 @@ async function runMdns(args: string[]): Promise<void> {
     listen: (values.listen ?? ['127.0.0.1:5354']).map((l) => parseEndpoint(l)),
     udpPayloadSize: numberOption(values['udp-payload-size'], 'udp-payload-size', d.udpPayloadSize),
     udpReceiveBuffer: numberOption(values['udp-receive-buffer'], 'udp-receive-buffer', d.udpReceiveBuffer),
+    udpIo: choiceOption(values['udp-io'], 'udp-io', UDP_IO_MODES, d.udpIo),
     tcpIdleTimeout: numberOption(values['tcp-idle-timeout'], 'tcp-idle-timeout', d.tcpIdleTimeout),
     tcpMessageTimeout: numberOption(values['tcp-message-timeout'], 'tcp-message-timeout', d.tcpMessageTimeout),
     tcpMaxConnections: numberOption(values['tcp-max-connections'], 'tcp-max-connections', d.tcpMaxConnections),
     responseCacheSize: numberOption(values['response-cache-size'], 'response-cache-size', d.responseCacheSize),
+    allowTransfer: values['allow-transfer'] ?? d.allowTransfer,
+    tsigKeys: (values.tsig ?? []).map((spec) => parseTsigKeySpec(spec)),
   }, log);
   const threads = values['compile-threads'] === undefined ? undefined : Math.max(1, numberOption(values['compile-threads'], 'compile-threads', 1));
   const pool = new CompilePool(threads);
+  const notifyPool = new NotifyPool();
+  const notifier = new Notifier(notifyPool, {
+    targets: (values.notify ?? []).map((t) => parseNotifyTarget(t, server.keyring)),
+    retries: numberOption(values['notify-retries'], 'notify-retries', NOTIFY_DEFAULTS.retries),
+    initialTimeoutMs: numberOption(values['notify-timeout'], 'notify-timeout', NOTIFY_DEFAULTS.initialTimeoutMs),
+  }, log);
+  const directory = new ZoneDirectory(server.zones, pool, {
+    dir: resolve(values.zones),
+    journalDir: resolve(values['journal-dir'] ?? 'data/journal'),
+    journal: {
+      maxEntries: numberOption(values['journal-max-entries'], 'journal-max-entries', JOURNAL_DEFAULTS.maxEntries),
+      maxBytes: numberOption(values['journal-max-bytes'], 'journal-max-bytes', JOURNAL_DEFAULTS.maxBytes),
+    },
+    xfr: XFR_DEFAULTS,
+    onServing: (zone, snapshot) => notifier.announce(zone, snapshot),
+  }, log);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    directory.close();
     await server.close();
-    await pool.close();
+    await Promise.all([pool.close(), notifyPool.close()]);
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  const summary = await loadZoneDirectory(resolve(values.zones), server.zones, pool, log);
+  process.on('SIGHUP', () => {
+    log.info({ signal: 'SIGHUP' }, 'reloading changed zone files');
+    void directory.sync();
+  });
+  const summary = await directory.sync();
   log.info({ ...summary, zones: server.zones.size }, 'zone directory loaded');
+  directory.watch();
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {

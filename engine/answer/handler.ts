@@ -2,6 +2,8 @@
 // snapshot and remember the result. Shared by the UDP and TCP listeners of one thread.
 import { CLASSIC_UDP_SIZE, Opcode, Rcode } from '../codec/constants.ts';
 import { ParseStatus, Query, parseQuery } from '../codec/query.ts';
+import { TsigKeyring } from '../tsig/keys.ts';
+import { appendTsigError, TsigSigner, tsigErrorSize, tsigSize, verifyRequest } from '../tsig/tsig.ts';
 import { ResponseCache } from './response-cache.ts';
 import { Responder, type ResponderOptions } from './respond.ts';
 import type { ZoneTable } from './zone-table.ts';
@@ -9,18 +11,46 @@ import type { ZoneTable } from './zone-table.ts';
 export interface HandlerOptions extends ResponderOptions {
   /** Finished responses kept for repeated questions; 0 disables the cache. */
   responseCacheSize: number;
+  /** Keys that signed requests are verified with (RFC 8945); unknown keys get BADKEY. */
+  keyring?: TsigKeyring;
 }
+
+const EMPTY_KEYRING = new TsigKeyring();
 
 export class QueryHandler {
   readonly cache: ResponseCache | null;
   private readonly responder: Responder;
   private readonly query = new Query();
   private readonly udpPayloadSize: number;
+  private readonly keyring: TsigKeyring | null;
 
   constructor(zones: ZoneTable, options: HandlerOptions) {
+    this.keyring = options.keyring ?? null;
     this.responder = new Responder(zones, options);
     this.cache = options.responseCacheSize > 0 ? new ResponseCache(zones, options.responseCacheSize) : null;
     this.udpPayloadSize = options.udpPayloadSize;
+  }
+
+  /**
+   * A signed request (RFC 8945 §5.2): verified first; a good one gets its answer signed, a bad one NOTAUTH
+   * with the TSIG error (BADKEY and BADSIG unsigned, BADTIME signed), a malformed TSIG plain FORMERR.
+   */
+  private signed(msg: Uint8Array, q: Query, tcp: boolean): number {
+    const r = this.responder;
+    const w = r.writer;
+    const now = nowSeconds();
+    const v = verifyRequest(msg, msg.length, q.tsigOffset, this.keyring ?? EMPTY_KEYRING, now);
+    if (v.status === 'formerr') {
+      q.rcode = Rcode.FORMERR;
+      return r.respond(msg, q, ParseStatus.ERROR, tcp);
+    }
+    if (v.status !== 'ok') {
+      q.rcode = Rcode.NOTAUTH;
+      const len = r.respond(msg, q, ParseStatus.ERROR, tcp, tsigErrorSize(v));
+      return appendTsigError(w.buf, len, w.capacity, v, now);
+    }
+    const len = r.respond(msg, q, ParseStatus.OK, tcp, tsigSize(v.key!));
+    return len === 0 ? 0 : new TsigSigner(v.key!, v.requestMac).sign(w.buf, len, w.capacity, now);
   }
 
   /**
@@ -38,7 +68,7 @@ export class QueryHandler {
       if (hit !== null) return frame(hit, prefix);
     }
     const r = this.responder;
-    const len = r.respond(msg, q, status, tcp);
+    const len = status === ParseStatus.OK && q.tsigOffset >= 0 ? this.signed(msg, q, tcp) : r.respond(msg, q, status, tcp);
     if (len === 0) return null;
     const out = Buffer.allocUnsafe(prefix + len);
     out.set(r.writer.buf.subarray(0, len), prefix);
@@ -48,6 +78,9 @@ export class QueryHandler {
     return frame(out, prefix);
   }
 }
+
+/** Seconds since the epoch, as TSIG's time signed counts them. */
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 function frame(out: Buffer, prefix: number): Buffer {
   if (prefix) out.writeUInt16BE(out.length - 2, 0);

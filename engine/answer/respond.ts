@@ -50,8 +50,11 @@ export class Responder {
     this.udpPayloadSize = options.udpPayloadSize;
   }
 
-  /** Writes the response into `writer.buf` and returns its length, or 0 when nothing should be sent. */
-  respond(msg: Uint8Array, q: Query, status: number, tcp: boolean): number {
+  /**
+   * Writes the response into `writer.buf` and returns its length, or 0 when nothing should be sent.
+   * `reserve` bytes are kept free at the end (for a TSIG RR the caller adds).
+   */
+  respond(msg: Uint8Array, q: Query, status: number, tcp: boolean, reserve = 0): number {
     if (status === ParseStatus.DROP) return 0;
     const w = this.writer;
     w.begin();
@@ -63,7 +66,7 @@ export class Responder {
     this.counts.fill(0);
     this.extraCount = 0;
     const udpLimit = q.hasEdns ? Math.max(CLASSIC_UDP_SIZE, Math.min(q.ednsPayload, this.udpPayloadSize)) : CLASSIC_UDP_SIZE;
-    this.limit = (tcp ? w.capacity : udpLimit) - (q.hasEdns ? OPT_SIZE : 0);
+    this.limit = (tcp ? w.capacity : udpLimit) - (q.hasEdns ? OPT_SIZE : 0) - reserve;
     if (q.qnameEnd > 0) {
       w.bytes(msg, HEADER_SIZE, q.questionEnd - HEADER_SIZE);
       w.remember(HEADER_SIZE);
@@ -80,7 +83,8 @@ export class Responder {
     // Type 0 is reserved (RFC 6895 §3.1) and no data can have it; Knot answers NOTIMP, and so do we.
     if (q.qtype === 0) return void (this.rcode = Rcode.NOTIMP);
     // Zone transfers have their own path over TCP; RFC 5936 §4.2 leaves AXFR over UDP undefined.
-    if (q.qtype === Type.AXFR || q.qtype === Type.IXFR) return void (this.rcode = tcp ? Rcode.NOTIMP : Rcode.FORMERR);
+    if (q.qtype === Type.AXFR) return void (this.rcode = tcp ? Rcode.NOTIMP : Rcode.FORMERR);
+    if (q.qtype === Type.IXFR) return tcp ? void (this.rcode = Rcode.NOTIMP) : this.ixfrOverUdp(msg, q);
     const zone = this.zones.find(msg, HEADER_SIZE, q.qnameEnd);
     this.zone = zone;
     if (zone === null) return void (this.rcode = Rcode.REFUSED);
@@ -88,6 +92,20 @@ export class Responder {
     this.snap = zone.snapshot;
     this.aa = true;
     this.resolve(msg, q.qtype, tcp);
+  }
+
+  /**
+   * RFC 1995 §2: over UDP an IXFR gets our current SOA; a client behind it sees the newer serial and
+   * retries over TCP, where the increments are.
+   */
+  private ixfrOverUdp(msg: Uint8Array, q: Query): void {
+    const zone = this.zones.find(msg, HEADER_SIZE, q.qnameEnd);
+    if (zone === null || !namesEqual(zone.name, 0, msg, HEADER_SIZE)) return void (this.rcode = Rcode.NOTAUTH);
+    if (zone.snapshot === null) return void (this.rcode = Rcode.SERVFAIL);
+    this.zone = zone;
+    this.snap = zone.snapshot;
+    this.aa = true;
+    this.addRRset(Section.ANSWER, this.snap.soaRRset, msg, HEADER_SIZE, true);
   }
 
   /** A NOTIFY for a zone we serve as primary is acknowledged (RFC 1996 §4.7); others are not ours. */

@@ -63,7 +63,9 @@ export class ResponseCache {
 
   store(msg: Uint8Array, q: Query, tcp: boolean, response: Uint8Array, zone: HostedZone, snapshot: ZoneSnapshot): void {
     const variant = variantOf(q, tcp);
-    const question = msg.slice(HEADER_SIZE, q.questionEnd);
+    // A copy, never a view: on a Buffer `slice` shares memory, which would lower-case the request in place
+    // and pin the whole read buffer (or a reused batch slot) for as long as the entry lives.
+    const question = Uint8Array.prototype.slice.call(msg, HEADER_SIZE, q.questionEnd);
     for (let i = 0; i < q.qnameEnd - HEADER_SIZE; i++) question[i] = LOWER[question[i]];
     this.entries.set(keyOf(msg, q, variant), { question, variant, response, zone, snapshot, generation: this.zones.generation });
   }

@@ -1,13 +1,22 @@
 // The set of hosted zones and the longest-match lookup of the zone for a query name: one hash probe per
 // label of the name, no allocation.
 import { lowerNameInPlace, nameHash, nameLength, namesEqual, nameToText } from '../codec/name.ts';
+import type { TransferAcl } from '../net/acl.ts';
 import type { ZoneSnapshot } from '../snapshot/snapshot.ts';
+import type { AxfrImage } from '../xfr/axfr-image.ts';
+import type { Journal } from '../xfr/journal.ts';
 
 export class HostedZone {
   readonly name: Uint8Array; // wire form, lower case
   readonly text: string;
   /** The serving snapshot; null while the first load is pending or after it failed. */
   snapshot: ZoneSnapshot | null = null;
+  /** The AXFR rendering of `snapshot`, built in the pool after the snapshot starts serving. */
+  axfr: Promise<AxfrImage> | null = null;
+  /** Steps from older serials to `snapshot`, for IXFR; null when none are kept. */
+  journal: Journal | null = null;
+  /** Who may transfer this zone; null means the server's default. */
+  transferAcl: TransferAcl | null = null;
 
   constructor(name: Uint8Array) {
     this.name = name.slice(0, nameLength(name, 0));

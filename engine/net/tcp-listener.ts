@@ -1,8 +1,11 @@
 // DNS over TCP (RFC 7766) on one address: two-byte framing reassembled across reads, pipelined queries
-// answered in order, an idle timeout, a deadline for finishing a message once begun (slow senders), a cap
-// on connections, and backpressure: a client that does not read its answers stops being read.
+// answered in order, zone transfers streamed with backpressure, an idle timeout, a deadline for finishing
+// a message once begun (slow senders), a cap on connections, and backpressure: a client that does not
+// read its answers stops being read.
 import net from 'node:net';
 import type { QueryHandler } from '../answer/handler.ts';
+import { sendTransfer } from '../xfr/send.ts';
+import type { TransferService } from '../xfr/service.ts';
 
 export interface TcpListenerOptions {
   host: string;
@@ -12,6 +15,8 @@ export interface TcpListenerOptions {
   /** Seconds a started message may take to arrive whole. */
   messageTimeout: number;
   maxConnections: number;
+  /** Answers AXFR/IXFR; without it transfer requests get the query handler's NOTIMP. */
+  transfers?: TransferService;
   onError: (err: Error) => void;
 }
 
@@ -51,19 +56,37 @@ export class TcpListener {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy()); // resets and the like: nothing to tell the client
+    // Idle means nothing read or written, so a reader that stalls a transfer is cut off by this too.
     socket.setTimeout(options.idleTimeout * 1000, () => socket.destroy());
+    const peer = socket.remoteAddress ?? '';
     let pending: Buffer | null = null;
     let partialSince = 0;
-    socket.on('data', (chunk: Buffer) => {
-      const data = pending === null ? chunk : Buffer.concat([pending, chunk]);
+    let transferring = false;
+
+    const consume = (): void => {
+      const data = pending;
+      if (data === null) return;
       pending = null;
       let p = 0;
-      while (data.length - p >= 2) {
+      while (!transferring && data.length - p >= 2) {
         const len = data.readUInt16BE(p);
         if (len === 0) return void socket.destroy(); // no DNS message is empty; the stream is garbage
         if (data.length - p - 2 < len) break;
         const msg = data.subarray(p + 2, p + 2 + len);
         p += 2 + len;
+        const transfer = options.transfers?.request(msg, peer) ?? null;
+        if (transfer !== null) {
+          // RFC 7766 §6.2.1.1: nothing may interleave with a transfer's messages, so reading stops until it ends.
+          transferring = true;
+          socket.pause();
+          void sendTransfer(socket, transfer, options.transfers!, peer).finally(() => {
+            transferring = false;
+            if (socket.destroyed) return;
+            socket.resume();
+            consume();
+          });
+          break;
+        }
         let out: Buffer | null;
         try {
           out = handler.handle(msg, true);
@@ -74,18 +97,24 @@ export class TcpListener {
         // RFC 7766 §8: write the length and the message in one call.
         if (out !== null && !socket.write(out)) {
           socket.pause();
-          socket.once('drain', () => socket.resume());
+          socket.once('drain', () => { if (!transferring) socket.resume(); });
         }
       }
       if (p === data.length) {
         partialSince = 0;
         return;
       }
-      const now = Date.now();
-      if (partialSince === 0) partialSince = now;
-      else if (now - partialSince > options.messageTimeout * 1000) return void socket.destroy();
       // Keep only the unfinished tail; copy it so the large read buffer is not retained.
       pending = Buffer.from(data.subarray(p));
+      if (transferring) return;
+      const now = Date.now();
+      if (partialSince === 0) partialSince = now;
+      else if (now - partialSince > options.messageTimeout * 1000) socket.destroy();
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      pending = pending === null ? chunk : Buffer.concat([pending, chunk]);
+      consume();
     });
   }
 

@@ -1,7 +1,14 @@
 // DNS over UDP on one address. Each datagram is answered synchronously on this thread: at the rates one
 // Node thread sustains, a hop to a pool thread per query costs more than answering (see native-bench).
+// Two implementations: UdpBatchListener (udp-batch.ts: recvmmsg/sendmmsg through a small addon, one JS
+// call per batch) when the addon is built, and UdpListener below (Node's dgram, a syscall per datagram).
 import dgram from 'node:dgram';
 import type { QueryHandler } from '../answer/handler.ts';
+import { UdpBatchListener, udpBatchUnavailable } from './udp-batch.ts';
+
+/** `auto`: batched when the addon loads, else dgram. The others force one (to compare them). */
+export type UdpIo = 'auto' | 'batched' | 'dgram';
+export const UDP_IO_MODES: readonly UdpIo[] = ['auto', 'batched', 'dgram'];
 
 export interface UdpListenerOptions {
   host: string;
@@ -21,7 +28,14 @@ function peerAddress(address: string, family: unknown, callback: (err: Error | n
   callback(null, address, address.includes(':') ? 6 : 4);
 }
 
+/** Opens the listener `io` asks for; `batched` fails when the addon is not available. */
+export function openUdpListener(handler: QueryHandler, options: UdpListenerOptions, io: UdpIo): Promise<UdpListener | UdpBatchListener> {
+  if (io === 'dgram' || (io === 'auto' && udpBatchUnavailable !== null)) return UdpListener.open(handler, options);
+  return UdpBatchListener.open(handler, options);
+}
+
 export class UdpListener {
+  readonly io = 'dgram';
   readonly socket: dgram.Socket;
 
   private constructor(socket: dgram.Socket) {

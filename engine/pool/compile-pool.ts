@@ -2,10 +2,10 @@
 // overhead is tens of microseconds, so it never sees individual queries.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { CompileRequest, CompileResult } from './compile-worker.ts';
+import type { AxfrRequest, CompileRequest, CompileResult, DiffRequest } from './compile-worker.ts';
 
 export class CompilePool {
-  private readonly pool: Piscina<CompileRequest, CompileResult>;
+  private readonly pool: Piscina;
 
   constructor(threads = Math.max(1, availableParallelism() - 1)) {
     this.pool = new Piscina({
@@ -19,6 +19,14 @@ export class CompilePool {
 
   compile(request: CompileRequest): Promise<CompileResult> {
     return this.pool.run(request);
+  }
+
+  axfrImage(request: AxfrRequest): Promise<SharedArrayBuffer> {
+    return this.pool.run(request, { name: 'buildAxfr' });
+  }
+
+  diff(request: DiffRequest): Promise<Uint8Array> {
+    return this.pool.run(request, { name: 'diffZone' });
   }
 
   close(): Promise<void> {

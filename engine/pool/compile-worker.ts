@@ -1,9 +1,13 @@
-// Pool task: master file → snapshot image. Parsing and building a large zone takes seconds of CPU, so it
-// runs here, never on a thread that answers queries. The SharedArrayBuffer goes back without a copy.
+// Pool tasks: master file → snapshot image, snapshot → AXFR image, and two snapshots → IXFR journal entry. Parsing, building and rendering a
+// large zone take seconds of CPU, so they run here, never on a thread that answers queries. The
+// SharedArrayBuffers go back without a copy.
 import { performance } from 'node:perf_hooks';
 import { nameFromText } from '../codec/name.ts';
 import { buildSnapshot } from '../snapshot/builder.ts';
 import { RecordCollector } from '../snapshot/collector.ts';
+import { ZoneSnapshot } from '../snapshot/snapshot.ts';
+import { buildAxfrImage, type AxfrImageOptions } from '../xfr/axfr-image.ts';
+import { diffSnapshots } from '../xfr/diff.ts';
 import { parseZoneFile } from '../zonefile/parser.ts';
 
 export interface CompileRequest {
@@ -31,4 +35,21 @@ export default function compileZoneFile(request: CompileRequest): CompileResult 
   const built = buildSnapshot(nameFromText(request.origin), collector);
   const errors = built.errors.map((e) => `${request.file}: ${e}`);
   return { buffer: built.buffer, serial: built.serial, records: built.records, errors, parseMs, buildMs: performance.now() - started - parseMs };
+}
+
+export interface AxfrRequest extends AxfrImageOptions {
+  snapshot: SharedArrayBuffer;
+}
+
+export function buildAxfr(request: AxfrRequest): SharedArrayBuffer {
+  return buildAxfrImage(new ZoneSnapshot(request.snapshot), request);
+}
+
+export interface DiffRequest {
+  older: SharedArrayBuffer;
+  newer: SharedArrayBuffer;
+}
+
+export function diffZone(request: DiffRequest): Uint8Array {
+  return diffSnapshots(new ZoneSnapshot(request.older), new ZoneSnapshot(request.newer));
 }

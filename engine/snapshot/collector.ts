@@ -2,6 +2,7 @@
 // a few tens of megabytes of bytes rather than a million JS objects for the collector to chase.
 //
 // Per record: u8 owner length, owner wire name, u16 type, u16 class, u32 ttl, u16 rdlength, rdata.
+import { growBytes } from '../codec/bytes.ts';
 import type { RecordSink } from '../zonefile/sink.ts';
 
 export const REC_FIXED_AFTER_OWNER = 10; // type + class + ttl + rdlength
@@ -40,12 +41,7 @@ export class RecordCollector implements RecordSink {
   }
 
   private reserve(bytes: number): void {
-    if (this.length + bytes <= this.stream.length) return;
-    let size = this.stream.length * 2;
-    while (size < this.length + bytes) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.stream.subarray(0, this.length));
-    this.stream = next;
+    this.stream = growBytes(this.stream, this.length, bytes);
   }
 }
 

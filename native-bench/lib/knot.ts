@@ -11,6 +11,24 @@ export interface KnotServer extends Server {
   zoneBytes?: number;
 }
 
+/** The server, database and log sections every knotd we start shares: one worker of each kind, state in `dir`. */
+export function knotBaseConfig(dir: string, port: number): string {
+  return `server:
+    rundir: "${dir}"
+    listen: 127.0.0.1@${port}
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+
+database:
+    storage: "${dir}"
+
+log:
+  - target: stderr
+    any: info
+`;
+}
+
 export interface KnotZone {
   name: string;
   file: string;
@@ -27,23 +45,16 @@ export function startKnot(zones: KnotZone[], port: number, dir = join(WORK_DIR, 
   const config = join(dir, 'knot.conf');
   writeFileSync(
     config,
-    `server:
-    rundir: "${dir}"
-    listen: 127.0.0.1@${port}
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-
-database:
-    storage: "${dir}"
-
-log:
-  - target: stderr
-    any: info
+    `${knotBaseConfig(dir, port)}
+acl:
+  - id: local-transfer
+    address: 127.0.0.0/8
+    action: transfer
 
 template:
   - id: default
     storage: "${dir}"
+    acl: local-transfer
     # Serve the file as is: no journal, no writing the zone back, no checks
     # beyond the mandatory ones (zonecast does none of these either).
     zonefile-load: whole

@@ -7,6 +7,8 @@ import { startServer, type Server } from './proc.ts';
 
 const REPO = join(BENCH_DIR, '..');
 const ENTRY = join(REPO, 'bin', 'zonecast.ts');
+/** Extra command-line options for the server under test, e.g. ZONECAST_BENCH_ARGS='--udp-io dgram'. */
+const EXTRA_ARGS = (process.env.ZONECAST_BENCH_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 /** Fields of zonecast's pino line {"msg":"zone loaded", ...}. */
 export interface ZoneLoaded {
@@ -27,7 +29,7 @@ export function startZonecast(zoneDir: string, port: number): ZonecastServer {
   const server = startServer(
     'zonecast',
     process.execPath,
-    [ENTRY, 'mdns', '--zones', zoneDir, '--listen', `127.0.0.1:${port}`],
+    [ENTRY, 'mdns', '--zones', zoneDir, '--listen', `127.0.0.1:${port}`, '--allow-transfer', '127.0.0.1', ...EXTRA_ARGS],
     {
       cwd: REPO,
       onLine: (line) => {

@@ -2,8 +2,13 @@
 // on every configured address. Zone content arrives separately (a zone directory now, storage later).
 import { QueryHandler } from '../../engine/answer/handler.ts';
 import { ZoneTable } from '../../engine/answer/zone-table.ts';
+import { TransferAcl } from '../../engine/net/acl.ts';
 import { TcpListener } from '../../engine/net/tcp-listener.ts';
-import { UdpListener } from '../../engine/net/udp-listener.ts';
+import { udpBatchUnavailable, type UdpBatchListener } from '../../engine/net/udp-batch.ts';
+import { openUdpListener, UDP_IO_MODES, type UdpIo, type UdpListener } from '../../engine/net/udp-listener.ts';
+import { XFR_DEFAULTS } from '../../engine/xfr/options.ts';
+import { TransferService } from '../../engine/xfr/service.ts';
+import { TsigKeyring, type TsigKey } from '../../engine/tsig/keys.ts';
 import type { Logger } from '../log.ts';
 import { type Endpoint, formatEndpoint } from './endpoint.ts';
 
@@ -11,35 +16,54 @@ export interface MdnsOptions {
   listen: Endpoint[];
   udpPayloadSize: number;
   udpReceiveBuffer: number;
+  /** UDP through the batching addon (recvmmsg/sendmmsg) or Node's dgram; `auto` takes the addon when built. */
+  udpIo: UdpIo;
   tcpIdleTimeout: number;
   tcpMessageTimeout: number;
   tcpMaxConnections: number;
   responseCacheSize: number;
+  /** `allow_transfer` for zones without their own: prefixes and key=NAME entries; empty refuses everyone. */
+  allowTransfer: string[];
+  /** TSIG keys that requests may be signed with. */
+  tsigKeys: TsigKey[];
 }
 
 export const MDNS_DEFAULTS: Omit<MdnsOptions, 'listen'> = {
   udpPayloadSize: 1232, // RFC 9715 / DNS flag day 2020: no IP fragmentation
   udpReceiveBuffer: 8 * 1024 * 1024,
+  udpIo: 'auto',
   tcpIdleTimeout: 10, // Knot's tcp-idle-timeout
   tcpMessageTimeout: 2,
   tcpMaxConnections: 1024,
   responseCacheSize: 100_000,
+  allowTransfer: [],
+  tsigKeys: [],
 };
 
 export class MdnsServer {
   readonly zones = new ZoneTable();
   readonly handler: QueryHandler;
-  private readonly udp: UdpListener[] = [];
+  readonly transfers: TransferService;
+  readonly keyring = new TsigKeyring();
+  private readonly udp: (UdpListener | UdpBatchListener)[] = [];
   private readonly tcp: TcpListener[] = [];
   private readonly log: Logger;
 
   private constructor(options: MdnsOptions, log: Logger) {
     this.log = log;
-    this.handler = new QueryHandler(this.zones, options);
+    this.handler = new QueryHandler(this.zones, { ...options, keyring: this.keyring });
+    for (const key of options.tsigKeys) this.keyring.add(key);
+    this.transfers = new TransferService(this.zones, {
+      defaultAcl: new TransferAcl(options.allowTransfer), ...XFR_DEFAULTS, keyring: this.keyring, log,
+    });
   }
 
   static async start(options: MdnsOptions, log: Logger): Promise<MdnsServer> {
     if (options.udpPayloadSize < 512 || options.udpPayloadSize > 65535) throw new Error('udp payload size must be 512..65535');
+    if (!UDP_IO_MODES.includes(options.udpIo)) throw new Error(`udp io must be one of ${UDP_IO_MODES.join(', ')}`);
+    if (options.udpIo === 'auto' && udpBatchUnavailable !== null) {
+      log.warn({ reason: udpBatchUnavailable }, 'batched UDP addon not loaded (npm install builds it): using dgram');
+    }
     const server = new MdnsServer(options, log);
     let errorsLogged = 0;
     // A bug must never take the server down, nor flood the log: the first errors are logged in full.
@@ -48,15 +72,15 @@ export class MdnsServer {
     };
     try {
       for (const endpoint of options.listen) {
-        const udp = await UdpListener.open(server.handler, { ...endpoint, receiveBufferSize: options.udpReceiveBuffer, onError });
+        const udp = await openUdpListener(server.handler, { ...endpoint, receiveBufferSize: options.udpReceiveBuffer, onError }, options.udpIo);
         server.udp.push(udp);
         // Port 0 lets the OS choose; TCP then takes the same port as UDP.
         const port = udp.address.port;
         server.tcp.push(await TcpListener.open(server.handler, {
           host: endpoint.host, port, idleTimeout: options.tcpIdleTimeout, messageTimeout: options.tcpMessageTimeout,
-          maxConnections: options.tcpMaxConnections, onError,
+          maxConnections: options.tcpMaxConnections, transfers: server.transfers, onError,
         }));
-        log.info({ listen: formatEndpoint({ host: endpoint.host, port }), udpReceiveBuffer: udp.receiveBufferSize }, 'listening (udp, tcp)');
+        log.info({ listen: formatEndpoint({ host: endpoint.host, port }), udpIo: udp.io, udpReceiveBuffer: udp.receiveBufferSize }, 'listening (udp, tcp)');
       }
     } catch (err) {
       await server.close();
@@ -70,7 +94,15 @@ export class MdnsServer {
     return this.udp.map((u) => ({ host: u.address.address, port: u.address.port }));
   }
 
+  /** Open TCP connections over all listen addresses. */
+  get tcpConnections(): number {
+    return this.tcp.reduce((sum, t) => sum + t.connections, 0);
+  }
+
   async close(): Promise<void> {
+    for (const u of this.udp) {
+      if (u.io === 'batched') this.log.debug({ listen: formatEndpoint({ host: u.address.address, port: u.address.port }), ...u.stats }, 'udp batch sizes');
+    }
     await Promise.all([...this.udp.map((u) => u.close()), ...this.tcp.map((t) => t.close())]);
     this.log.info('listeners closed');
   }

@@ -3,28 +3,42 @@ import { resolve } from 'node:path';
 import { CompilePool } from '../../engine/pool/compile-pool.ts';
 import { createLogger } from '../../services/log.ts';
 import { MDNS_DEFAULTS, MdnsServer, type MdnsOptions } from '../../services/mdns/server.ts';
-import { loadZoneDirectory } from '../../services/mdns/zone-directory.ts';
+import { ZoneDirectory, type ZoneDirectoryOptions } from '../../services/mdns/zone-directory.ts';
+import { JOURNAL_DEFAULTS } from '../../engine/xfr/journal.ts';
+import { XFR_DEFAULTS } from '../../engine/xfr/options.ts';
 
 export const DEMO_ZONES = resolve(import.meta.dirname, '../../fixtures/zones');
 
 export interface TestServer {
   server: MdnsServer;
+  directory: ZoneDirectory;
   port: number;
   close(): Promise<void>;
 }
 
-export async function startServer(options: Partial<MdnsOptions> = {}, zonesDir = DEMO_ZONES): Promise<TestServer> {
+export async function startServer(
+  options: Partial<MdnsOptions> = {}, zonesDir = DEMO_ZONES, directoryOptions: Partial<ZoneDirectoryOptions> = {},
+): Promise<TestServer> {
   const log = createLogger('mdns', 'silent');
   const server = await MdnsServer.start({ ...MDNS_DEFAULTS, listen: [{ host: '127.0.0.1', port: 0 }], ...options }, log);
+  // The pool stays up with the server: AXFR images render in it after each zone starts serving.
   const pool = new CompilePool(1);
+  const directory = new ZoneDirectory(server.zones, pool, {
+    dir: zonesDir, journalDir: null, journal: JOURNAL_DEFAULTS, xfr: XFR_DEFAULTS, ...directoryOptions,
+  }, log);
   try {
-    await loadZoneDirectory(zonesDir, server.zones, pool, log);
-  } finally {
-    await pool.close();
+    await directory.sync();
+  } catch (err) {
+    await Promise.all([pool.close(), server.close()]);
+    throw err;
   }
   return {
     server,
+    directory,
     port: server.endpoints[0].port,
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      await pool.close();
+    },
   };
 }

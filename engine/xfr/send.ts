@@ -1,0 +1,34 @@
+// Writes one transfer reply to a TCP socket, message by message, waiting for the socket to drain whenever
+// the kernel buffer is full: a slow reader costs at most one message of memory, whatever the zone's size.
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import type { TransferReply, TransferService } from './service.ts';
+
+export async function sendTransfer(socket: Socket, reply: Promise<TransferReply>, service: TransferService, peer: string): Promise<void> {
+  let r: TransferReply;
+  try {
+    r = await reply;
+  } catch (err) {
+    service.failed(peer, err as Error);
+    socket.destroy();
+    return;
+  }
+  if (r.kind === 'message') {
+    socket.write(r.message);
+    return;
+  }
+  const started = performance.now();
+  let bytes = 0;
+  for (let chunks = r.stream.nextMessage(); chunks !== null; chunks = r.stream.nextMessage()) {
+    if (socket.destroyed) break;
+    let flushed = true;
+    socket.cork();
+    for (const chunk of chunks) {
+      flushed = socket.write(chunk) && flushed;
+      bytes += chunk.length;
+    }
+    socket.uncork();
+    if (!flushed) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+  }
+  service.finished(r, peer, { messages: r.stream.messagesSent, bytes, ms: performance.now() - started, complete: r.stream.done && !socket.destroyed });
+}
