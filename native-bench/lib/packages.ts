@@ -8,6 +8,7 @@ import { delimiter, join } from 'node:path';
 const BINARY: Record<string, string> = {
   knot: 'knotd',
   dnsperf: 'dnsperf',
+  'bind9-dnsutils': 'dig',
 };
 
 // knotd lives in /usr/sbin, which a non-login PATH may lack.

@@ -71,22 +71,38 @@ export class MdnsServer {
       if (errorsLogged++ < 100) log.error({ err }, 'request failed');
     };
     try {
-      for (const endpoint of options.listen) {
-        const udp = await openUdpListener(server.handler, { ...endpoint, receiveBufferSize: options.udpReceiveBuffer, onError }, options.udpIo);
-        server.udp.push(udp);
-        // Port 0 lets the OS choose; TCP then takes the same port as UDP.
-        const port = udp.address.port;
-        server.tcp.push(await TcpListener.open(server.handler, {
-          host: endpoint.host, port, idleTimeout: options.tcpIdleTimeout, messageTimeout: options.tcpMessageTimeout,
-          maxConnections: options.tcpMaxConnections, transfers: server.transfers, onError,
-        }));
-        log.info({ listen: formatEndpoint({ host: endpoint.host, port }), udpIo: udp.io, udpReceiveBuffer: udp.receiveBufferSize }, 'listening (udp, tcp)');
-      }
+      for (const endpoint of options.listen) await server.listen(endpoint, options, onError);
     } catch (err) {
       await server.close();
       throw err;
     }
     return server;
+  }
+
+  /**
+   * UDP and TCP on one address. With port 0 the OS picks a free UDP port, and TCP must take the same number,
+   * which a TCP socket may already hold: then both are tried again with another port.
+   */
+  private async listen(endpoint: Endpoint, options: MdnsOptions, onError: (err: Error) => void): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const udp = await openUdpListener(this.handler, { ...endpoint, receiveBufferSize: options.udpReceiveBuffer, onError }, options.udpIo);
+      const port = udp.address.port;
+      let tcp: TcpListener;
+      try {
+        tcp = await TcpListener.open(this.handler, {
+          host: endpoint.host, port, idleTimeout: options.tcpIdleTimeout, messageTimeout: options.tcpMessageTimeout,
+          maxConnections: options.tcpMaxConnections, transfers: this.transfers, onError,
+        });
+      } catch (err) {
+        await udp.close();
+        if (endpoint.port === 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 10) continue;
+        throw err;
+      }
+      this.udp.push(udp);
+      this.tcp.push(tcp);
+      this.log.info({ listen: formatEndpoint({ host: endpoint.host, port }), udpIo: udp.io, udpReceiveBuffer: udp.receiveBufferSize }, 'listening (udp, tcp)');
+      return;
+    }
   }
 
   /** The bound addresses, in the order of `listen` (useful with port 0). */

@@ -19,6 +19,16 @@ export interface TestServer {
 export async function startServer(
   options: Partial<MdnsOptions> = {}, zonesDir = DEMO_ZONES, directoryOptions: Partial<ZoneDirectoryOptions> = {},
 ): Promise<TestServer> {
+  try {
+    return await start(options, zonesDir, directoryOptions);
+  } catch (err) {
+    // uvu does not report an error thrown in a before hook before it exits; say it here.
+    console.error('startServer failed:', err);
+    throw err;
+  }
+}
+
+async function start(options: Partial<MdnsOptions>, zonesDir: string, directoryOptions: Partial<ZoneDirectoryOptions>): Promise<TestServer> {
   const log = createLogger('mdns', 'silent');
   const server = await MdnsServer.start({ ...MDNS_DEFAULTS, listen: [{ host: '127.0.0.1', port: 0 }], ...options }, log);
   // The pool stays up with the server: AXFR images render in it after each zone starts serving.

@@ -1,0 +1,110 @@
+// bench:axfr — a full zone transfer of a large zone, Knot vs zonecast: wall time to a dig client on the
+// other core, server CPU seconds, and how long queries for another name waited meanwhile (a server that
+// stalls during a transfer shows it here).
+import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { parseArgs } from 'node:util';
+import { ensureDataset } from './lib/dataset.ts';
+import { ensurePackages, requireBinary } from './lib/packages.ts';
+import { CLIENT_CPU, cpuSeconds, pinned } from './lib/proc.ts';
+import { environment, fmt, table, writeResults } from './lib/report.ts';
+import { selectServers, withServer, type ServerName } from './lib/servers.ts';
+import { ORIGIN } from './lib/zone-gen.ts';
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    rounds: { type: 'string', default: '3' },
+    only: { type: 'string' },
+  },
+});
+const records = Number(values.records);
+const rounds = Number(values.rounds);
+const servers = selectServers(values.only);
+
+interface Row {
+  server: ServerName;
+  round: number;
+  wallMs: number;
+  serverCpuMs: number;
+  received: number;
+  probeMaxMs: number;
+  probes: number;
+}
+
+ensurePackages(['knot', 'bind9-dnsutils']);
+const ds = ensureDataset(records);
+const env = { ...environment(), records };
+const rows: Row[] = [];
+
+/** dig on the client core; its last line says how many records arrived. */
+function transfer(port: number): Promise<{ ms: number; received: number }> {
+  const [file, argv] = pinned(CLIENT_CPU, requireBinary('dig'), ['@127.0.0.1', '-p', String(port), ORIGIN, 'AXFR', '+noall', '+stats']);
+  const started = performance.now();
+  return new Promise((resolve, reject) =>
+    execFile(file, argv, { maxBuffer: 1 << 20 }, (err, out) => {
+      if (err) return reject(err);
+      const m = /XFR size: (\d+) records/.exec(out);
+      resolve({ ms: performance.now() - started, received: m ? Number(m[1]) : 0 });
+    }),
+  );
+}
+
+/** SOA queries every 10 ms during the transfer: the slowest answer shows whether answering stalled. */
+function probe(port: number): { stop: () => { maxMs: number; count: number } } {
+  const sock = createSocket('udp4');
+  const sent = new Map<number, number>();
+  let maxMs = 0;
+  let count = 0;
+  let id = 0;
+  sock.on('message', (msg) => {
+    const at = sent.get(msg.readUInt16BE(0));
+    if (at === undefined) return;
+    maxMs = Math.max(maxMs, performance.now() - at);
+    count++;
+  });
+  const query = (qid: number) => {
+    const name = Buffer.from(ORIGIN.slice(0, -1).split('.').flatMap((l) => [l.length, ...Buffer.from(l)]).concat(0));
+    const b = Buffer.alloc(12 + name.length + 4);
+    b.writeUInt16BE(qid, 0);
+    b.writeUInt16BE(1, 4);
+    name.copy(b, 12);
+    b.writeUInt16BE(6, 12 + name.length);
+    b.writeUInt16BE(1, 14 + name.length);
+    return b;
+  };
+  const timer = setInterval(() => {
+    id = (id + 1) & 0xffff;
+    sent.set(id, performance.now());
+    sock.send(query(id), port, '127.0.0.1');
+  }, 10);
+  return { stop: () => { clearInterval(timer); sock.close(); return { maxMs, count }; } };
+}
+
+for (const name of servers) {
+  await withServer(name, ds, async (server, port) => {
+    await transfer(port); // warm: zonecast renders its AXFR image after the zone starts serving
+    for (let round = 1; round <= rounds; round++) {
+      const cpuBefore = cpuSeconds(server.pid);
+      const p = probe(port);
+      const { ms, received } = await transfer(port);
+      const { maxMs, count } = p.stop();
+      rows.push({ server: name, round, wallMs: ms, serverCpuMs: (cpuSeconds(server.pid) - cpuBefore) * 1000, received, probeMaxMs: maxMs, probes: count });
+      console.log(`${name} round ${round}: ${fmt(ms)} ms wall, ${fmt(rows.at(-1)!.serverCpuMs)} ms server CPU, ${fmt(received)} records`);
+    }
+  });
+}
+
+const best = (server: ServerName, key: 'wallMs' | 'serverCpuMs') => Math.min(...rows.filter((r) => r.server === server).map((r) => r[key]));
+const text =
+  `AXFR of ${fmt(records)} records to dig on core ${CLIENT_CPU}, server on core 0, ${rounds} rounds after one warm-up\n\n` +
+  table(
+    ['server', 'round', 'wall ms', 'server CPU ms', 'records', 'probe max ms', 'probes'],
+    rows.map((r) => [r.server, String(r.round), fmt(r.wallMs), fmt(r.serverCpuMs), fmt(r.received), fmt(r.probeMaxMs, 1), fmt(r.probes)]),
+  ) +
+  (servers.length === 2
+    ? `\n\nzonecast / knot (best of rounds): wall ${fmt(best('zonecast', 'wallMs') / best('knot', 'wallMs'), 2)}, ` +
+      `server CPU ${fmt(best('zonecast', 'serverCpuMs') / best('knot', 'serverCpuMs'), 2)}\n`
+    : '\n');
+console.log(`\n${text}`);
+console.log(`written: ${writeResults('axfr', env, rows, text).join(', ')}`);
