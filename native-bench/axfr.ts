@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { parseArgs } from 'node:util';
 import { ensureDataset } from './lib/dataset.ts';
+import { soaQuery } from './lib/dns-probe.ts';
 import { ensurePackages, requireBinary } from './lib/packages.ts';
 import { CLIENT_CPU, cpuSeconds, pinned } from './lib/proc.ts';
 import { environment, fmt, table, writeResults } from './lib/report.ts';
@@ -63,20 +64,10 @@ function probe(port: number): { stop: () => { maxMs: number; count: number } } {
     maxMs = Math.max(maxMs, performance.now() - at);
     count++;
   });
-  const query = (qid: number) => {
-    const name = Buffer.from(ORIGIN.slice(0, -1).split('.').flatMap((l) => [l.length, ...Buffer.from(l)]).concat(0));
-    const b = Buffer.alloc(12 + name.length + 4);
-    b.writeUInt16BE(qid, 0);
-    b.writeUInt16BE(1, 4);
-    name.copy(b, 12);
-    b.writeUInt16BE(6, 12 + name.length);
-    b.writeUInt16BE(1, 14 + name.length);
-    return b;
-  };
   const timer = setInterval(() => {
     id = (id + 1) & 0xffff;
     sent.set(id, performance.now());
-    sock.send(query(id), port, '127.0.0.1');
+    sock.send(soaQuery(id, ORIGIN), port, '127.0.0.1');
   }, 10);
   return { stop: () => { clearInterval(timer); sock.close(); return { maxMs, count }; } };
 }

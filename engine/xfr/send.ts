@@ -1,6 +1,5 @@
 // Writes one transfer reply to a TCP socket, message by message, waiting for the socket to drain whenever
 // the kernel buffer is full: a slow reader costs at most one message of memory, whatever the zone's size.
-import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import type { TransferReply, TransferService } from './service.ts';
 
@@ -28,7 +27,25 @@ export async function sendTransfer(socket: Socket, reply: Promise<TransferReply>
       bytes += chunk.length;
     }
     socket.uncork();
-    if (!flushed) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+    if (!flushed) await writableOrGone(socket);
   }
   service.finished(r, peer, { messages: r.stream.messagesSent, bytes, ms: performance.now() - started, complete: r.stream.done && !socket.destroyed });
+}
+
+/**
+ * Resolves when the socket drains, closes or fails. events.once would reject on 'error' (a client resetting
+ * the connection mid-transfer), and a rejection here would escape the listener as an unhandled one.
+ */
+function writableOrGone(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      socket.off('error', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+    socket.on('error', done);
+  });
 }

@@ -5,7 +5,8 @@
 import { Flag, HEADER_SIZE, Opcode, Rcode, Type } from '../codec/constants.ts';
 import { namesEqual } from '../codec/name.ts';
 import { ParseStatus, Query, parseQuery } from '../codec/query.ts';
-import type { ZoneTable } from '../answer/zone-table.ts';
+import { LRUCache } from 'lru-cache';
+import type { HostedZone, ZoneTable } from '../answer/zone-table.ts';
 import type { TransferAcl } from '../net/acl.ts';
 import type { TsigKeyring } from '../tsig/keys.ts';
 import { appendTsigError, TsigSigner, TSIG_RESERVE, verifyRequest, type TsigVerification } from '../tsig/tsig.ts';
@@ -42,6 +43,9 @@ export class TransferService {
   private readonly zones: ZoneTable;
   private readonly options: TransferServiceOptions;
   private readonly q = new Query();
+  // Rendered increments by zone, client serial and serving serial: a fleet of secondaries at one serial asks
+  // for the same difference, which is then rendered once.
+  private readonly increments = new LRUCache<string, MessageList>({ max: 1024 });
 
   constructor(zones: ZoneTable, options: TransferServiceOptions) {
     this.zones = zones;
@@ -102,14 +106,24 @@ export class TransferService {
       if (clientSerial < 0) return fail('IXFR without an SOA in authority', Rcode.FORMERR);
       // RFC 1995 §2: a client at or past our version gets just our SOA.
       if (!serialNewer(snapshot.serial, clientSerial)) return reply(new MessageList(this.soaOnly(snapshot, question)), 'soa');
-      const chain = zone.journal?.from(clientSerial) ?? null;
-      if (chain !== null && chain.at(-1)!.to === snapshot.serial) {
-        return reply(new MessageList(renderIxfr(chain, question, this.options.maxMessageSize, this.options.reserve)), 'ixfr');
-      }
+      const increment = this.increment(zone, clientSerial, snapshot.serial, question);
+      if (increment !== null) return reply(increment, 'ixfr');
     }
     const image = await zone.axfr.catch(() => null);
     if (image === null) return fail('no AXFR image for this serial', Rcode.SERVFAIL);
     return reply(image, 'axfr');
+  }
+
+  /** The rendered IXFR from `from` to `to`, or null when the journal does not lead there. */
+  private increment(zone: HostedZone, from: number, to: number, question: Uint8Array): MessageList | null {
+    const key = `${zone.text} ${from} ${to}`;
+    const cached = this.increments.get(key);
+    if (cached !== undefined) return cached;
+    const chain = zone.journal?.from(from) ?? null;
+    if (chain === null || chain.at(-1)!.to !== to) return null;
+    const messages = new MessageList(renderIxfr(chain, question, this.options.maxMessageSize, this.options.reserve));
+    this.increments.set(key, messages);
+    return messages;
   }
 
   private soaOnly(snapshot: ZoneSnapshot, question: Uint8Array): Uint8Array[] {

@@ -22,7 +22,7 @@ export async function freePort(): Promise<number> {
   }
 }
 
-function soaQuery(id: number, zone: string): Buffer {
+export function soaQuery(id: number, zone: string): Buffer {
   const labels = zone.split('.').filter(Boolean);
   const qname = Buffer.concat([
     ...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'ascii')])),
