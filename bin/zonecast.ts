@@ -11,7 +11,7 @@ import { createLogger } from '../services/log.ts';
 import { parseEndpoint } from '../services/mdns/endpoint.ts';
 import { MDNS_DEFAULTS, MdnsServer } from '../services/mdns/server.ts';
 import { ZoneDirectory } from '../services/mdns/zone-directory.ts';
-import { Notifier, NOTIFY_DEFAULTS, parseNotifyTarget } from '../services/mdns/notifier.ts';
+import { Notifier, NOTIFY_DEFAULTS, parseRemote } from '../services/mdns/notifier.ts';
 import { NotifyPool } from '../engine/notify/notify-pool.ts';
 import { JOURNAL_DEFAULTS } from '../engine/xfr/journal.ts';
 
@@ -23,7 +23,8 @@ commands:
 
 mdns options:
   --zones DIR                 directory of master files; the origin is the file name (example.com.zone)
-                              unless the file opens with $ORIGIN
+                              unless the file opens with $ORIGIN. An optional DIR/zones.yaml sets
+                              allow_transfer, also_notify and masters (secondary zones) per zone
   --listen HOST:PORT          address to serve on, repeatable; IPv6 as [::1]:5354 (default 127.0.0.1:5354)
   --udp-payload-size N        largest UDP response and the size advertised in EDNS (default ${MDNS_DEFAULTS.udpPayloadSize})
   --udp-receive-buffer BYTES  SO_RCVBUF for UDP sockets (default ${MDNS_DEFAULTS.udpReceiveBuffer})
@@ -122,19 +123,20 @@ async function runMdns(args: string[]): Promise<void> {
   const pool = new CompilePool(threads);
   const notifyPool = new NotifyPool();
   const notifier = new Notifier(notifyPool, {
-    targets: (values.notify ?? []).map((t) => parseNotifyTarget(t, server.keyring)),
+    targets: (values.notify ?? []).map((t) => parseRemote(t, server.keyring)),
     retries: numberOption(values['notify-retries'], 'notify-retries', NOTIFY_DEFAULTS.retries),
     initialTimeoutMs: numberOption(values['notify-timeout'], 'notify-timeout', NOTIFY_DEFAULTS.initialTimeoutMs),
   }, log);
   const directory = new ZoneDirectory(server.zones, pool, {
     dir: resolve(values.zones),
+    keyring: server.keyring,
     journalDir: resolve(values['journal-dir'] ?? 'data/journal'),
     journal: {
       maxEntries: numberOption(values['journal-max-entries'], 'journal-max-entries', JOURNAL_DEFAULTS.maxEntries),
       maxBytes: numberOption(values['journal-max-bytes'], 'journal-max-bytes', JOURNAL_DEFAULTS.maxBytes),
     },
     xfr: XFR_DEFAULTS,
-    onServing: (zone, snapshot) => notifier.announce(zone, snapshot),
+    onServing: (zone, snapshot) => notifier.announce(zone, snapshot, directory.alsoNotifyOf(zone)),
   }, log);
   let stopping = false;
   const stop = async (signal: string) => {

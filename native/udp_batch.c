@@ -473,6 +473,14 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// The IP of an IPv4 or IPv6 socket address as text (an empty string for anything else).
+static void format_ip(const struct sockaddr_storage *addr, char *buf, size_t len) {
+  const void *ip = addr->ss_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)addr)->sin6_addr
+                                                : (const void *)&((const struct sockaddr_in *)addr)->sin_addr;
+  buf[0] = '\0';
+  if (addr->ss_family == AF_INET6 || addr->ss_family == AF_INET) inet_ntop(addr->ss_family, ip, buf, (socklen_t)len);
+}
+
 // address(handle) -> { address: string, family: 'IPv4' | 'IPv6', port: number }, as dgram's address()
 static napi_value js_address(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -486,15 +494,34 @@ static napi_value js_address(napi_env env, napi_callback_info info) {
   if (getsockname(s->fd, (struct sockaddr *)&addr, &len) < 0) return throw_errno(env, "getsockname", errno, NULL);
   char buf[INET6_ADDRSTRLEN];
   int ipv6 = addr.ss_family == AF_INET6;
-  const void *ip = ipv6 ? (const void *)&((struct sockaddr_in6 *)&addr)->sin6_addr : (const void *)&((struct sockaddr_in *)&addr)->sin_addr;
   int port = ntohs(ipv6 ? ((struct sockaddr_in6 *)&addr)->sin6_port : ((struct sockaddr_in *)&addr)->sin_port);
-  inet_ntop(addr.ss_family, ip, buf, sizeof buf);
+  format_ip(&addr, buf, sizeof buf);
   CHECK_NAPI(env, napi_create_object(env, &result));
   CHECK_NAPI(env, napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &text));
   CHECK_NAPI(env, napi_create_string_utf8(env, ipv6 ? "IPv6" : "IPv4", NAPI_AUTO_LENGTH, &family));
   CHECK_NAPI(env, napi_set_named_property(env, result, "address", text));
   CHECK_NAPI(env, napi_set_named_property(env, result, "family", family));
   return set_number(env, result, "port", port);
+}
+
+// peer(handle, i) -> the source address of datagram i of the batch being handled, as text. Only valid during
+// onBatch; JS asks for it only for the rare requests that need it (NOTIFY from a primary), so the common
+// path never formats an address.
+static napi_value js_peer(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], text;
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  batch_socket *s = unwrap(env, argv[0]);
+  if (s == NULL) return NULL;
+  int32_t i;
+  if (argc < 2 || napi_get_value_int32(env, argv[1], &i) != napi_ok || i < 0 || i >= BATCH) {
+    napi_throw_range_error(env, NULL, "peer: index out of range");
+    return NULL;
+  }
+  char buf[INET6_ADDRSTRLEN];
+  format_ip(&s->peers[i], buf, sizeof buf);
+  CHECK_NAPI(env, napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &text));
+  return text;
 }
 
 // receiveBufferSize(handle) -> SO_RCVBUF as the kernel reports it (Linux doubles the requested size for its
@@ -529,6 +556,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
     {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
     {"address", NULL, js_address, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"peer", NULL, js_peer, NULL, NULL, NULL, napi_enumerable, NULL},
     {"receiveBufferSize", NULL, js_receive_buffer_size, NULL, NULL, NULL, napi_enumerable, NULL},
     {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };

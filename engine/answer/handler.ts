@@ -4,6 +4,7 @@ import { CLASSIC_UDP_SIZE, Opcode, Rcode } from '../codec/constants.ts';
 import { ParseStatus, Query, parseQuery } from '../codec/query.ts';
 import { TsigKeyring } from '../tsig/keys.ts';
 import { appendTsigError, TsigSigner, tsigErrorSize, tsigSize, verifyRequest } from '../tsig/tsig.ts';
+import type { PeerSource } from './peer.ts';
 import { ResponseCache } from './response-cache.ts';
 import { Responder, type ResponderOptions } from './respond.ts';
 import type { ZoneTable } from './zone-table.ts';
@@ -35,21 +36,21 @@ export class QueryHandler {
    * A signed request (RFC 8945 §5.2): verified first; a good one gets its answer signed, a bad one NOTAUTH
    * with the TSIG error (BADKEY and BADSIG unsigned, BADTIME signed), a malformed TSIG plain FORMERR.
    */
-  private signed(msg: Uint8Array, q: Query, tcp: boolean): number {
+  private signed(msg: Uint8Array, q: Query, tcp: boolean, peer: PeerSource): number {
     const r = this.responder;
     const w = r.writer;
     const now = nowSeconds();
     const v = verifyRequest(msg, msg.length, q.tsigOffset, this.keyring ?? EMPTY_KEYRING, now);
     if (v.status === 'formerr') {
       q.rcode = Rcode.FORMERR;
-      return r.respond(msg, q, ParseStatus.ERROR, tcp);
+      return r.respond(msg, q, ParseStatus.ERROR, tcp, peer);
     }
     if (v.status !== 'ok') {
       q.rcode = Rcode.NOTAUTH;
-      const len = r.respond(msg, q, ParseStatus.ERROR, tcp, tsigErrorSize(v));
+      const len = r.respond(msg, q, ParseStatus.ERROR, tcp, peer, tsigErrorSize(v));
       return appendTsigError(w.buf, len, w.capacity, v, now);
     }
-    const len = r.respond(msg, q, ParseStatus.OK, tcp, tsigSize(v.key!));
+    const len = r.respond(msg, q, ParseStatus.OK, tcp, peer, tsigSize(v.key!));
     return len === 0 ? 0 : new TsigSigner(v.key!, v.requestMac).sign(w.buf, len, w.capacity, now);
   }
 
@@ -57,7 +58,7 @@ export class QueryHandler {
    * Returns the response to `msg`, preceded by the RFC 1035 §4.2.2 two-byte length when `tcp`, or null
    * when nothing must be sent (unparseable input, or an error response we must not answer).
    */
-  handle(msg: Uint8Array, tcp: boolean): Buffer | null {
+  handle(msg: Uint8Array, tcp: boolean, peer: PeerSource): Buffer | null {
     const q = this.query;
     const status = parseQuery(msg, msg.length, q);
     const prefix = tcp ? 2 : 0;
@@ -68,7 +69,7 @@ export class QueryHandler {
       if (hit !== null) return frame(hit, prefix);
     }
     const r = this.responder;
-    const len = status === ParseStatus.OK && q.tsigOffset >= 0 ? this.signed(msg, q, tcp) : r.respond(msg, q, status, tcp);
+    const len = status === ParseStatus.OK && q.tsigOffset >= 0 ? this.signed(msg, q, tcp, peer) : r.respond(msg, q, status, tcp, peer);
     if (len === 0) return null;
     const out = Buffer.allocUnsafe(prefix + len);
     out.set(r.writer.buf.subarray(0, len), prefix);

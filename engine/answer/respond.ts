@@ -8,6 +8,7 @@ import { MessageWriter } from '../codec/writer.ts';
 import { NodeFlag } from '../snapshot/layout.ts';
 import type { ZoneSnapshot } from '../snapshot/snapshot.ts';
 import { Found, Lookup } from './lookup.ts';
+import type { PeerSource } from './peer.ts';
 import type { HostedZone, ZoneTable } from './zone-table.ts';
 
 const OPT_SIZE = 11;
@@ -54,7 +55,7 @@ export class Responder {
    * Writes the response into `writer.buf` and returns its length, or 0 when nothing should be sent.
    * `reserve` bytes are kept free at the end (for a TSIG RR the caller adds).
    */
-  respond(msg: Uint8Array, q: Query, status: number, tcp: boolean, reserve = 0): number {
+  respond(msg: Uint8Array, q: Query, status: number, tcp: boolean, peer: PeerSource, reserve = 0): number {
     if (status === ParseStatus.DROP) return 0;
     const w = this.writer;
     w.begin();
@@ -73,7 +74,7 @@ export class Responder {
     }
     this.questionEnd = w.pos;
     if (status === ParseStatus.ERROR) this.rcode = q.rcode;
-    else if (q.opcode === Opcode.NOTIFY) this.notify(msg, q);
+    else if (q.opcode === Opcode.NOTIFY) this.notify(msg, q, peer);
     else this.query(msg, q, tcp);
     return this.finish(q);
   }
@@ -108,10 +109,15 @@ export class Responder {
     this.addRRset(Section.ANSWER, this.snap.soaRRset, msg, HEADER_SIZE, true);
   }
 
-  /** A NOTIFY for a zone we serve as primary is acknowledged (RFC 1996 §4.7); others are not ours. */
-  private notify(msg: Uint8Array, q: Query): void {
+  /**
+   * NOTIFY (RFC 1996 §3.7): for a zone we are primary for, acknowledged; for a secondary zone, acknowledged
+   * only from one of its primaries (which starts a refresh) and REFUSED from anyone else; for names that are
+   * not a zone of ours, NOTAUTH.
+   */
+  private notify(msg: Uint8Array, q: Query, peer: PeerSource): void {
     const zone = this.zones.find(msg, HEADER_SIZE, q.qnameEnd);
     if (zone === null || !namesEqual(zone.name, 0, msg, HEADER_SIZE)) return void (this.rcode = Rcode.NOTAUTH);
+    if (zone.onNotify !== null && !zone.onNotify(peer.address())) return void (this.rcode = Rcode.REFUSED);
     this.aa = true;
   }
 

@@ -15,6 +15,11 @@ export class HostedZone {
   axfr: Promise<AxfrImage> | null = null;
   /** Steps from older serials to `snapshot`, for IXFR; null when none are kept. */
   journal: Journal | null = null;
+  /**
+   * For a secondary zone: whether a NOTIFY from `peer` comes from one of its primaries (and, if so, starts a
+   * refresh). Null for zones we are primary for, where any NOTIFY is acknowledged.
+   */
+  onNotify: ((peer: string) => boolean) | null = null;
   /** Who may transfer this zone; null means the server's default. */
   transferAcl: TransferAcl | null = null;
 

@@ -4,6 +4,7 @@
 // read its answers stops being read.
 import net from 'node:net';
 import type { QueryHandler } from '../answer/handler.ts';
+import { KnownPeer } from '../answer/peer.ts';
 import { sendTransfer } from '../xfr/send.ts';
 import type { TransferService } from '../xfr/service.ts';
 
@@ -59,6 +60,8 @@ export class TcpListener {
     // Idle means nothing read or written, so a reader that stalls a transfer is cut off by this too.
     socket.setTimeout(options.idleTimeout * 1000, () => socket.destroy());
     const peer = socket.remoteAddress ?? '';
+    const source = new KnownPeer();
+    source.current = peer;
     let pending: Buffer | null = null;
     let partialSince = 0;
     let transferring = false;
@@ -92,7 +95,7 @@ export class TcpListener {
         }
         let out: Buffer | null;
         try {
-          out = handler.handle(msg, true);
+          out = handler.handle(msg, true, source);
         } catch (err) {
           options.onError(err as Error);
           return void socket.destroy();

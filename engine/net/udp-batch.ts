@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { QueryHandler } from '../answer/handler.ts';
+import type { PeerSource } from '../answer/peer.ts';
 import type { UdpListenerOptions } from './udp-listener.ts';
 
 /** The object open() returns; opaque to JS. */
@@ -24,6 +25,8 @@ interface UdpBatchAddon {
   open(host: string, port: number, ipv6: boolean, recvBufferBytes: number): Handle;
   start(handle: Handle, onBatch: (count: number) => void, onError: (err: Error) => void): SharedBuffers;
   address(handle: Handle): { address: string; family: string; port: number };
+  /** Source address of datagram i of the batch being handled; valid only during onBatch. */
+  peer(handle: Handle, i: number): string;
   receiveBufferSize(handle: Handle): number;
   close(handle: Handle): void;
 }
@@ -50,6 +53,22 @@ export interface BatchStats {
   sizes: number[];
 }
 
+/** The peer of the datagram being answered, asked of the addon only when an answer needs it. */
+class BatchPeer implements PeerSource {
+  index = 0;
+  private readonly addon: UdpBatchAddon;
+  private readonly handle: Handle;
+
+  constructor(addon: UdpBatchAddon, handle: Handle) {
+    this.addon = addon;
+    this.handle = handle;
+  }
+
+  address(): string {
+    return this.addon.peer(this.handle, this.index);
+  }
+}
+
 export class UdpBatchListener {
   readonly io = 'batched';
   private readonly addon: UdpBatchAddon;
@@ -65,12 +84,14 @@ export class UdpBatchListener {
   private readonly sizes: Uint32Array;
   private batches = 0;
   private datagrams = 0;
+  private readonly peer: BatchPeer;
 
   private constructor(addon: UdpBatchAddon, handle: Handle, handler: QueryHandler, onError: (err: Error) => void, shared: SharedBuffers) {
     this.addon = addon;
     this.handle = handle;
     this.handler = handler;
     this.onError = onError;
+    this.peer = new BatchPeer(addon, handle);
     this.slot = shared.slot;
     this.input = new Uint8Array(shared.input);
     this.output = new Uint8Array(shared.output);
@@ -110,7 +131,8 @@ export class UdpBatchListener {
       const start = i * slot;
       let len = 0;
       try {
-        const out = this.handler.handle(input.subarray(start, start + received[i]), false);
+        this.peer.index = i;
+        const out = this.handler.handle(input.subarray(start, start + received[i]), false, this.peer);
         if (out !== null) {
           output.set(out, pos);
           len = out.length;

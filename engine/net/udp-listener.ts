@@ -4,6 +4,7 @@
 // call per batch) when the addon is built, and UdpListener below (Node's dgram, a syscall per datagram).
 import dgram from 'node:dgram';
 import type { QueryHandler } from '../answer/handler.ts';
+import { KnownPeer } from '../answer/peer.ts';
 import { UdpBatchListener, udpBatchUnavailable } from './udp-batch.ts';
 
 /** `auto`: batched when the addon loads, else dgram. The others force one (to compare them). */
@@ -48,10 +49,12 @@ export class UdpListener {
       ipv6Only: options.host.includes(':'),
       lookup: peerAddress,
     });
+    const source = new KnownPeer();
     socket.on('message', (msg, peer) => {
       let out: Buffer | null;
+      source.current = peer.address;
       try {
-        out = handler.handle(msg, false);
+        out = handler.handle(msg, false, source);
       } catch (err) {
         options.onError(err as Error);
         return;

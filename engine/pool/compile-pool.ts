@@ -2,7 +2,7 @@
 // overhead is tens of microseconds, so it never sees individual queries.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { AxfrRequest, CompileRequest, CompileResult, DiffRequest } from './compile-worker.ts';
+import type { AxfrRequest, CompileRequest, CompileResult, DiffRequest, TransferCompileRequest, TransferCompileResult } from './compile-worker.ts';
 
 export class CompilePool {
   private readonly pool: Piscina;
@@ -23,6 +23,11 @@ export class CompilePool {
 
   axfrImage(request: AxfrRequest): Promise<SharedArrayBuffer> {
     return this.pool.run(request, { name: 'buildAxfr' });
+  }
+
+  /** The messages cross to the pool thread as a transfer list: no copy of a large zone. */
+  compileTransfer(request: TransferCompileRequest): Promise<TransferCompileResult> {
+    return this.pool.run(request, { name: 'compileTransfer', transferList: request.messages.map((m) => m.buffer as ArrayBuffer) });
   }
 
   diff(request: DiffRequest): Promise<Uint8Array> {

@@ -8,6 +8,7 @@ import { RecordCollector } from '../snapshot/collector.ts';
 import { ZoneSnapshot } from '../snapshot/snapshot.ts';
 import { buildAxfrImage, type AxfrImageOptions } from '../xfr/axfr-image.ts';
 import { diffSnapshots } from '../xfr/diff.ts';
+import { applyTransfer, type IncomingKind } from '../xfr/incoming.ts';
 import { parseZoneFile } from '../zonefile/parser.ts';
 
 export interface CompileRequest {
@@ -52,4 +53,32 @@ export interface DiffRequest {
 
 export function diffZone(request: DiffRequest): Uint8Array {
   return diffSnapshots(new ZoneSnapshot(request.older), new ZoneSnapshot(request.newer));
+}
+
+export interface TransferCompileRequest {
+  origin: string;
+  messages: Uint8Array[];
+  ixfrRequested: boolean;
+  /** The version an IXFR was asked from. */
+  base: SharedArrayBuffer | null;
+}
+
+export interface TransferCompileResult extends CompileResult {
+  kind: IncomingKind | null;
+}
+
+/** A zone received from a primary, validated by the same rules as a master file and compiled. */
+export function compileTransfer(request: TransferCompileRequest): TransferCompileResult {
+  const started = performance.now();
+  const collector = new RecordCollector();
+  let applied;
+  try {
+    applied = applyTransfer(request.messages, request.ixfrRequested, request.base === null ? null : new ZoneSnapshot(request.base), collector);
+  } catch (err) {
+    return { buffer: null, serial: 0, records: 0, errors: [(err as Error).message], parseMs: performance.now() - started, buildMs: 0, kind: null };
+  }
+  const parseMs = performance.now() - started;
+  if (applied.kind === 'current') return { buffer: null, serial: applied.serial, records: 0, errors: [], parseMs, buildMs: 0, kind: 'current' };
+  const built = buildSnapshot(nameFromText(request.origin), collector);
+  return { ...built, parseMs, buildMs: performance.now() - started - parseMs, kind: applied.kind };
 }

@@ -1,6 +1,7 @@
 // Per-request cost of the answer path without sockets: a response-cache hit, and a miss answered from the
 // snapshot. Run: node native-bench/micro/handler.ts
 import { QueryHandler } from '../../engine/answer/handler.ts';
+import { KnownPeer } from '../../engine/answer/peer.ts';
 import { HostedZone, ZoneTable } from '../../engine/answer/zone-table.ts';
 import { nameFromText } from '../../engine/codec/name.ts';
 import { compile } from '../../test/helpers/compile.ts';
@@ -18,10 +19,12 @@ const queries = Array.from({ length: N }, (_, i) => dnsPacket.encode({
   additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as never],
 }));
 
+const peer = new KnownPeer();
+
 function run(label: string, handler: QueryHandler, rounds: number): void {
-  for (let i = 0; i < N; i++) handler.handle(queries[i], false); // warm (and fill the cache)
+  for (let i = 0; i < N; i++) handler.handle(queries[i], false, peer); // warm (and fill the cache)
   const started = process.hrtime.bigint();
-  for (let r = 0; r < rounds; r++) for (let i = 0; i < N; i++) handler.handle(queries[i], false);
+  for (let r = 0; r < rounds; r++) for (let i = 0; i < N; i++) handler.handle(queries[i], false, peer);
   const ns = Number(process.hrtime.bigint() - started) / (rounds * N);
   console.log(`${label.padEnd(28)} ${(ns / 1000).toFixed(3)} µs/request`);
 }

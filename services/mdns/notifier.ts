@@ -25,18 +25,18 @@ export interface NotifierOptions {
 
 export const NOTIFY_DEFAULTS = { retries: 5, initialTimeoutMs: 1000 };
 
-/** `HOST:PORT` (port 53 when omitted) or `HOST:PORT,key=NAME` for a signed NOTIFY; the key must be defined. */
-export function parseNotifyTarget(text: string, keyring: TsigKeyring): NotifyTargetSpec {
+/** A NOTIFY target or a primary: `HOST:PORT` (port 53 when omitted), `HOST:PORT,key=NAME` to sign with a defined key. */
+export function parseRemote(text: string, keyring: TsigKeyring): NotifyTargetSpec {
   const [address, ...params] = text.split(',');
   const { host, port } = parseEndpoint(address, 53);
-  if (isIP(host) === 0) throw new Error(`notify target '${text}': the host must be an IP address`);
+  if (isIP(host) === 0) throw new Error(`'${text}': the host must be an IP address`);
   let key: TsigKey | null = null;
   for (const param of params) {
     const m = /^key=(.+)$/.exec(param);
-    if (!m) throw new Error(`notify target '${text}': unknown parameter '${param}'`);
+    if (!m) throw new Error(`'${text}': unknown parameter '${param}'`);
     const name = m[1].toLowerCase().replace(/\.?$/, '.');
     key = [...keyring].find((k) => k.nameText === name) ?? null;
-    if (key === null) throw new Error(`notify target '${text}': no TSIG key named ${name} (define it with --tsig)`);
+    if (key === null) throw new Error(`'${text}': no TSIG key named ${name} (define it with --tsig)`);
   }
   return { host, port, key };
 }
@@ -53,8 +53,9 @@ export class Notifier {
   }
 
   /** Fire and forget: a fan-out may run through minutes of retries, which nothing should wait on. */
-  announce(zone: HostedZone, snapshot: ZoneSnapshot): void {
-    const targets = this.options.targets;
+  /** `targets` overrides the defaults for this zone (zones.yaml also_notify). */
+  announce(zone: HostedZone, snapshot: ZoneSnapshot, targets: NotifyTargetSpec[] | null = null): void {
+    targets ??= this.options.targets;
     if (targets.length === 0) return;
     const soa = soaOf(snapshot);
     const byKey = new Map<TsigKey | null, NotifyTargetSpec[]>();

@@ -3,22 +3,28 @@
 // as BIND answers for a zone that failed to load). Reloads (SIGHUP, or a watched file changing) recompile
 // changed files only. A reload whose serial is not newer (RFC 1982) is refused and the old version keeps
 // serving. Each accepted reload adds a step to the zone's IXFR journal.
-import { existsSync, mkdirSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { nameFromText } from '../../engine/codec/name.ts';
 import { HostedZone, type ZoneTable } from '../../engine/answer/zone-table.ts';
 import type { CompilePool } from '../../engine/pool/compile-pool.ts';
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
 import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
-import { JournalEntry } from '../../engine/xfr/journal-entry.ts';
-import { Journal, type JournalLimits } from '../../engine/xfr/journal.ts';
+import type { JournalLimits } from '../../engine/xfr/journal.ts';
 import { serialNewer } from '../../engine/xfr/serial.ts';
 import { zoneOriginOf } from '../../engine/zonefile/origin.ts';
 import type { Logger } from '../log.ts';
+import { openJournal, recordJournalStep } from './journal-step.ts';
 import { publishSnapshot } from './publish.ts';
+import type { NotifyTargetSpec } from './notifier.ts';
+import { SecondaryZone } from './secondary.ts';
+import { loadZoneConfig, type ZoneConfig } from './zone-config.ts';
+import type { TsigKeyring } from '../../engine/tsig/keys.ts';
 
 export interface ZoneDirectoryOptions {
   dir: string;
+  /** Keys that zones.yaml may name for primaries and NOTIFY targets. */
+  keyring: TsigKeyring;
   /** Where IXFR journals are kept, one file per zone; null keeps them in memory only. */
   journalDir: string | null;
   journal: JournalLimits;
@@ -41,6 +47,8 @@ interface ZoneFile {
 }
 
 const WATCH_DEBOUNCE_MS = 300;
+/** Per-zone settings beside the master files (zone-config.ts). */
+export const ZONE_CONFIG_FILE = 'zones.yaml';
 
 export class ZoneDirectory {
   private readonly zones: ZoneTable;
@@ -48,6 +56,8 @@ export class ZoneDirectory {
   private readonly options: ZoneDirectoryOptions;
   private readonly log: Logger;
   private readonly files = new Map<string, ZoneFile>();
+  private readonly secondaries = new Map<string, SecondaryZone>();
+  private config = new Map<string, ZoneConfig>();
   private watcher: FSWatcher | null = null;
   private debounce: NodeJS.Timeout | null = null;
 
@@ -61,6 +71,7 @@ export class ZoneDirectory {
 
   /** Loads new files, reloads changed ones and stops serving removed ones; the first call loads everything. */
   async sync(): Promise<LoadSummary> {
+    this.readConfig();
     const present = this.scan();
     for (const [file, entry] of this.files) {
       if (present.includes(file)) continue;
@@ -75,7 +86,51 @@ export class ZoneDirectory {
       if (ok === true) summary.loaded++;
       else if (ok === false) summary.failed++;
     }));
+    for (const entry of this.files.values()) entry.zone.transferAcl = this.config.get(entry.zone.text)?.allowTransfer ?? null;
+    this.syncSecondaries();
     return summary;
+  }
+
+  /** The zone's own NOTIFY targets from zones.yaml, or null for the defaults. */
+  alsoNotifyOf(zone: HostedZone): NotifyTargetSpec[] | null {
+    return this.config.get(zone.text)?.alsoNotify ?? null;
+  }
+
+  /** A broken zones.yaml is logged and the settings in force stay: a typo must not stop serving. */
+  private readConfig(): void {
+    try {
+      this.config = loadZoneConfig(join(this.options.dir, ZONE_CONFIG_FILE), this.options.keyring);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'zone settings not reloaded');
+    }
+  }
+
+  /** Starts secondary zones newly listed with `masters` and stops those no longer listed. */
+  private syncSecondaries(): void {
+    const fileZones = new Set([...this.files.values()].map((f) => f.zone.text));
+    for (const [name, secondary] of this.secondaries) {
+      if (this.config.get(name)?.masters) continue;
+      secondary.stop();
+      this.zones.remove(secondary.zone);
+      this.secondaries.delete(name);
+      this.log.warn({ zone: name }, 'secondary zone removed from zones.yaml: no longer served');
+    }
+    for (const [name, cfg] of this.config) {
+      if (cfg.masters === null || this.secondaries.has(name)) continue;
+      if (fileZones.has(name)) {
+        this.log.error({ zone: name }, 'zones.yaml lists masters for a zone that has a master file: the file wins');
+        continue;
+      }
+      const zone = new HostedZone(nameFromText(name));
+      zone.transferAcl = cfg.allowTransfer;
+      this.zones.add(zone);
+      const secondary = new SecondaryZone(zone, this.pool, {
+        primaries: cfg.masters, xfr: this.options.xfr,
+        journal: { dir: this.options.journalDir, limits: this.options.journal }, onServing: this.options.onServing,
+      }, this.log);
+      this.secondaries.set(name, secondary);
+      void secondary.start();
+    }
   }
 
   /** Reloads on changes to the directory, debounced so an editor's several writes make one reload. */
@@ -87,6 +142,7 @@ export class ZoneDirectory {
   }
 
   close(): void {
+    for (const secondary of this.secondaries.values()) secondary.stop();
     this.watcher?.close();
     if (this.debounce) clearTimeout(this.debounce);
   }
@@ -149,37 +205,10 @@ export class ZoneDirectory {
       buildMs: Math.round(result.buildMs),
       snapshotBytes: result.buffer.byteLength,
     }, old === null ? 'zone loaded' : 'zone reloaded');
-    if (old === null) this.openJournal(zone, snapshot.serial);
-    else await this.journalStep(zone, old, snapshot);
+    const place = { dir: this.options.journalDir, limits: this.options.journal };
+    if (old === null) openJournal(zone, snapshot.serial, place, this.log);
+    else await recordJournalStep(zone, old, snapshot, this.pool, place, this.log);
     this.options.onServing?.(zone, snapshot);
     return true;
-  }
-
-  private journalFile(zone: HostedZone): string | null {
-    const dir = this.options.journalDir;
-    return dir === null ? null : join(dir, `${zone.text === '.' ? 'root.' : zone.text}journal`);
-  }
-
-  private openJournal(zone: HostedZone, serial: number): void {
-    const file = this.journalFile(zone);
-    if (file === null || !existsSync(file)) {
-      zone.journal = new Journal(file, this.options.journal);
-      return;
-    }
-    const { journal, dropped } = Journal.load(file, this.options.journal, serial);
-    if (dropped !== null) this.log.warn({ zone: zone.text, file, reason: dropped }, 'IXFR journal dropped');
-    zone.journal = journal;
-  }
-
-  /** The diff runs after the new serial already serves: until it lands, IXFR falls back to the full zone. */
-  private async journalStep(zone: HostedZone, old: ZoneSnapshot, snapshot: ZoneSnapshot): Promise<void> {
-    try {
-      const entry = new JournalEntry(await this.pool.diff({ older: old.buffer, newer: snapshot.buffer }));
-      zone.journal ??= new Journal(this.journalFile(zone), this.options.journal);
-      await zone.journal.append(entry);
-      this.log.info({ zone: zone.text, from: entry.from, to: entry.to, deleted: entry.deletedCount, added: entry.addedCount }, 'journal step recorded');
-    } catch (err) {
-      this.log.error({ zone: zone.text, err: (err as Error).message }, 'journal step failed: IXFR falls back to AXFR');
-    }
   }
 }

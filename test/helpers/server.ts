@@ -29,12 +29,13 @@ export async function startServer(
 }
 
 async function start(options: Partial<MdnsOptions>, zonesDir: string, directoryOptions: Partial<ZoneDirectoryOptions>): Promise<TestServer> {
-  const log = createLogger('mdns', 'silent');
+  // ZONECAST_TEST_LOG=info shows the servers' logs when a test needs explaining.
+  const log = createLogger('mdns', process.env.ZONECAST_TEST_LOG ?? 'silent');
   const server = await MdnsServer.start({ ...MDNS_DEFAULTS, listen: [{ host: '127.0.0.1', port: 0 }], ...options }, log);
   // The pool stays up with the server: AXFR images render in it after each zone starts serving.
   const pool = new CompilePool(1);
   const directory = new ZoneDirectory(server.zones, pool, {
-    dir: zonesDir, journalDir: null, journal: JOURNAL_DEFAULTS, xfr: XFR_DEFAULTS, ...directoryOptions,
+    dir: zonesDir, keyring: server.keyring, journalDir: null, journal: JOURNAL_DEFAULTS, xfr: XFR_DEFAULTS, ...directoryOptions,
   }, log);
   try {
     await directory.sync();
@@ -47,6 +48,7 @@ async function start(options: Partial<MdnsOptions>, zonesDir: string, directoryO
     directory,
     port: server.endpoints[0].port,
     close: async () => {
+      directory.close();
       await server.close();
       await pool.close();
     },

@@ -30,7 +30,7 @@ test('other zones are answered while a large zone compiles; a broken zone is not
   const port = server.endpoints[0].port;
   const pool = new CompilePool(1);
   try {
-    const directory = new ZoneDirectory(server.zones, pool, { dir, journalDir: null, journal: JOURNAL_DEFAULTS, xfr: XFR_DEFAULTS }, log);
+    const directory = new ZoneDirectory(server.zones, pool, { dir, keyring: server.keyring, journalDir: null, journal: JOURNAL_DEFAULTS, xfr: XFR_DEFAULTS }, log);
     const loading = directory.sync();
     const bigZone = server.zones.get(nameFromText('big.test.'))!;
     assert.ok(bigZone, 'every zone is registered as soon as loading starts');
