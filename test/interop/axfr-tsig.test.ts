@@ -1,6 +1,6 @@
 // Signed zone transfers (RFC 8945) with real clients: dig verifies the MAC of every message of a
 // multi-message AXFR; a key listed in allow_transfer admits the request, its absence or a bad MAC does not;
-// and Knot pulls the zone as a TSIG-keyed secondary.
+// and Knot and BIND pull the zone as TSIG-keyed secondaries.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
@@ -13,12 +13,14 @@ import { freePort } from '../../native-bench/lib/dns-probe.ts';
 import { stopServer } from '../../native-bench/lib/proc.ts';
 import { parseTsigKeySpec } from '../../engine/tsig/keys.ts';
 import { decode, query, udpExchange } from '../helpers/client.ts';
+import { startBindSecondary } from '../helpers/bind-secondary.ts';
 import { startKnotSecondary } from '../helpers/knot-secondary.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tool } from '../helpers/tools.ts';
 
 const dig = tool('dig', 'bind9-dnsutils');
 const knotd = tool('knotd', 'knot');
+const named = tool('named', 'bind9');
 const kdig = tool('kdig', 'knot-dnsutils');
 const run = promisify(execFile);
 const SECRET = randomBytes(32).toString('base64');
@@ -81,10 +83,15 @@ t('signed queries get signed answers; an unknown key gets BADKEY (kdig)', async 
   assert.match(unknown, /BADKEY/);
 });
 
-t('Knot transfers the zone as a TSIG-keyed secondary', async (ctx) => {
-  if (!knotd) return;
+const SECONDARIES = [
+  { name: 'Knot', binary: knotd, start: startKnotSecondary, transferred: /AXFR, incoming.*finished/ },
+  { name: 'BIND', binary: named, start: startBindSecondary, transferred: /Transfer completed: \d+ messages, 20004 records/ },
+];
+
+for (const secondary of SECONDARIES) t(`${secondary.name} transfers the zone as a TSIG-keyed secondary`, async (ctx) => {
+  if (!secondary.binary) return;
   const port = await freePort();
-  const knot = startKnotSecondary(knotd, join(ctx.dir, 'knot'), port, ctx.s.port, ['signed.test.'], { name: 'xfr-key', algorithm: 'hmac-sha256', secret: SECRET });
+  const server = secondary.start(secondary.binary, join(ctx.dir, secondary.name), port, ctx.s.port, ['signed.test.'], { name: 'xfr-key', algorithm: 'hmac-sha256', secret: SECRET });
   try {
     const deadline = Date.now() + 15_000;
     let serial: number | undefined;
@@ -93,10 +100,10 @@ t('Knot transfers the zone as a TSIG-keyed secondary', async (ctx) => {
       serial = reply === null ? undefined : decode(reply).answers[0]?.data.serial;
       if (serial !== 9) await new Promise((r) => setTimeout(r, 100));
     }
-    assert.is(serial, 9, knot.lines.join('\n'));
-    assert.ok(knot.lines.some((l) => /AXFR, incoming.*finished/.test(l)));
+    assert.is(serial, 9, server.lines.join('\n'));
+    assert.ok(server.lines.some((l) => secondary.transferred.test(l)), server.lines.join('\n'));
   } finally {
-    await stopServer(knot);
+    await stopServer(server);
   }
 });
 
