@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { UDP_IO_MODES } from '../engine/net/udp-listener.ts';
 import { CompilePool } from '../engine/pool/compile-pool.ts';
-import { XFR_DEFAULTS } from '../engine/xfr/options.ts';
 import { parseTsigKeySpec } from '../engine/tsig/keys.ts';
 import { createLogger } from '../services/log.ts';
 import { parseEndpoint } from '../services/mdns/endpoint.ts';
@@ -34,6 +33,7 @@ mdns options:
   --tcp-message-timeout SECONDS  a started TCP message must arrive whole within this (default ${MDNS_DEFAULTS.tcpMessageTimeout})
   --tcp-max-connections N     concurrent TCP connections per address (default ${MDNS_DEFAULTS.tcpMaxConnections})
   --response-cache-size N     cached responses, 0 to disable (default ${MDNS_DEFAULTS.responseCacheSize})
+  --max-message-size N        largest AXFR/IXFR message, 2048..65535 (default ${MDNS_DEFAULTS.maxMessageSize})
   --journal-dir DIR           IXFR journals, one file per zone (default data/journal)
   --journal-max-entries N     serial steps kept per zone (default ${JOURNAL_DEFAULTS.maxEntries})
   --journal-max-bytes BYTES   journal size per zone (default ${JOURNAL_DEFAULTS.maxBytes})
@@ -92,6 +92,7 @@ async function runMdns(args: string[]): Promise<void> {
       'tcp-message-timeout': { type: 'string' },
       'tcp-max-connections': { type: 'string' },
       'response-cache-size': { type: 'string' },
+      'max-message-size': { type: 'string' },
       'allow-transfer': { type: 'string', multiple: true },
       tsig: { type: 'string', multiple: true },
       notify: { type: 'string', multiple: true },
@@ -118,6 +119,7 @@ async function runMdns(args: string[]): Promise<void> {
     responseCacheSize: numberOption(values['response-cache-size'], 'response-cache-size', d.responseCacheSize),
     allowTransfer: values['allow-transfer'] ?? d.allowTransfer,
     tsigKeys: (values.tsig ?? []).map((spec) => parseTsigKeySpec(spec)),
+    maxMessageSize: numberOption(values['max-message-size'], 'max-message-size', d.maxMessageSize),
   }, log);
   const threads = values['compile-threads'] === undefined ? undefined : Math.max(1, numberOption(values['compile-threads'], 'compile-threads', 1));
   const pool = new CompilePool(threads);
@@ -135,7 +137,7 @@ async function runMdns(args: string[]): Promise<void> {
       maxEntries: numberOption(values['journal-max-entries'], 'journal-max-entries', JOURNAL_DEFAULTS.maxEntries),
       maxBytes: numberOption(values['journal-max-bytes'], 'journal-max-bytes', JOURNAL_DEFAULTS.maxBytes),
     },
-    xfr: XFR_DEFAULTS,
+    xfr: server.xfr,
     onServing: (zone, snapshot) => notifier.announce(zone, snapshot, directory.alsoNotifyOf(zone)),
   }, log);
   let stopping = false;

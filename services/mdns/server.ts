@@ -6,6 +6,7 @@ import { TransferAcl } from '../../engine/net/acl.ts';
 import { TcpListener } from '../../engine/net/tcp-listener.ts';
 import { udpBatchUnavailable, type UdpBatchListener } from '../../engine/net/udp-batch.ts';
 import { openUdpListener, UDP_IO_MODES, type UdpIo, type UdpListener } from '../../engine/net/udp-listener.ts';
+import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
 import { XFR_DEFAULTS } from '../../engine/xfr/options.ts';
 import { TransferService } from '../../engine/xfr/service.ts';
 import { TsigKeyring, type TsigKey } from '../../engine/tsig/keys.ts';
@@ -26,6 +27,8 @@ export interface MdnsOptions {
   allowTransfer: string[];
   /** TSIG keys that requests may be signed with. */
   tsigKeys: TsigKey[];
+  /** Largest zone transfer message (Designate's [service:mdns] max_message_size). */
+  maxMessageSize: number;
 }
 
 export const MDNS_DEFAULTS: Omit<MdnsOptions, 'listen'> = {
@@ -38,6 +41,7 @@ export const MDNS_DEFAULTS: Omit<MdnsOptions, 'listen'> = {
   responseCacheSize: 100_000,
   allowTransfer: [],
   tsigKeys: [],
+  maxMessageSize: XFR_DEFAULTS.maxMessageSize,
 };
 
 export class MdnsServer {
@@ -45,6 +49,8 @@ export class MdnsServer {
   readonly handler: QueryHandler;
   readonly transfers: TransferService;
   readonly keyring = new TsigKeyring();
+  /** How transfer messages are rendered: the configured size, with room for TSIG. */
+  readonly xfr: AxfrImageOptions;
   private readonly udp: (UdpListener | UdpBatchListener)[] = [];
   private readonly tcp: TcpListener[] = [];
   private readonly log: Logger;
@@ -52,14 +58,17 @@ export class MdnsServer {
   private constructor(options: MdnsOptions, log: Logger) {
     this.log = log;
     this.handler = new QueryHandler(this.zones, { ...options, keyring: this.keyring });
+    this.xfr = { maxMessageSize: options.maxMessageSize, reserve: XFR_DEFAULTS.reserve };
     for (const key of options.tsigKeys) this.keyring.add(key);
     this.transfers = new TransferService(this.zones, {
-      defaultAcl: new TransferAcl(options.allowTransfer), ...XFR_DEFAULTS, keyring: this.keyring, log,
+      defaultAcl: new TransferAcl(options.allowTransfer), ...this.xfr, keyring: this.keyring, log,
     });
   }
 
   static async start(options: MdnsOptions, log: Logger): Promise<MdnsServer> {
     if (options.udpPayloadSize < 512 || options.udpPayloadSize > 65535) throw new Error('udp payload size must be 512..65535');
+    // A message must hold the largest TSIG RR and still carry records.
+    if (options.maxMessageSize < 2048 || options.maxMessageSize > 65535) throw new Error('max message size must be 2048..65535');
     if (!UDP_IO_MODES.includes(options.udpIo)) throw new Error(`udp io must be one of ${UDP_IO_MODES.join(', ')}`);
     if (options.udpIo === 'auto' && udpBatchUnavailable !== null) {
       log.warn({ reason: udpBatchUnavailable }, 'batched UDP addon not loaded (npm install builds it): using dgram');

@@ -5,7 +5,6 @@ import { createLogger } from '../../services/log.ts';
 import { MDNS_DEFAULTS, MdnsServer, type MdnsOptions } from '../../services/mdns/server.ts';
 import { ZoneDirectory, type ZoneDirectoryOptions } from '../../services/mdns/zone-directory.ts';
 import { JOURNAL_DEFAULTS } from '../../engine/xfr/journal.ts';
-import { XFR_DEFAULTS } from '../../engine/xfr/options.ts';
 
 export const DEMO_ZONES = resolve(import.meta.dirname, '../../fixtures/zones');
 
@@ -35,7 +34,7 @@ async function start(options: Partial<MdnsOptions>, zonesDir: string, directoryO
   // The pool stays up with the server: AXFR images render in it after each zone starts serving.
   const pool = new CompilePool(1);
   const directory = new ZoneDirectory(server.zones, pool, {
-    dir: zonesDir, keyring: server.keyring, journalDir: null, journal: JOURNAL_DEFAULTS, xfr: XFR_DEFAULTS, ...directoryOptions,
+    dir: zonesDir, keyring: server.keyring, journalDir: null, journal: JOURNAL_DEFAULTS, xfr: server.xfr, ...directoryOptions,
   }, log);
   try {
     await directory.sync();

@@ -31,8 +31,8 @@ t.after(async (ctx) => {
 });
 
 /** Reads messages until one ends with a second SOA (or the connection closes). */
-async function transfer(name: string, type = 'AXFR', id = 4242): Promise<{ raw: Buffer[]; msgs: Decoded[] }> {
-  const client = await TcpClient.connect(port);
+async function transfer(name: string, type = 'AXFR', id = 4242, to = port): Promise<{ raw: Buffer[]; msgs: Decoded[] }> {
+  const client = await TcpClient.connect(to);
   client.send(query(name, type, { id, edns: false }));
   const deadline = Date.now() + 10_000;
   let soas = 0;
@@ -65,6 +65,18 @@ t('a multi-message AXFR: SOA first and last, question in the first message only,
   const hosts = new Set(all.filter((a) => a.name.startsWith('host')).map((a) => a.name));
   assert.is(hosts.size, RECORDS);
   assert.is(all.length, RECORDS + 4, 'SOA, NS, ns1 A, the hosts, SOA');
+});
+
+t('max_message_size bounds every message', async (ctx) => {
+  const small = await startServer({ allowTransfer: ['127.0.0.0/8'], maxMessageSize: 4096 }, ctx.dir);
+  try {
+    const { raw, msgs } = await transfer('big.test', 'AXFR', 1, small.port);
+    assert.ok(raw.every((m) => m.length <= 4096), `largest ${Math.max(...raw.map((m) => m.length))}`);
+    assert.ok(msgs.length > 100);
+    assert.is(msgs.flatMap((m) => m.answers).length, RECORDS + 4);
+  } finally {
+    await small.close();
+  }
 });
 
 t('names never point into another message', async () => {

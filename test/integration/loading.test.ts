@@ -11,7 +11,6 @@ import { createLogger } from '../../services/log.ts';
 import { MDNS_DEFAULTS, MdnsServer } from '../../services/mdns/server.ts';
 import { ZoneDirectory } from '../../services/mdns/zone-directory.ts';
 import { JOURNAL_DEFAULTS } from '../../engine/xfr/journal.ts';
-import { XFR_DEFAULTS } from '../../engine/xfr/options.ts';
 import { query, udp } from '../helpers/client.ts';
 
 const HEAD = (serial: number) => `$TTL 300\n@ SOA ns1 hostmaster ${serial} 3600 600 86400 60\n@ NS ns1\nns1 A 192.0.2.1\n`;
@@ -30,7 +29,7 @@ test('other zones are answered while a large zone compiles; a broken zone is not
   const port = server.endpoints[0].port;
   const pool = new CompilePool(1);
   try {
-    const directory = new ZoneDirectory(server.zones, pool, { dir, keyring: server.keyring, journalDir: null, journal: JOURNAL_DEFAULTS, xfr: XFR_DEFAULTS }, log);
+    const directory = new ZoneDirectory(server.zones, pool, { dir, keyring: server.keyring, journalDir: null, journal: JOURNAL_DEFAULTS, xfr: server.xfr }, log);
     const loading = directory.sync();
     const bigZone = server.zones.get(nameFromText('big.test.'))!;
     assert.ok(bigZone, 'every zone is registered as soon as loading starts');
