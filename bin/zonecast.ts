@@ -12,6 +12,8 @@ import { MDNS_DEFAULTS, MdnsServer } from '../services/mdns/server.ts';
 import { ZoneDirectory } from '../services/mdns/zone-directory.ts';
 import { Notifier, NOTIFY_DEFAULTS, parseRemote } from '../services/mdns/notifier.ts';
 import { NotifyPool } from '../engine/notify/notify-pool.ts';
+import { CATALOG_DEFAULTS } from '../engine/catalog/catalog.ts';
+import { CatalogService } from '../services/mdns/catalog.ts';
 import { JOURNAL_DEFAULTS } from '../engine/xfr/journal.ts';
 
 const HELP = `usage: zonecast <command> [options]
@@ -42,6 +44,9 @@ mdns options:
                               also_notifies), signed with a --tsig key if given; repeatable
   --notify-retries N          retransmissions of an unanswered NOTIFY (default ${NOTIFY_DEFAULTS.retries})
   --notify-timeout MS         wait for the first answer, doubled on each retry (default ${NOTIFY_DEFAULTS.initialTimeoutMs})
+  --catalog-zone NAME         also serve a catalog zone (RFC 9432) listing every zone served, so secondaries
+                              such as Knot and BIND add and drop zones by themselves
+  --catalog-refresh SECONDS   SOA refresh of the catalog (default ${CATALOG_DEFAULTS.refresh}, Designate's catalog_zone_refresh)
   --allow-transfer PREFIX     who may AXFR/IXFR: an address or prefix (192.0.2.0/24, ::1), or key=NAME for a
                               TSIG key; repeatable. Without it nobody may transfer (start allows loopback)
   --compile-threads N         pool threads that compile zones (default: cores - 1, at least 1)
@@ -99,6 +104,8 @@ async function runMdns(args: string[]): Promise<void> {
       'notify-retries': { type: 'string' },
       'notify-timeout': { type: 'string' },
       'journal-dir': { type: 'string' },
+      'catalog-zone': { type: 'string' },
+      'catalog-refresh': { type: 'string' },
       'journal-max-entries': { type: 'string' },
       'journal-max-bytes': { type: 'string' },
       'compile-threads': { type: 'string' },
@@ -129,22 +136,34 @@ async function runMdns(args: string[]): Promise<void> {
     retries: numberOption(values['notify-retries'], 'notify-retries', NOTIFY_DEFAULTS.retries),
     initialTimeoutMs: numberOption(values['notify-timeout'], 'notify-timeout', NOTIFY_DEFAULTS.initialTimeoutMs),
   }, log);
-  const directory = new ZoneDirectory(server.zones, pool, {
+  const journal = {
+    maxEntries: numberOption(values['journal-max-entries'], 'journal-max-entries', JOURNAL_DEFAULTS.maxEntries),
+    maxBytes: numberOption(values['journal-max-bytes'], 'journal-max-bytes', JOURNAL_DEFAULTS.maxBytes),
+  };
+  // Created before the directory loads: a zone file named like the catalog then loses to the catalog.
+  const catalog = values['catalog-zone'] === undefined ? null : new CatalogService(server.zones, pool, {
+    name: values['catalog-zone'], xfr: server.xfr, journal,
+    catalog: { refresh: numberOption(values['catalog-refresh'], 'catalog-refresh', CATALOG_DEFAULTS.refresh) },
+    onServing: (zone, snapshot) => notifier.announce(zone, snapshot),
+  }, log);
+  const directory: ZoneDirectory = new ZoneDirectory(server.zones, pool, {
     dir: resolve(values.zones),
     keyring: server.keyring,
     journalDir: resolve(values['journal-dir'] ?? 'data/journal'),
-    journal: {
-      maxEntries: numberOption(values['journal-max-entries'], 'journal-max-entries', JOURNAL_DEFAULTS.maxEntries),
-      maxBytes: numberOption(values['journal-max-bytes'], 'journal-max-bytes', JOURNAL_DEFAULTS.maxBytes),
-    },
+    journal,
     xfr: server.xfr,
-    onServing: (zone, snapshot) => notifier.announce(zone, snapshot, directory.alsoNotifyOf(zone)),
+    onServing: (zone, snapshot) => {
+      notifier.announce(zone, snapshot, directory.alsoNotifyOf(zone));
+      void catalog?.update();
+    },
+    onRemoved: () => void catalog?.update(),
   }, log);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    catalog?.close();
     directory.close();
     await server.close();
     await Promise.all([pool.close(), notifyPool.close()]);
@@ -158,6 +177,8 @@ async function runMdns(args: string[]): Promise<void> {
   });
   const summary = await directory.sync();
   log.info({ ...summary, zones: server.zones.size }, 'zone directory loaded');
+  // After the first load, so consumers never see a catalog of only the zones that compiled first.
+  await catalog?.start();
   directory.watch();
 }
 

@@ -1,4 +1,5 @@
-// Pool tasks: master file → snapshot image, snapshot → AXFR image, and two snapshots → IXFR journal entry. Parsing, building and rendering a
+// Pool tasks: master file → snapshot image, snapshot → AXFR image, two snapshots → IXFR journal entry,
+// received transfer → snapshot, and member list → catalog zone. Parsing, building and rendering a
 // large zone take seconds of CPU, so they run here, never on a thread that answers queries. The
 // SharedArrayBuffers go back without a copy.
 import { performance } from 'node:perf_hooks';
@@ -82,3 +83,5 @@ export function compileTransfer(request: TransferCompileRequest): TransferCompil
   const built = buildSnapshot(nameFromText(request.origin), collector);
   return { ...built, parseMs, buildMs: performance.now() - started - parseMs, kind: applied.kind };
 }
+
+export { buildCatalog } from '../catalog/catalog.ts';

@@ -57,7 +57,10 @@ export class TransferService {
     const q = this.q;
     if (parseQuery(msg, msg.length, q) !== ParseStatus.OK || q.opcode !== Opcode.QUERY) return null;
     if (q.qtype !== Type.AXFR && q.qtype !== Type.IXFR) return null;
-    return this.transfer(msg, q, peer);
+    // transfer() awaits the AXFR image; a request parsed meanwhile must not overwrite this one's fields.
+    const own = new Query();
+    parseQuery(msg, msg.length, own);
+    return this.transfer(msg, own, peer);
   }
 
   /** Every transfer is logged once, when it ends or is cut off. */

@@ -31,6 +31,8 @@ export interface ZoneDirectoryOptions {
   xfr: AxfrImageOptions;
   /** Called when a zone starts serving a new serial (first load or reload): the place to send NOTIFY. */
   onServing?: (zone: HostedZone, snapshot: ZoneSnapshot) => void;
+  /** Called when a zone stops being served (its file or its zones.yaml entry went away). */
+  onRemoved?: (zone: HostedZone) => void;
 }
 
 export interface LoadSummary {
@@ -77,6 +79,7 @@ export class ZoneDirectory {
       if (present.includes(file)) continue;
       this.zones.remove(entry.zone);
       this.files.delete(file);
+      this.options.onRemoved?.(entry.zone);
       this.log.warn({ zone: entry.zone.text, file }, 'zone file removed: zone no longer served');
     }
     if (present.length === 0) this.log.warn({ dir: this.options.dir }, 'no *.zone files to serve');
@@ -113,6 +116,7 @@ export class ZoneDirectory {
       secondary.stop();
       this.zones.remove(secondary.zone);
       this.secondaries.delete(name);
+      this.options.onRemoved?.(secondary.zone);
       this.log.warn({ zone: name }, 'secondary zone removed from zones.yaml: no longer served');
     }
     for (const [name, cfg] of this.config) {

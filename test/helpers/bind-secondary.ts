@@ -9,6 +9,18 @@ export interface BindSecondary extends Server {
   lines: string[];
 }
 
+/** The options every named we start shares: loopback on `port`, state in `dir`, no recursion, NOTIFY from loopback. */
+export function bindBaseOptions(dir: string, port: number): string {
+  return `  directory "${dir}";
+  pid-file "${join(dir, 'named.pid')}";
+  listen-on port ${port} { 127.0.0.1; };
+  listen-on-v6 { none; };
+  recursion no;
+  dnssec-validation no;
+  notify no;
+  allow-notify { 127.0.0.1; };`;
+}
+
 export function startBindSecondary(
   named: string, dir: string, port: number, primaryPort: number, zones: string[], tsig?: { name: string; algorithm: string; secret: string },
 ): BindSecondary {
@@ -16,14 +28,7 @@ export function startBindSecondary(
   const key = tsig ? `key "${tsig.name}" { algorithm ${tsig.algorithm}; secret "${tsig.secret}"; };\n` : '';
   const keyRef = tsig ? ` key "${tsig.name}"` : '';
   writeFileSync(join(dir, 'named.conf'), `${key}options {
-  directory "${dir}";
-  pid-file "${join(dir, 'named.pid')}";
-  listen-on port ${port} { 127.0.0.1; };
-  listen-on-v6 { none; };
-  recursion no;
-  dnssec-validation no;
-  notify no;
-  allow-notify { 127.0.0.1; };
+${bindBaseOptions(dir, port)}
   request-ixfr yes;
 };
 controls { };

@@ -184,3 +184,28 @@ export async function tcp(port: number, msg: Uint8Array): Promise<Decoded> {
     client.close();
   }
 }
+
+/** A UDP question to `port`, or null when nothing answers within 300 ms (a server still starting). */
+export async function ask(port: number, name: string, type: string): Promise<Decoded | null> {
+  const reply = await udpExchange(port, query(name, type), 300);
+  return reply === null ? null : decode(reply);
+}
+
+/** Sends a transfer request over TCP and collects answers until the response is complete. */
+export async function transferAnswers(port: number, msg: Uint8Array): Promise<RR[]> {
+  const client = await TcpClient.connect(port);
+  client.send(msg);
+  let answers: RR[] = [];
+  for (let n = 1; !transferComplete(answers); n++) answers = (await client.waitFor(n)).map(decode).flatMap((m) => m.answers);
+  client.close();
+  return answers;
+}
+
+/** A lone SOA; or the current SOA closing the response: its 3rd appearance if incremental, else its 2nd. */
+export function transferComplete(answers: RR[]): boolean {
+  if (answers.length === 1) return answers[0].type === 'SOA';
+  if (answers.length === 0 || answers.at(-1)!.type !== 'SOA') return false;
+  const current = answers[0].data.serial;
+  const incremental = answers[1].type === 'SOA' && answers[1].data.serial !== current;
+  return answers.filter((a) => a.type === 'SOA' && a.data.serial === current).length === (incremental ? 3 : 2);
+}

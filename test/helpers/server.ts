@@ -11,6 +11,7 @@ export const DEMO_ZONES = resolve(import.meta.dirname, '../../fixtures/zones');
 export interface TestServer {
   server: MdnsServer;
   directory: ZoneDirectory;
+  pool: CompilePool;
   port: number;
   close(): Promise<void>;
 }
@@ -45,6 +46,7 @@ async function start(options: Partial<MdnsOptions>, zonesDir: string, directoryO
   return {
     server,
     directory,
+    pool,
     port: server.endpoints[0].port,
     close: async () => {
       directory.close();

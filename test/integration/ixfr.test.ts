@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
-import { decode, TcpClient, udp, type RR } from '../helpers/client.ts';
+import { transferAnswers, udp, type RR } from '../helpers/client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const zoneText = (serial: number, body: string) =>
@@ -45,23 +45,7 @@ function ixfrQuery(serial: number): Buffer {
   });
 }
 
-async function ixfr(ctx: Ctx, serial: number): Promise<RR[]> {
-  const client = await TcpClient.connect(ctx.s.port);
-  client.send(ixfrQuery(serial));
-  let answers: RR[] = [];
-  for (let n = 1; !complete(answers); n++) answers = (await client.waitFor(n)).map(decode).flatMap((m) => m.answers);
-  client.close();
-  return answers;
-}
-
-/** A lone SOA; or the current SOA closing the response: its 3rd appearance if incremental, else its 2nd. */
-function complete(answers: RR[]): boolean {
-  if (answers.length === 1) return answers[0].type === 'SOA';
-  if (answers.length === 0 || answers.at(-1)!.type !== 'SOA') return false;
-  const current = answers[0].data.serial;
-  const times = answers.filter((a) => a.type === 'SOA' && a.data.serial === current).length;
-  return times === (isIncremental(answers) ? 3 : 2);
-}
+const ixfr = (ctx: Ctx, serial: number): Promise<RR[]> => transferAnswers(ctx.s.port, ixfrQuery(serial));
 
 /** An incremental response has the client's older SOA second (RFC 1995 §4). */
 function isIncremental(answers: RR[]): boolean {

@@ -11,7 +11,7 @@ import { stopServer, type Server } from '../../native-bench/lib/proc.ts';
 import { NotifyPool } from '../../engine/notify/notify-pool.ts';
 import { createLogger } from '../../services/log.ts';
 import { Notifier } from '../../services/mdns/notifier.ts';
-import { query, udpExchange, decode } from '../helpers/client.ts';
+import { ask } from '../helpers/client.ts';
 import { startBindSecondary } from '../helpers/bind-secondary.ts';
 import { startKnotSecondary } from '../helpers/knot-secondary.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -56,11 +56,6 @@ t.after(async (ctx) => {
   await ctx.pool?.close();
   if (ctx.dir) rmSync(ctx.dir, { recursive: true, force: true });
 });
-
-async function ask(port: number, name: string, type: string) {
-  const reply = await udpExchange(port, query(name, type), 300);
-  return reply === null ? null : decode(reply);
-}
 
 async function waitFor(what: string, check: () => Promise<boolean>, log: string[], ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
