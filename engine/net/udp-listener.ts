@@ -24,8 +24,7 @@ export interface UdpListenerOptions {
  * lookup (dns.lookup) still defers every send by a process.nextTick; answering at once saves that hop on
  * every response (measured in native-bench: see the note on the engine-core issue).
  */
-function peerAddress(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
-  void family;
+function peerAddress(address: string, _family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
   callback(null, address, address.includes(':') ? 6 : 4);
 }
 
