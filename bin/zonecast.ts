@@ -3,54 +3,32 @@
 // engine on its own). Run through npm scripts or npx so that Node 24 from node_modules is used.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { UDP_IO_MODES } from '../engine/net/udp-listener.ts';
+import { UDP_IO_MODES, type UdpIo } from '../engine/net/udp-listener.ts';
 import { CompilePool } from '../engine/pool/compile-pool.ts';
 import { parseTsigKeySpec } from '../engine/tsig/keys.ts';
 import { createLogger } from '../services/log.ts';
 import { parseEndpoint } from '../services/mdns/endpoint.ts';
-import { MDNS_DEFAULTS, MdnsServer } from '../services/mdns/server.ts';
+import { MdnsServer } from '../services/mdns/server.ts';
 import { ZoneDirectory } from '../services/mdns/zone-directory.ts';
-import { Notifier, NOTIFY_DEFAULTS, parseRemote } from '../services/mdns/notifier.ts';
+import { Notifier, parseRemote } from '../services/mdns/notifier.ts';
 import { NotifyPool } from '../engine/notify/notify-pool.ts';
-import { CATALOG_DEFAULTS } from '../engine/catalog/catalog.ts';
 import { CatalogService } from '../services/mdns/catalog.ts';
-import { JOURNAL_DEFAULTS } from '../engine/xfr/journal.ts';
+import { loadConfig, optionHelp, OPTIONS, type ConfigValue } from '../services/config/options.ts';
 
 const HELP = `usage: zonecast <command> [options]
 
 commands:
   start                       serve the demo zones in fixtures/zones on 127.0.0.1:5354 (UDP and TCP)
-  mdns --zones DIR            serve every *.zone master file in DIR
+  mdns                        the DNS engine: serve the zones of [service:mdns] zones_dir (--zones DIR)
 
-mdns options:
-  --zones DIR                 directory of master files; the origin is the file name (example.com.zone)
-                              unless the file opens with $ORIGIN. An optional DIR/zones.yaml sets
-                              allow_transfer, also_notify and masters (secondary zones) per zone
-  --listen HOST:PORT          address to serve on, repeatable; IPv6 as [::1]:5354 (default 127.0.0.1:5354)
-  --udp-payload-size N        largest UDP response and the size advertised in EDNS (default ${MDNS_DEFAULTS.udpPayloadSize})
-  --udp-receive-buffer BYTES  SO_RCVBUF for UDP sockets (default ${MDNS_DEFAULTS.udpReceiveBuffer})
-  --udp-io MODE               batched (recvmmsg/sendmmsg through the addon npm install builds), dgram (Node's),
-                              or auto: batched when the addon is built (default ${MDNS_DEFAULTS.udpIo})
-  --tcp-idle-timeout SECONDS  close TCP connections idle this long (default ${MDNS_DEFAULTS.tcpIdleTimeout})
-  --tcp-message-timeout SECONDS  a started TCP message must arrive whole within this (default ${MDNS_DEFAULTS.tcpMessageTimeout})
-  --tcp-max-connections N     concurrent TCP connections per address (default ${MDNS_DEFAULTS.tcpMaxConnections})
-  --response-cache-size N     cached responses, 0 to disable (default ${MDNS_DEFAULTS.responseCacheSize})
-  --max-message-size N        largest AXFR/IXFR message, 2048..65535 (default ${MDNS_DEFAULTS.maxMessageSize})
-  --journal-dir DIR           IXFR journals, one file per zone (default data/journal)
-  --journal-max-entries N     serial steps kept per zone (default ${JOURNAL_DEFAULTS.maxEntries})
-  --journal-max-bytes BYTES   journal size per zone (default ${JOURNAL_DEFAULTS.maxBytes})
-  --tsig [ALG:]NAME:SECRET    a TSIG key (kdig -y format; ALG defaults to hmac-sha256), repeatable
-  --notify HOST:PORT[,key=NAME]  send NOTIFY for every new serial to this secondary (Designate's
-                              also_notifies), signed with a --tsig key if given; repeatable
-  --notify-retries N          retransmissions of an unanswered NOTIFY (default ${NOTIFY_DEFAULTS.retries})
-  --notify-timeout MS         wait for the first answer, doubled on each retry (default ${NOTIFY_DEFAULTS.initialTimeoutMs})
-  --catalog-zone NAME         also serve a catalog zone (RFC 9432) listing every zone served, so secondaries
-                              such as Knot and BIND add and drop zones by themselves
-  --catalog-refresh SECONDS   SOA refresh of the catalog (default ${CATALOG_DEFAULTS.refresh}, Designate's catalog_zone_refresh)
-  --allow-transfer PREFIX     who may AXFR/IXFR: an address or prefix (192.0.2.0/24, ::1), or key=NAME for a
-                              TSIG key; repeatable. Without it nobody may transfer (start allows loopback)
-  --compile-threads N         pool threads that compile zones (default: cores - 1, at least 1)
+options (flag, option in the config file's [service:mdns] section, meaning):
+  --config FILE            a designate.conf-style file; every option can also come from the environment
+                           as ZONECAST_SERVICE_MDNS_<OPTION> (command line > environment > file > default)
+${optionHelp('service:mdns')}
 
+Lists (listen, allow_transfer, also_notifies, tsig_keys) are comma-separated in the file and the
+environment; their flags repeat. In zones_dir, every *.zone file is served, named after the file unless it
+opens with $ORIGIN, and an optional zones.yaml sets allow_transfer, also_notify and masters per zone.
 Zone files are reloaded when they change, or on SIGHUP; a reload must increase the serial.
 Logs are JSON lines on stdout; ZONECAST_LOG_LEVEL=debug|info|warn|error sets the level.
 SIGTERM or SIGINT closes the sockets and exits.
@@ -71,85 +49,59 @@ async function main(argv: string[]): Promise<void> {
 
 class UsageError extends Error {}
 
-function numberOption(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} takes a non-negative number, not '${value}'`);
-  return n;
+/** parseArgs options for every flag of a section's options; list options repeat. */
+function flagsOf(section: string): Record<string, { type: 'string'; multiple?: boolean }> {
+  const flags: Record<string, { type: 'string'; multiple?: boolean }> = { config: { type: 'string' } };
+  for (const o of OPTIONS) if (o.section === section && o.flag) flags[o.flag] = o.type === 'list' ? { type: 'string', multiple: true } : { type: 'string' };
+  return flags;
 }
 
-function choiceOption<T extends string>(value: string | undefined, name: string, choices: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!choices.includes(value as T)) throw new UsageError(`--${name} takes one of ${choices.join(', ')}, not '${value}'`);
-  return value as T;
+function nonNegative(value: number, option: string): number {
+  if (value < 0) throw new UsageError(`${option} must not be negative`);
+  return value;
 }
 
 async function runMdns(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      zones: { type: 'string' },
-      listen: { type: 'string', multiple: true },
-      'udp-payload-size': { type: 'string' },
-      'udp-receive-buffer': { type: 'string' },
-      'udp-io': { type: 'string' },
-      'tcp-idle-timeout': { type: 'string' },
-      'tcp-message-timeout': { type: 'string' },
-      'tcp-max-connections': { type: 'string' },
-      'response-cache-size': { type: 'string' },
-      'max-message-size': { type: 'string' },
-      'allow-transfer': { type: 'string', multiple: true },
-      tsig: { type: 'string', multiple: true },
-      notify: { type: 'string', multiple: true },
-      'notify-retries': { type: 'string' },
-      'notify-timeout': { type: 'string' },
-      'journal-dir': { type: 'string' },
-      'catalog-zone': { type: 'string' },
-      'catalog-refresh': { type: 'string' },
-      'journal-max-entries': { type: 'string' },
-      'journal-max-bytes': { type: 'string' },
-      'compile-threads': { type: 'string' },
-    },
-    strict: true,
-  });
-  if (values.zones === undefined) throw new UsageError('mdns needs --zones DIR');
+  const { values } = parseArgs({ args, options: flagsOf('service:mdns'), strict: true });
+  const config = loadConfig({ file: values.config as string | undefined, env: process.env, cli: values });
+  const opt = <T extends ConfigValue>(name: string) => config.get<T>('service:mdns', name);
+  const zonesDir = opt<string>('zones_dir');
+  if (zonesDir === '') throw new UsageError('mdns needs a zone directory: --zones DIR or [service:mdns] zones_dir');
+  const udpIo = opt<string>('udp_io');
+  if (!UDP_IO_MODES.includes(udpIo as UdpIo)) throw new UsageError(`udp_io must be one of ${UDP_IO_MODES.join(', ')}, not '${udpIo}'`);
   const log = createLogger('mdns');
-  const d = MDNS_DEFAULTS;
   const server = await MdnsServer.start({
-    listen: (values.listen ?? ['127.0.0.1:5354']).map((l) => parseEndpoint(l)),
-    udpPayloadSize: numberOption(values['udp-payload-size'], 'udp-payload-size', d.udpPayloadSize),
-    udpReceiveBuffer: numberOption(values['udp-receive-buffer'], 'udp-receive-buffer', d.udpReceiveBuffer),
-    udpIo: choiceOption(values['udp-io'], 'udp-io', UDP_IO_MODES, d.udpIo),
-    tcpIdleTimeout: numberOption(values['tcp-idle-timeout'], 'tcp-idle-timeout', d.tcpIdleTimeout),
-    tcpMessageTimeout: numberOption(values['tcp-message-timeout'], 'tcp-message-timeout', d.tcpMessageTimeout),
-    tcpMaxConnections: numberOption(values['tcp-max-connections'], 'tcp-max-connections', d.tcpMaxConnections),
-    responseCacheSize: numberOption(values['response-cache-size'], 'response-cache-size', d.responseCacheSize),
-    allowTransfer: values['allow-transfer'] ?? d.allowTransfer,
-    tsigKeys: (values.tsig ?? []).map((spec) => parseTsigKeySpec(spec)),
-    maxMessageSize: numberOption(values['max-message-size'], 'max-message-size', d.maxMessageSize),
+    listen: opt<string[]>('listen').map((l) => parseEndpoint(l)),
+    udpPayloadSize: opt<number>('udp_payload_size'),
+    udpReceiveBuffer: nonNegative(opt<number>('udp_receive_buffer'), 'udp_receive_buffer'),
+    udpIo: udpIo as UdpIo,
+    tcpIdleTimeout: nonNegative(opt<number>('tcp_idle_timeout'), 'tcp_idle_timeout'),
+    tcpMessageTimeout: nonNegative(opt<number>('tcp_message_timeout'), 'tcp_message_timeout'),
+    tcpMaxConnections: nonNegative(opt<number>('tcp_max_connections'), 'tcp_max_connections'),
+    responseCacheSize: nonNegative(opt<number>('response_cache_size'), 'response_cache_size'),
+    allowTransfer: opt<string[]>('allow_transfer'),
+    tsigKeys: opt<string[]>('tsig_keys').map((spec) => parseTsigKeySpec(spec)),
+    maxMessageSize: opt<number>('max_message_size'),
   }, log);
-  const threads = values['compile-threads'] === undefined ? undefined : Math.max(1, numberOption(values['compile-threads'], 'compile-threads', 1));
-  const pool = new CompilePool(threads);
+  const threads = opt<number>('compile_threads');
+  const pool = new CompilePool(threads > 0 ? threads : undefined);
   const notifyPool = new NotifyPool();
   const notifier = new Notifier(notifyPool, {
-    targets: (values.notify ?? []).map((t) => parseRemote(t, server.keyring)),
-    retries: numberOption(values['notify-retries'], 'notify-retries', NOTIFY_DEFAULTS.retries),
-    initialTimeoutMs: numberOption(values['notify-timeout'], 'notify-timeout', NOTIFY_DEFAULTS.initialTimeoutMs),
+    targets: opt<string[]>('also_notifies').map((t) => parseRemote(t, server.keyring)),
+    retries: nonNegative(opt<number>('notify_retries'), 'notify_retries'),
+    initialTimeoutMs: nonNegative(opt<number>('notify_timeout'), 'notify_timeout'),
   }, log);
-  const journal = {
-    maxEntries: numberOption(values['journal-max-entries'], 'journal-max-entries', JOURNAL_DEFAULTS.maxEntries),
-    maxBytes: numberOption(values['journal-max-bytes'], 'journal-max-bytes', JOURNAL_DEFAULTS.maxBytes),
-  };
+  const journal = { maxEntries: opt<number>('journal_max_entries'), maxBytes: opt<number>('journal_max_bytes') };
   // Created before the directory loads: a zone file named like the catalog then loses to the catalog.
-  const catalog = values['catalog-zone'] === undefined ? null : new CatalogService(server.zones, pool, {
-    name: values['catalog-zone'], xfr: server.xfr, journal,
-    catalog: { refresh: numberOption(values['catalog-refresh'], 'catalog-refresh', CATALOG_DEFAULTS.refresh) },
+  const catalogName = opt<string>('catalog_zone');
+  const catalog = catalogName === '' ? null : new CatalogService(server.zones, pool, {
+    name: catalogName, xfr: server.xfr, journal, catalog: { refresh: opt<number>('catalog_refresh') },
     onServing: (zone, snapshot) => notifier.announce(zone, snapshot),
   }, log);
   const directory: ZoneDirectory = new ZoneDirectory(server.zones, pool, {
-    dir: resolve(values.zones),
+    dir: resolve(zonesDir),
     keyring: server.keyring,
-    journalDir: resolve(values['journal-dir'] ?? 'data/journal'),
+    journalDir: resolve(opt<string>('journal_dir')),
     journal,
     xfr: server.xfr,
     onServing: (zone, snapshot) => {

@@ -1,0 +1,142 @@
+// Every configuration option zonecast reads, in one registry: Designate's section and option names where
+// Designate has one, a type, a default and a line of help. A value comes from the command line, else from
+// an environment variable (ZONECAST_<SECTION>_<OPTION>, e.g. ZONECAST_SERVICE_MDNS_LISTEN), else from the
+// config file, else the default.
+import { readFileSync } from 'node:fs';
+import { CATALOG_DEFAULTS } from '../../engine/catalog/catalog.ts';
+import { JOURNAL_DEFAULTS } from '../../engine/xfr/journal.ts';
+import { MDNS_DEFAULTS } from '../mdns/server.ts';
+import { NOTIFY_DEFAULTS } from '../mdns/notifier.ts';
+import { parseIni, type IniDocument } from './ini.ts';
+
+export type OptionType = 'string' | 'int' | 'float' | 'bool' | 'list';
+
+export interface OptionSpec {
+  section: string;
+  name: string;
+  type: OptionType;
+  default: string | number | boolean | string[];
+  help: string;
+  /** The command-line flag that sets it, when there is one. */
+  flag?: string;
+}
+
+const mdns = (name: string, type: OptionType, dflt: OptionSpec['default'], help: string, flag?: string): OptionSpec =>
+  ({ section: 'service:mdns', name, type, default: dflt, help, flag });
+
+export const OPTIONS: readonly OptionSpec[] = [
+  mdns('listen', 'list', ['127.0.0.1:5354'], 'addresses to serve DNS on, HOST:PORT, IPv6 as [::1]:5354', 'listen'),
+  mdns('zones_dir', 'string', '', 'serve every *.zone master file of this directory (and its zones.yaml)', 'zones'),
+  mdns('udp_payload_size', 'int', MDNS_DEFAULTS.udpPayloadSize, 'largest UDP response, advertised in EDNS', 'udp-payload-size'),
+  mdns('udp_receive_buffer', 'int', MDNS_DEFAULTS.udpReceiveBuffer, 'SO_RCVBUF of UDP sockets', 'udp-receive-buffer'),
+  mdns('udp_io', 'string', MDNS_DEFAULTS.udpIo, 'auto, batched (recvmmsg/sendmmsg addon) or dgram', 'udp-io'),
+  mdns('tcp_idle_timeout', 'float', MDNS_DEFAULTS.tcpIdleTimeout, 'seconds a TCP connection may stay idle', 'tcp-idle-timeout'),
+  mdns('tcp_message_timeout', 'float', MDNS_DEFAULTS.tcpMessageTimeout, 'seconds a started TCP message may take to arrive', 'tcp-message-timeout'),
+  mdns('tcp_max_connections', 'int', MDNS_DEFAULTS.tcpMaxConnections, 'concurrent TCP connections per address', 'tcp-max-connections'),
+  mdns('response_cache_size', 'int', MDNS_DEFAULTS.responseCacheSize, 'cached responses; 0 disables the cache', 'response-cache-size'),
+  mdns('max_message_size', 'int', MDNS_DEFAULTS.maxMessageSize, 'largest AXFR/IXFR message', 'max-message-size'),
+  mdns('allow_transfer', 'list', [], 'who may transfer: address prefixes and key=NAME entries', 'allow-transfer'),
+  mdns('also_notifies', 'list', [], 'NOTIFY targets for every new serial, HOST:PORT[,key=NAME]', 'notify'),
+  mdns('tsig_keys', 'list', [], 'TSIG keys, [ALG:]NAME:SECRET as kdig -y takes them', 'tsig'),
+  mdns('notify_retries', 'int', NOTIFY_DEFAULTS.retries, 'retransmissions of an unanswered NOTIFY', 'notify-retries'),
+  mdns('notify_timeout', 'int', NOTIFY_DEFAULTS.initialTimeoutMs, 'milliseconds to wait for a NOTIFY answer, doubled per retry', 'notify-timeout'),
+  mdns('journal_dir', 'string', 'data/journal', 'directory of the IXFR journals', 'journal-dir'),
+  mdns('journal_max_entries', 'int', JOURNAL_DEFAULTS.maxEntries, 'serial steps kept per zone', 'journal-max-entries'),
+  mdns('journal_max_bytes', 'int', JOURNAL_DEFAULTS.maxBytes, 'journal bytes kept per zone', 'journal-max-bytes'),
+  mdns('catalog_zone', 'string', '', 'name of a catalog zone (RFC 9432) listing every zone served', 'catalog-zone'),
+  mdns('catalog_refresh', 'int', CATALOG_DEFAULTS.refresh, 'SOA refresh of the catalog zone', 'catalog-refresh'),
+  mdns('compile_threads', 'int', 0, 'threads compiling zones; 0: cores - 1', 'compile-threads'),
+];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function envName(spec: OptionSpec): string {
+  return `ZONECAST_${spec.section.replace(/[^A-Za-z0-9]+/g, '_')}_${spec.name}`.toUpperCase();
+}
+
+export type ConfigValue = string | number | boolean | string[];
+
+export class Config {
+  private readonly values: Map<string, ConfigValue>;
+
+  constructor(values: Map<string, ConfigValue>) {
+    this.values = values;
+  }
+
+  get<T extends ConfigValue>(section: string, name: string): T {
+    const value = this.values.get(`${section}.${name}`);
+    if (value === undefined) throw new ConfigError(`no option [${section}] ${name}`);
+    return value as T;
+  }
+}
+
+export interface ConfigSources {
+  /** A designate.conf-style file; absent means defaults, environment and command line only. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Values from the command line, by flag name; lists as arrays. */
+  cli?: Record<string, string | string[] | undefined>;
+}
+
+export function loadConfig(sources: ConfigSources): Config {
+  const doc: IniDocument = sources.file === undefined ? new Map() : readConfigFile(sources.file);
+  const values = new Map<string, ConfigValue>();
+  for (const spec of OPTIONS) {
+    const fromCli = spec.flag === undefined ? undefined : sources.cli?.[spec.flag];
+    const fromEnv = sources.env?.[envName(spec)];
+    const fromFile = doc.get(spec.section)?.get(spec.name);
+    const where = fromCli !== undefined ? `--${spec.flag}` : fromEnv !== undefined ? envName(spec) : `[${spec.section}] ${spec.name}`;
+    const raw = fromCli ?? fromEnv ?? fromFile;
+    values.set(`${spec.section}.${spec.name}`, raw === undefined ? spec.default : convert(spec, raw, where));
+  }
+  return new Config(values);
+}
+
+function readConfigFile(file: string): IniDocument {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseIni(text, file);
+}
+
+function convert(spec: OptionSpec, raw: string | string[], where: string): ConfigValue {
+  if (spec.type === 'list') {
+    // oslo ListOpt: comma-separated; a repeated command-line flag gives the items directly.
+    const items = Array.isArray(raw) ? raw : raw.split(',');
+    return items.map((s) => s.trim()).filter((s) => s !== '');
+  }
+  const text = Array.isArray(raw) ? raw.at(-1)! : raw.trim();
+  switch (spec.type) {
+    case 'int': {
+      if (!/^-?\d+$/.test(text)) throw new ConfigError(`${where}: '${text}' is not an integer`);
+      return Number(text);
+    }
+    case 'float': {
+      const n = Number(text);
+      if (text === '' || !Number.isFinite(n)) throw new ConfigError(`${where}: '${text}' is not a number`);
+      return n;
+    }
+    case 'bool': {
+      const t = text.toLowerCase();
+      if (['true', 'yes', 'on', '1'].includes(t)) return true;
+      if (['false', 'no', 'off', '0'].includes(t)) return false;
+      throw new ConfigError(`${where}: '${text}' is not true or false`);
+    }
+    default:
+      return text;
+  }
+}
+
+/** The options of a section as help lines: flag, option, default, help. */
+export function optionHelp(section: string): string {
+  return OPTIONS.filter((o) => o.section === section).map((o) => {
+    const flag = o.flag === undefined ? '' : `--${o.flag}`;
+    const dflt = Array.isArray(o.default) ? o.default.join(',') : String(o.default);
+    return `  ${flag.padEnd(24)} ${o.name.padEnd(22)} ${o.help}${dflt === '' ? '' : ` (default ${dflt})`}`;
+  }).join('\n');
+}

@@ -1,0 +1,72 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseIni } from '../../services/config/ini.ts';
+import { envName, loadConfig, OPTIONS } from '../../services/config/options.ts';
+
+test('ini: oslo.config rules', () => {
+  const doc = parseIni([
+    '[DEFAULT]',
+    'transport_url = rabbit://guest:guest@127.0.0.1:5672/',
+    '# a comment line',
+    '; also a comment',
+    '[service:mdns]',
+    'listen: 0.0.0.0:5354, [::]:5354',
+    'allow_transfer = 192.0.2.0/24 # stays in the value',
+    "tsig_keys = 'hmac-sha256:k:c2VjcmV0'",
+    'also_notifies = 192.0.2.2:53,',
+    '  192.0.2.3:53',
+    '',
+    'max_message_size=4096',
+  ].join('\n'));
+  assert.is(doc.get('DEFAULT')!.get('transport_url'), 'rabbit://guest:guest@127.0.0.1:5672/');
+  const mdns = doc.get('service:mdns')!;
+  assert.is(mdns.get('listen'), '0.0.0.0:5354, [::]:5354');
+  assert.is(mdns.get('allow_transfer'), '192.0.2.0/24 # stays in the value');
+  assert.is(mdns.get('tsig_keys'), 'hmac-sha256:k:c2VjcmV0');
+  assert.is(mdns.get('also_notifies'), '192.0.2.2:53,\n192.0.2.3:53');
+  assert.is(mdns.get('max_message_size'), '4096');
+});
+
+test('ini: errors name the file and line', () => {
+  assert.throws(() => parseIni('listen = 1', 'a.conf'), /a\.conf:1: 'listen' comes before any \[section\]/);
+  assert.throws(() => parseIni('[x]\njust words', 'b.conf'), /b\.conf:2: expected 'key = value'/);
+});
+
+test('precedence: command line, then environment, then file, then default', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zonecast-config-'));
+  const file = join(dir, 'zonecast.conf');
+  writeFileSync(file, '[service:mdns]\nlisten = 127.0.0.1:1, 127.0.0.1:2\nudp_payload_size = 1400\nresponse_cache_size = 7\ntcp_idle_timeout = 2.5\n');
+  try {
+    const config = loadConfig({
+      file,
+      env: { ZONECAST_SERVICE_MDNS_RESPONSE_CACHE_SIZE: '9', ZONECAST_SERVICE_MDNS_UDP_PAYLOAD_SIZE: '1300' },
+      cli: { 'udp-payload-size': '1200' },
+    });
+    const get = (name: string) => config.get('service:mdns', name);
+    assert.equal(get('listen'), ['127.0.0.1:1', '127.0.0.1:2']);
+    assert.is(get('udp_payload_size'), 1200); // command line beats environment and file
+    assert.is(get('response_cache_size'), 9); // environment beats file
+    assert.is(get('tcp_idle_timeout'), 2.5); // file beats default
+    assert.is(get('max_message_size'), 65535); // default
+    assert.equal(loadConfig({ cli: { listen: ['[::1]:53', '127.0.0.1:53'] } }).get('service:mdns', 'listen'), ['[::1]:53', '127.0.0.1:53']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad values name where they came from', () => {
+  assert.throws(() => loadConfig({ env: { ZONECAST_SERVICE_MDNS_MAX_MESSAGE_SIZE: '64k' } }), /ZONECAST_SERVICE_MDNS_MAX_MESSAGE_SIZE: '64k' is not an integer/);
+  assert.throws(() => loadConfig({ cli: { 'tcp-idle-timeout': 'soon' } }), /--tcp-idle-timeout: 'soon' is not a number/);
+  assert.throws(() => loadConfig({ file: '/nonexistent/zonecast.conf' }), /cannot read config file \/nonexistent\/zonecast\.conf/);
+});
+
+test('every option has a distinct environment name and a flag', () => {
+  const names = OPTIONS.map(envName);
+  assert.is(new Set(names).size, names.length);
+  assert.ok(OPTIONS.every((o) => o.flag !== undefined));
+});
+
+test.run();
