@@ -1,0 +1,19 @@
+// A zone in RFC 1035 master-file form: Designate's zone export (GET /v2/zones/tasks/exports/{id}/export,
+// text/dns), and the text mdns compiles a stored zone from, with the same parser as zone files.
+
+export interface ExportRecordSet {
+  name: string; // absolute
+  type: string;
+  ttl: number | null; // null: the zone's default TTL
+  records: string[]; // presentation text, names absolute
+}
+
+export function exportZone(zone: string, defaultTtl: number, recordsets: readonly ExportRecordSet[]): string {
+  const lines = [`$ORIGIN ${zone}`, `$TTL ${defaultTtl}`];
+  // The SOA first, as readers of master files (and our own zone-file parser's apex check) expect it.
+  const ordered = [...recordsets].sort((x, y) => Number(y.type === 'SOA') - Number(x.type === 'SOA'));
+  for (const rs of ordered) {
+    for (const data of rs.records) lines.push(`${rs.name} ${rs.ttl ?? defaultTtl} IN ${rs.type} ${data}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
