@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { CatalogRequest } from '../catalog/catalog.ts';
 import type { BuildResult } from '../snapshot/builder.ts';
-import type { AxfrRequest, CompileRequest, CompileResult, DiffRequest, TransferCompileRequest, TransferCompileResult } from './compile-worker.ts';
+import type { AxfrRequest, CompileRequest, CompileResult, CompileTextRequest, DiffRequest, TransferCompileRequest, TransferCompileResult } from './compile-worker.ts';
 
 export class CompilePool {
   private readonly pool: Piscina;
@@ -21,6 +21,11 @@ export class CompilePool {
 
   compile(request: CompileRequest): Promise<CompileResult> {
     return this.pool.run(request);
+  }
+
+  /** Master-file text, such as a stored zone rendered for compiling: the same parser and rules as files. */
+  compileText(request: CompileTextRequest): Promise<CompileResult> {
+    return this.pool.run(request, { name: 'compileText' });
   }
 
   axfrImage(request: AxfrRequest): Promise<SharedArrayBuffer> {

@@ -10,7 +10,7 @@ import { ZoneSnapshot } from '../snapshot/snapshot.ts';
 import { buildAxfrImage, type AxfrImageOptions } from '../xfr/axfr-image.ts';
 import { diffSnapshots } from '../xfr/diff.ts';
 import { applyTransfer, type IncomingKind } from '../xfr/incoming.ts';
-import { parseZoneFile } from '../zonefile/parser.ts';
+import { parseZone, parseZoneFile, type ZoneParseResult } from '../zonefile/parser.ts';
 
 export interface CompileRequest {
   file: string;
@@ -27,15 +27,31 @@ export interface CompileResult {
 }
 
 export default function compileZoneFile(request: CompileRequest): CompileResult {
+  return compile(request.origin, (collector) => parseZoneFile(request.file, { origin: request.origin }, collector));
+}
+
+export interface CompileTextRequest {
+  origin: string;
+  /** Master-file text, e.g. a stored zone rendered by services/central/zone-export.ts. */
+  text: string;
+  /** Names the text in error messages. */
+  source: string;
+}
+
+export function compileText(request: CompileTextRequest): CompileResult {
+  return compile(request.origin, (collector) => parseZone(Buffer.from(request.text), { origin: request.origin, file: request.source }, collector));
+}
+
+function compile(origin: string, parse: (collector: RecordCollector) => ZoneParseResult): CompileResult {
   const started = performance.now();
   const collector = new RecordCollector();
-  const parsed = parseZoneFile(request.file, { origin: request.origin }, collector);
+  const parsed = parse(collector);
   const parseMs = performance.now() - started;
   if (parsed.errors.length > 0) {
     return { buffer: null, serial: 0, records: parsed.records, errors: parsed.errors.map((e) => e.message), parseMs, buildMs: 0 };
   }
-  const built = buildSnapshot(nameFromText(request.origin), collector);
-  const errors = built.errors.map((e) => `${request.file}: ${e}`);
+  const built = buildSnapshot(nameFromText(origin), collector);
+  const errors = built.errors;
   return { buffer: built.buffer, serial: built.serial, records: built.records, errors, parseMs, buildMs: performance.now() - started - parseMs };
 }
 
