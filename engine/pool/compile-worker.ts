@@ -2,6 +2,7 @@
 // received transfer → snapshot, and member list → catalog zone. Parsing, building and rendering a
 // large zone take seconds of CPU, so they run here, never on a thread that answers queries. The
 // SharedArrayBuffers go back without a copy.
+import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { nameFromText } from '../codec/name.ts';
 import { buildSnapshot } from '../snapshot/builder.ts';
@@ -27,7 +28,8 @@ export interface CompileResult {
 }
 
 export default function compileZoneFile(request: CompileRequest): CompileResult {
-  return compile(request.origin, (collector) => parseZoneFile(request.file, { origin: request.origin }, collector));
+  const size = statSync(request.file, { throwIfNoEntry: false })?.size ?? 0;
+  return compile(request.origin, (collector) => parseZoneFile(request.file, { origin: request.origin }, collector), size);
 }
 
 export interface CompileTextRequest {
@@ -42,9 +44,9 @@ export function compileText(request: CompileTextRequest): CompileResult {
   return compile(request.origin, (collector) => parseZone(Buffer.from(request.text), { origin: request.origin, file: request.source }, collector));
 }
 
-function compile(origin: string, parse: (collector: RecordCollector) => ZoneParseResult): CompileResult {
+function compile(origin: string, parse: (collector: RecordCollector) => ZoneParseResult, expectedBytes = 0): CompileResult {
   const started = performance.now();
-  const collector = new RecordCollector();
+  const collector = new RecordCollector(expectedBytes);
   const parsed = parse(collector);
   const parseMs = performance.now() - started;
   if (parsed.errors.length > 0) {

@@ -8,10 +8,19 @@ import type { RecordSink } from '../zonefile/sink.ts';
 export const REC_FIXED_AFTER_OWNER = 10; // type + class + ttl + rdlength
 
 export class RecordCollector implements RecordSink {
-  stream: Uint8Array = new Uint8Array(1 << 16);
-  offsets: Uint32Array = new Uint32Array(1 << 12);
+  stream: Uint8Array;
+  offsets: Uint32Array;
   count = 0;
   length = 0;
+
+  /**
+   * `expectedBytes`: the size of the master file, when known. Records take about as many bytes here as their
+   * text does, so sizing from it spares the copies of doubling up to tens of megabytes.
+   */
+  constructor(expectedBytes = 0) {
+    this.stream = new Uint8Array(Math.max(1 << 16, expectedBytes));
+    this.offsets = new Uint32Array(Math.max(1 << 12, Math.ceil(expectedBytes / 32)));
+  }
 
   add(owner: Uint8Array, ownerLen: number, type: number, klass: number, ttl: number, rdata: Uint8Array, rdataLen: number): void {
     const need = 1 + ownerLen + REC_FIXED_AFTER_OWNER + rdataLen;

@@ -1,5 +1,6 @@
 // Parse and snapshot-build times for a master file, in this thread, with bytes per record.
 // Run: node native-bench/micro/compile.ts FILE ORIGIN   (e.g. a zone from native-bench/work after bench:load)
+import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { nameFromText } from '../../engine/codec/name.ts';
 import { buildSnapshot } from '../../engine/snapshot/builder.ts';
@@ -10,7 +11,7 @@ const [file, origin] = process.argv.slice(2);
 if (!file || !origin) throw new Error('usage: compile.ts FILE ORIGIN');
 for (let round = 0; round < 3; round++) {
   const t0 = performance.now();
-  const collector = new RecordCollector();
+  const collector = new RecordCollector(statSync(file).size);
   const parsed = parseZoneFile(file, { origin }, collector);
   const t1 = performance.now();
   const built = buildSnapshot(nameFromText(origin), collector);
