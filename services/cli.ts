@@ -13,14 +13,19 @@ import { Notifier, parseRemote } from './mdns/notifier.ts';
 import { NotifyPool } from '../engine/notify/notify-pool.ts';
 import { CatalogService } from './mdns/catalog.ts';
 import { loadConfig, optionHelp, OPTIONS, type ConfigValue } from './config/options.ts';
+import { dbSync, redactUrl } from './storage/open.ts';
 
 const HELP = `usage: zonecast <command> [options]
 
 commands:
   start                       serve the demo zones in fixtures/zones on 127.0.0.1:5354 (UDP and TCP)
   mdns                        the DNS engine: serve the zones of [service:mdns] zones_dir (--zones DIR)
+  manage db-sync              create or upgrade the database schema of [storage] connection (--connection URL)
 
-options (flag, option in the config file's [service:mdns] section, meaning):
+[storage] options:
+${optionHelp('storage')}
+
+[service:mdns] options (flag, option in the config file's section, meaning):
   --config FILE            a designate.conf-style file; every option can also come from the environment
                            as ZONECAST_SERVICE_MDNS_<OPTION> (command line > environment > file > default)
 ${optionHelp('service:mdns')}
@@ -43,6 +48,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'start') return runMdns(['--zones', DEMO_ZONES, '--allow-transfer', '127.0.0.0/8', '--allow-transfer', '::1', ...rest]);
   if (command === 'mdns') return runMdns(rest);
+  if (command === 'manage') return runManage(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 
@@ -58,6 +64,16 @@ function flagsOf(section: string): Record<string, { type: 'string'; multiple?: b
 function nonNegative(value: number, option: string): number {
   if (value < 0) throw new UsageError(`${option} must not be negative`);
   return value;
+}
+
+async function runManage(args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  if (action !== 'db-sync') throw new UsageError(`unknown manage command '${action ?? ''}' (known: db-sync)`);
+  const { values } = parseArgs({ args: rest, options: flagsOf('storage'), strict: true });
+  const config = loadConfig({ file: values.config as string | undefined, env: process.env, cli: values });
+  const url = config.get<string>('storage', 'connection');
+  const version = await dbSync(url);
+  process.stdout.write(`${redactUrl(url)}: schema at version ${version}\n`);
 }
 
 async function runMdns(args: string[]): Promise<void> {

@@ -46,6 +46,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   mdns('catalog_zone', 'string', '', 'name of a catalog zone (RFC 9432) listing every zone served', 'catalog-zone'),
   mdns('catalog_refresh', 'int', CATALOG_DEFAULTS.refresh, 'SOA refresh of the catalog zone', 'catalog-refresh'),
   mdns('compile_threads', 'int', 0, 'threads compiling zones; 0: cores - 1', 'compile-threads'),
+  {
+    section: 'storage', name: 'connection', type: 'string', default: 'sqlite:///data/zonecast.db', flag: 'connection',
+    help: 'database URL: sqlite:///relative.db, sqlite:////absolute.db, or mysql+pymysql://user:pass@host/db',
+  },
 ];
 
 export class ConfigError extends Error {
