@@ -19,6 +19,8 @@ export interface OptionSpec {
   help: string;
   /** The command-line flag that sets it, when there is one. */
   flag?: string;
+  /** Other [section] option names read from config files, for files written for Designate. */
+  aliases?: readonly { section: string; name: string }[];
 }
 
 const mdns = (name: string, type: OptionType, dflt: OptionSpec['default'], help: string, flag?: string): OptionSpec =>
@@ -48,6 +50,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   mdns('compile_threads', 'int', 0, 'threads compiling zones; 0: cores - 1', 'compile-threads'),
   {
     section: 'storage', name: 'connection', type: 'string', default: 'sqlite:///data/zonecast.db', flag: 'connection',
+    // Designate's own files put it in [storage:sqlalchemy] (older ones in [database]).
+    aliases: [{ section: 'storage:sqlalchemy', name: 'connection' }, { section: 'database', name: 'connection' }],
     help: 'database URL: sqlite:///relative.db, sqlite:////absolute.db, or mysql+pymysql://user:pass@host/db',
   },
 ];
@@ -90,12 +94,21 @@ export function loadConfig(sources: ConfigSources): Config {
   for (const spec of OPTIONS) {
     const fromCli = spec.flag === undefined ? undefined : sources.cli?.[spec.flag];
     const fromEnv = sources.env?.[envName(spec)];
-    const fromFile = doc.get(spec.section)?.get(spec.name);
-    const where = fromCli !== undefined ? `--${spec.flag}` : fromEnv !== undefined ? envName(spec) : `[${spec.section}] ${spec.name}`;
+    const [fileSection, fromFile] = fromFileOf(doc, spec);
+    const where = fromCli !== undefined ? `--${spec.flag}` : fromEnv !== undefined ? envName(spec) : `[${fileSection}] ${spec.name}`;
     const raw = fromCli ?? fromEnv ?? fromFile;
     values.set(`${spec.section}.${spec.name}`, raw === undefined ? spec.default : convert(spec, raw, where));
   }
   return new Config(values);
+}
+
+/** The option's value in the file under its own name, else under the first alias present. */
+function fromFileOf(doc: IniDocument, spec: OptionSpec): [string, string | undefined] {
+  for (const { section, name } of [{ section: spec.section, name: spec.name }, ...(spec.aliases ?? [])]) {
+    const value = doc.get(section)?.get(name);
+    if (value !== undefined) return [section, value];
+  }
+  return [spec.section, undefined];
 }
 
 function readConfigFile(file: string): IniDocument {

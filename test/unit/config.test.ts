@@ -63,6 +63,19 @@ test('bad values name where they came from', () => {
   assert.throws(() => loadConfig({ file: '/nonexistent/zonecast.conf' }), /cannot read config file \/nonexistent\/zonecast\.conf/);
 });
 
+test("Designate's [storage:sqlalchemy] connection is read when [storage] has none", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zonecast-config-'));
+  const file = join(dir, 'designate.conf');
+  try {
+    writeFileSync(file, '[storage:sqlalchemy]\nconnection = mysql+pymysql://designate:pw@db/designate\n');
+    assert.is(loadConfig({ file }).get('storage', 'connection'), 'mysql+pymysql://designate:pw@db/designate');
+    writeFileSync(file, '[storage:sqlalchemy]\nconnection = mysql://a@b/c\n[storage]\nconnection = sqlite:///z.db\n');
+    assert.is(loadConfig({ file }).get('storage', 'connection'), 'sqlite:///z.db', 'our own name wins');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('every option has a distinct environment name and a flag', () => {
   const names = OPTIONS.map(envName);
   assert.is(new Set(names).size, names.length);
