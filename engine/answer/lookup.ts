@@ -1,6 +1,7 @@
 // Classifies a name against one zone snapshot (RFC 1034 §4.3.2 step 3), top-down from the apex so that a
 // zone cut or DNAME above the name is found before the name itself. Pure: it only reads the snapshot.
 import { Type } from '../codec/constants.ts';
+import { nameLength } from '../codec/name.ts';
 import { NodeFlag } from '../snapshot/layout.ts';
 import type { ZoneSnapshot } from '../snapshot/snapshot.ts';
 
@@ -44,10 +45,9 @@ export class Lookup {
       w[0] = 1;
       w[1] = 0x2a;
       const name = snap.nodeName(encloser);
-      let len = 0;
-      while (snap.bytes[name + len] !== 0) len += snap.bytes[name + len] + 1;
-      w.set(snap.bytes.subarray(name, name + len + 1), 2);
-      const star = snap.findNode(w, 0, len + 3);
+      const len = nameLength(snap.bytes, name);
+      w.set(snap.bytes.subarray(name, name + len), 2);
+      const star = snap.findNode(w, 0, len + 2);
       if (star >= 0) return this.set(Found.WILDCARD, star);
     }
     this.set(Found.NXDOMAIN, encloser);

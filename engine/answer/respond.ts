@@ -2,7 +2,7 @@
 // RFC 2308 negative answers, RFC 4592 wildcards, RFC 6672 DNAME, RFC 8482 minimal ANY), with EDNS (RFC 6891)
 // and truncation for UDP. The single place where request problems become rcodes.
 import { CLASSIC_UDP_SIZE, EDNS_DO, Flag, HEADER_SIZE, Class, MAX_NAME_LENGTH, Opcode, Rcode, Type } from '../codec/constants.ts';
-import { nameLength, namesEqual } from '../codec/name.ts';
+import { isSubdomain, nameLength, namesEqual } from '../codec/name.ts';
 import { ParseStatus, type Query } from '../codec/query.ts';
 import { MessageWriter } from '../codec/writer.ts';
 import { NodeFlag } from '../snapshot/layout.ts';
@@ -170,14 +170,7 @@ export class Responder {
   }
 
   private inZone(buf: Uint8Array, off: number): boolean {
-    // The apex is a suffix of every name in the zone; compare label-aligned suffixes.
-    const apex = this.snap.apexName;
-    const apexLen = nameLength(this.snap.bytes, apex);
-    const len = nameLength(buf, off);
-    if (len < apexLen) return false;
-    let p = off;
-    while (off + len - p > apexLen) p += buf[p] + 1;
-    return off + len - p === apexLen && namesEqual(buf, p, this.snap.bytes, apex);
+    return isSubdomain(buf, off, this.snap.bytes, this.snap.apexName);
   }
 
   /**
@@ -267,21 +260,11 @@ export class Responder {
         const addr = snap.findRRset(node, type);
         if (addr < 0) continue;
         if (!this.addRRset(Section.ADDITIONAL, addr, b, target, false)) {
-          if (cut >= 0 && this.isBelow(target, cut)) this.truncate();
+          if (cut >= 0 && isSubdomain(b, target, b, snap.nodeName(cut))) this.truncate();
           return;
         }
       }
     }
-  }
-
-  private isBelow(name: number, cut: number): boolean {
-    const b = this.snap.bytes;
-    const cutName = this.snap.nodeName(cut);
-    const cutLen = nameLength(b, cutName);
-    const len = nameLength(b, name);
-    let p = name;
-    while (name + len - p > cutLen) p += b[p] + 1;
-    return name + len - p === cutLen && namesEqual(b, p, b, cutName);
   }
 
   private seenExtra(node: number): boolean {

@@ -8,7 +8,7 @@
 // the question's case; cached responses, which get each requester's question case, therefore agree with
 // freshly built ones.
 import { HEADER_SIZE, Type } from './constants.ts';
-import { LOWER } from './name.ts';
+import { LOWER, nameLength } from './name.ts';
 
 const SLOTS = 4096; // power of two; a 64 KiB message holds at most ~5000 distinct suffixes
 const MAX_ENTRIES = SLOTS >>> 1; // keep the load factor at or below one half
@@ -109,13 +109,6 @@ export class MessageWriter {
     }
   }
 
-  /** Writes an uncompressed name as is: for rdata that RFC 3597 §4 forbids compressing. */
-  nameUncompressed(src: Uint8Array, off: number): void {
-    let p = off;
-    while (src[p] !== 0) p += src[p] + 1;
-    this.bytes(src, off, p + 1 - off);
-  }
-
   /** Writes rdata, compressing the embedded names of the RFC 1035 types that allow it (RFC 3597 §4). */
   rdata(type: number, src: Uint8Array, off: number, len: number): void {
     const lengthAt = this.pos;
@@ -130,9 +123,7 @@ export class MessageWriter {
         break;
       case Type.SOA: {
         this.name(src, off);
-        let p = off;
-        while (src[p] !== 0) p += src[p] + 1;
-        this.name(src, p + 1);
+        this.name(src, off + nameLength(src, off));
         this.bytes(src, off + len - 20, 20);
         break;
       }

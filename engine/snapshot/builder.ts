@@ -2,7 +2,7 @@
 // it may take its time on a million records without holding up answering; it still avoids per-record
 // objects: nodes, RRs and RRsets are indices into typed arrays.
 import { Class, Type, typeToText } from '../codec/constants.ts';
-import { isSubdomain, labelCount, nameHash, namesEqual, nameToText } from '../codec/name.ts';
+import { isSubdomain, labelCount, nameHash, nameLength, namesEqual, nameToText } from '../codec/name.ts';
 import { copyBytes, REC_FIXED_AFTER_OWNER, type RecordCollector } from './collector.ts';
 import * as L from './layout.ts';
 
@@ -227,7 +227,7 @@ class Builder {
 
     // Pass 2: lay out and fill the shared image.
     let namesBytes = 0;
-    for (let node = 0; node < this.nodeCount; node++) namesBytes += nameLengthAt(this.s, this.nodeName[node]);
+    for (let node = 0; node < this.nodeCount; node++) namesBytes += nameLength(this.s, this.nodeName[node]);
     let hashSlots = 8;
     while (hashSlots < this.nodeCount * 2) hashSlots <<= 1;
     const nodesOff = L.HEADER_WORDS * 4;
@@ -242,7 +242,7 @@ class Builder {
 
     const soaRec = order[setStart[soaSet]];
     const soaRdata = this.rdataOff(soaRec);
-    const serialAt = soaRdata + nameLengthAt(this.s, soaRdata) + nameLengthAt(this.s, soaRdata + nameLengthAt(this.s, soaRdata));
+    const serialAt = soaRdata + nameLength(this.s, soaRdata) + nameLength(this.s, soaRdata + nameLength(this.s, soaRdata));
     const serial = readU32(this.s, serialAt);
     const minimum = readU32(this.s, serialAt + 16);
     w[L.H_MAGIC] = L.SNAPSHOT_MAGIC;
@@ -266,7 +266,7 @@ class Builder {
     const hashMask = hashSlots - 1;
     for (let node = 0; node < this.nodeCount; node++) {
       const src = this.nodeName[node];
-      const len = nameLengthAt(this.s, src);
+      const len = nameLength(this.s, src);
       copyBytes(this.s, src, len, b, namePos);
       const nw = (nodesOff >>> 2) + node * L.NODE_WORDS;
       w[nw + L.N_NAME] = namePos;
@@ -398,12 +398,6 @@ function typeAt(s: Uint8Array, recOff: Uint32Array, rec: number): number {
   const off = recOff[rec];
   const p = off + 1 + s[off];
   return (s[p] << 8) | s[p + 1];
-}
-
-function nameLengthAt(buf: Uint8Array, off: number): number {
-  let p = off;
-  while (buf[p] !== 0) p += buf[p] + 1;
-  return p + 1 - off;
 }
 
 function readU32(buf: Uint8Array, p: number): number {

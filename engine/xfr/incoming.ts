@@ -2,7 +2,7 @@
 // the stream as it arrives and tells when it is complete; applyTransfer turns the finished response into
 // the records of the new version (for IXFR by applying each difference sequence to the previous version),
 // which then compile into a snapshot like any zone.
-import { LOWER } from '../codec/name.ts';
+import { LOWER, nameLength } from '../codec/name.ts';
 import { MessageError, RRReader } from '../codec/message-reader.ts';
 import { Type } from '../codec/constants.ts';
 import type { RecordSink } from '../zonefile/sink.ts';
@@ -161,9 +161,7 @@ function recordsOf(snap: ZoneSnapshot): Map<string, Held> {
   const b = snap.bytes;
   for (let node = 0; node < snap.nodeCount; node++) {
     const nameAt = snap.nodeName(node);
-    let end = nameAt;
-    while (b[end] !== 0) end += b[end] + 1;
-    const owner = b.slice(nameAt, end + 1);
+    const owner = b.slice(nameAt, nameAt + nameLength(b, nameAt));
     const first = snap.nodeFirstRRset(node);
     for (let set = first; set < first + snap.nodeRRsetCount(node); set++) {
       const type = snap.rrsetType(set);
