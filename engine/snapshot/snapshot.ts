@@ -3,6 +3,17 @@
 import { namesEqual, nameHash, nameLength } from '../codec/name.ts';
 import * as L from './layout.ts';
 
+export interface SoaFields {
+  ttl: number;
+  mname: number;
+  rname: number;
+  serial: number;
+  refresh: number;
+  retry: number;
+  expire: number;
+  minimum: number;
+}
+
 export class SnapshotError extends Error {
   override name = 'SnapshotError';
 }
@@ -121,6 +132,18 @@ export class ZoneSnapshot {
 
   rrsetBytes(set: number): number {
     return this.words[this.rrsetsWord + set * L.RRSET_WORDS + L.R_BYTES];
+  }
+
+  /** The apex SOA: its names as byte offsets into `bytes`, and its numbers. */
+  soa(): SoaFields {
+    const b = this.bytes;
+    const mname = this.rrsetRdata(this.soaRRset) + 2;
+    const rname = mname + nameLength(b, mname);
+    const view = new DataView(b.buffer, b.byteOffset + rname + nameLength(b, rname), 20);
+    return {
+      ttl: this.rrsetTtl(this.soaRRset), mname, rname,
+      serial: view.getUint32(0), refresh: view.getUint32(4), retry: view.getUint32(8), expire: view.getUint32(12), minimum: view.getUint32(16),
+    };
   }
 
   /** The apex name's offset; the apex is node 0. */

@@ -2,7 +2,7 @@
 // and logs one summary line per zone change. Targets sharing a TSIG key share one fan-out.
 import { isIP } from 'node:net';
 import type { HostedZone } from '../../engine/answer/zone-table.ts';
-import { nameLength, nameToText } from '../../engine/codec/name.ts';
+import { nameToText } from '../../engine/codec/name.ts';
 import type { NotifySoa } from '../../engine/notify/packet.ts';
 import { notifySummary, type NotifyPool } from '../../engine/notify/notify-pool.ts';
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
@@ -85,15 +85,6 @@ export class Notifier {
 }
 
 function soaOf(snap: ZoneSnapshot): NotifySoa {
-  const b = snap.bytes;
-  const rdata = snap.rrsetRdata(snap.soaRRset) + 2;
-  const mnameEnd = rdata + nameLength(b, rdata);
-  const numbers = mnameEnd + nameLength(b, mnameEnd);
-  const view = new DataView(b.buffer, b.byteOffset + numbers, 20);
-  return {
-    ttl: snap.rrsetTtl(snap.soaRRset),
-    mname: nameToText(b, rdata),
-    rname: nameToText(b, mnameEnd),
-    serial: view.getUint32(0), refresh: view.getUint32(4), retry: view.getUint32(8), expire: view.getUint32(12), minimum: view.getUint32(16),
-  };
+  const soa = snap.soa();
+  return { ...soa, mname: nameToText(snap.bytes, soa.mname), rname: nameToText(snap.bytes, soa.rname) };
 }

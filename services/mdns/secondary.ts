@@ -122,7 +122,7 @@ export class SecondaryZone {
   private expireIfStale(): void {
     const snap = this.zone.snapshot;
     if (snap === null || this.lastSuccess === 0) return;
-    if (Date.now() - this.lastSuccess > soaTimers(snap).expire * 1000) {
+    if (Date.now() - this.lastSuccess > snap.soa().expire * 1000) {
       this.zone.snapshot = null;
       this.zone.axfr = null;
       this.log.error({ zone: this.zone.text, serial: snap.serial }, 'zone expired: no primary reachable within the SOA expire time');
@@ -133,22 +133,10 @@ export class SecondaryZone {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     const snap = this.zone.snapshot;
-    const seconds = snap === null ? FIRST_RETRY : ok ? soaTimers(snap).refresh : soaTimers(snap).retry;
+    const seconds = snap === null ? FIRST_RETRY : ok ? snap.soa().refresh : snap.soa().retry;
     this.timer = setTimeout(() => void this.refresh('timer'), Math.max(1, seconds) * 1000);
     this.timer.unref();
   }
-}
-
-/** REFRESH, RETRY and EXPIRE of the zone's SOA. */
-function soaTimers(snap: ZoneSnapshot): { refresh: number; retry: number; expire: number } {
-  const b = snap.bytes;
-  let p = snap.rrsetRdata(snap.soaRRset) + 2;
-  for (let i = 0; i < 2; i++) {
-    while (b[p] !== 0) p += b[p] + 1;
-    p++;
-  }
-  const view = new DataView(b.buffer, b.byteOffset + p, 20);
-  return { refresh: view.getUint32(4), retry: view.getUint32(8), expire: view.getUint32(12) };
 }
 
 /** An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d. */
