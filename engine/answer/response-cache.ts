@@ -70,13 +70,6 @@ export class ResponseCache {
     this.entries.set(keyOf(msg, q, variant), { question, variant, response, zone, snapshot, generation: this.zones.generation });
   }
 
-  clear(): void {
-    this.entries.clear();
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }
 
 function variantOf(q: Query, tcp: boolean): number {

@@ -126,7 +126,8 @@ export class RRReader {
   }
 }
 
-function skipName(msg: Uint8Array, p: number): number {
+/** The offset after the (possibly compressed) name at msg[p]; pointers are not followed. */
+export function skipName(msg: Uint8Array, p: number): number {
   for (;;) {
     if (p >= msg.length) throw new MessageError('name runs past the message');
     const len = msg[p];

@@ -54,10 +54,6 @@ export class Journal {
     return this.entries.length;
   }
 
-  get oldestSerial(): number | null {
-    return this.entries[0]?.from ?? null;
-  }
-
   /** Records the step to a new serial; a step that does not follow the last one starts the journal over. */
   append(entry: JournalEntry): Promise<void> {
     if (this.entries.length > 0 && this.entries.at(-1)!.to !== entry.from) {

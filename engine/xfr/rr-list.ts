@@ -68,9 +68,4 @@ export class RRListReader {
     this.pos = p;
     return true;
   }
-
-  /** Bytes of the current RR, from its owner to the end of its rdata. */
-  get rrEnd(): number {
-    return this.rdata + this.rdlength;
-  }
 }

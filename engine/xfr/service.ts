@@ -3,6 +3,7 @@
 // full zone otherwise. Authority and access are checked first. Everything that is not a transfer request
 // is left to the query handler.
 import { Flag, HEADER_SIZE, Opcode, Rcode, Type } from '../codec/constants.ts';
+import { skipName } from '../codec/message-reader.ts';
 import { namesEqual } from '../codec/name.ts';
 import { ParseStatus, Query, parseQuery } from '../codec/query.ts';
 import { LRUCache } from 'lru-cache';
@@ -163,15 +164,6 @@ function ixfrClientSerial(msg: Uint8Array, q: Query): number {
   const serialAt = skipName(msg, skipName(msg, rdata));
   if (serialAt + 4 > rdata + ((msg[p + 8] << 8) | msg[p + 9])) return -1;
   return ((msg[serialAt] << 24) | (msg[serialAt + 1] << 16) | (msg[serialAt + 2] << 8) | msg[serialAt + 3]) >>> 0;
-}
-
-function skipName(msg: Uint8Array, p: number): number {
-  for (;;) {
-    const len = msg[p];
-    if (len === 0) return p + 1;
-    if ((len & 0xc0) === 0xc0) return p + 2;
-    p += len + 1;
-  }
 }
 
 function skipRR(msg: Uint8Array, p: number): number {
