@@ -3,7 +3,7 @@
 // as BIND answers for a zone that failed to load). Reloads (SIGHUP, or a watched file changing) recompile
 // changed files only. A reload whose serial is not newer (RFC 1982) is refused and the old version keeps
 // serving. Each accepted reload adds a step to the zone's IXFR journal.
-import { mkdirSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { nameFromText } from '../../engine/codec/name.ts';
 import { HostedZone, type ZoneTable } from '../../engine/answer/zone-table.ts';
@@ -75,8 +75,9 @@ export class ZoneDirectory {
   async sync(): Promise<LoadSummary> {
     this.readConfig();
     const present = this.scan();
+    const names = new Set(present.map((p) => p.file));
     for (const [file, entry] of this.files) {
-      if (present.includes(file)) continue;
+      if (names.has(file)) continue;
       this.zones.remove(entry.zone);
       this.files.delete(file);
       this.options.onRemoved?.(entry.zone);
@@ -84,8 +85,8 @@ export class ZoneDirectory {
     }
     if (present.length === 0) this.log.warn({ dir: this.options.dir }, 'no *.zone files to serve');
     const summary: LoadSummary = { loaded: 0, failed: 0 };
-    await Promise.all(present.map(async (file) => {
-      const ok = await this.refresh(file);
+    await Promise.all(present.map(async ({ file, stat }) => {
+      const ok = await this.refresh(file, stat);
       if (ok === true) summary.loaded++;
       else if (ok === false) summary.failed++;
     }));
@@ -151,18 +152,20 @@ export class ZoneDirectory {
     if (this.debounce) clearTimeout(this.debounce);
   }
 
-  /** Zone files, smallest first: with few compile threads a huge zone would hold up every zone behind it. */
-  private scan(): string[] {
+  /**
+   * Zone files with their stats, smallest first: with few compile threads a huge zone would hold up every zone
+   * behind it. A file removed between listing and stat is simply not there (the watcher calls sync unawaited,
+   * so it must not throw for that).
+   */
+  private scan(): { file: string; stat: Stats }[] {
     return readdirSync(this.options.dir).filter((f) => f.endsWith('.zone')).map((f) => join(this.options.dir, f))
-      .map((file) => ({ file, size: statSync(file).size }))
-      .sort((a, b) => a.size - b.size || a.file.localeCompare(b.file))
-      .map((f) => f.file);
+      .map((file) => ({ file, stat: statSync(file, { throwIfNoEntry: false }) }))
+      .filter((f): f is { file: string; stat: Stats } => f.stat !== undefined)
+      .sort((a, b) => a.stat.size - b.stat.size || a.file.localeCompare(b.file));
   }
 
   /** true: (re)loaded; false: failed; null: nothing to do. */
-  private refresh(file: string): Promise<boolean | null> {
-    const stat = statSync(file, { throwIfNoEntry: false });
-    if (stat === undefined) return Promise.resolve(null);
+  private refresh(file: string, stat: Stats): Promise<boolean | null> {
     let entry = this.files.get(file);
     if (entry === undefined) {
       let zone: HostedZone;
