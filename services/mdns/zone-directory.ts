@@ -183,7 +183,11 @@ export class ZoneDirectory {
     entry.mtimeMs = stat.mtimeMs;
     entry.size = stat.size;
     const zoneFile = entry;
-    entry.busy = entry.busy.then(() => this.load(file, zoneFile.zone));
+    // A failed load (a pool task that died, say) is logged and leaves the chain usable for the next change.
+    entry.busy = entry.busy.then(() => this.load(file, zoneFile.zone)).catch((err: Error) => {
+      this.log.error({ zone: zoneFile.zone.text, file, err: err.message }, 'zone load failed');
+      return false;
+    });
     return entry.busy;
   }
 
