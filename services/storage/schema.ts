@@ -278,6 +278,17 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX zone_journal_from ON zone_journal (zone_id, from_serial)',
     ],
   },
+  {
+    version: 3,
+    description: 'indexes for API lists: keyset pages in created_at order, zones shared with a project',
+    statements: [
+      // `id` is spelled out: SQLite's secondary indexes carry the rowid, not the CHAR(36) primary key.
+      'CREATE INDEX rrset_zone_created ON recordsets (zone_id, created_at, id)',
+      'CREATE INDEX zone_tenant_created ON zones (tenant_id, deleted, created_at, id)',
+      'CREATE INDEX zone_deleted_created ON zones (deleted, created_at, id)',
+      'CREATE INDEX shared_zone_target ON shared_zones (target_project_id)',
+    ],
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -5,7 +5,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DEFAULT_POOL_ID } from './schema.ts';
 import {
   ConflictError, DuplicateError, NotFoundError, StorageError,
-  type Blacklist, type SharedZone, type TaskStatus, type ZoneTask, type ZoneTaskType, type ZoneTaskUpdate,
+  type Blacklist, type BlacklistUpdate, type ListItem, type ListQuery, type ListResource, type SharedZone,
+  type TaskStatus, type TldUpdate, type TransferRequestUpdate, type ZoneTask, type ZoneTaskType, type ZoneTaskUpdate,
   type ZoneTransferAccept, type ZoneTransferRequest,
   type DnsRecord, type HostPort, type JournalEntry, type Page, type PageResult, type Pool, type PoolCreate,
   type PoolTarget, type RecordInput, type RecordSet, type RecordSetCreate, type RecordSetFilter,
@@ -170,6 +171,104 @@ const RECORDSET_COLUMNS: Record<keyof RecordSetUpdate, string> = { ttl: 'ttl', d
 const TSIGKEY_COLUMNS: Record<keyof TsigKeyUpdate, string> = {
   name: 'name', algorithm: 'algorithm', secret: 'secret', scope: 'scope', resourceId: 'resource_id',
 };
+const TLD_COLUMNS: Record<keyof TldUpdate, string> = { name: 'name', description: 'description' };
+const BLACKLIST_COLUMNS: Record<keyof BlacklistUpdate, string> = { pattern: 'pattern', description: 'description' };
+const TRANSFER_REQUEST_COLUMNS: Record<keyof TransferRequestUpdate, string> = {
+  description: 'description', targetTenantId: 'target_tenant_id', status: 'status',
+};
+
+/** A patch object as column → value, refusing fields outside `columns` (the only names that reach SQL). */
+function columnsOf<P extends object>(resource: string, columns: Record<keyof P, string>, patch: P): Record<string, unknown> {
+  const set: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(patch)) {
+    const column = columns[field as keyof P];
+    if (!column) throw new StorageError(`${resource} field ${field} cannot be updated`);
+    if (value !== undefined) set[column] = value;
+  }
+  return set;
+}
+
+// ---------------------------------------------------------------------------------------------- lists
+
+interface ListSpec {
+  table: string;
+  /** camelCase field → column: the only names a ListQuery can bring into the SQL text. */
+  columns: Record<string, string>;
+  /** A condition on every row (a constant, never caller text). */
+  implied?: string;
+  /** Absent for pools, which are loaded whole (ns records, targets…) by id. */
+  toItem?: (r: Row) => unknown;
+}
+
+const snake = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+function listSpec(table: string, fields: string[], toItem?: (r: Row) => unknown, implied?: string): ListSpec {
+  const columns = Object.fromEntries(['id', 'createdAt', 'updatedAt', ...fields].map((f) => [f, snake(f)]));
+  return { table, columns, toItem, implied };
+}
+
+const TASK_FIELDS = ['tenantId', 'zoneId', 'status', 'message', 'location'];
+
+// Secrets (tsigkeys.secret, transfer request keys) are deliberately neither filters nor sort keys.
+const LIST_SPECS: Record<ListResource, ListSpec> = {
+  zones: listSpec('zones', ['tenantId', 'name', 'email', 'description', 'type', 'transferredAt', 'ttl', 'serial',
+    'refresh', 'retry', 'expire', 'minimum', 'status', 'action', 'delayedNotify', 'incrementSerial', 'parentZoneId',
+    'poolId', 'shard'], toZone, "t.deleted = '0'"),
+  // The recordsets of soft-deleted zones wait for the purge; the API no longer shows them. EXISTS, not IN:
+  // SQLite then checks the one zone of a zone's list once, where IN materializes every live zone.
+  recordsets: listSpec('recordsets', ['tenantId', 'zoneId', 'zoneShard', 'name', 'type', 'ttl', 'description'], toRecordSet,
+    "EXISTS (SELECT 1 FROM zones z WHERE z.id = t.zone_id AND z.deleted = '0')"),
+  tlds: listSpec('tlds', ['name', 'description'], toTld),
+  tsigkeys: listSpec('tsigkeys', ['tenantId', 'name', 'algorithm', 'scope', 'resourceId'], toTsigKey),
+  blacklists: listSpec('blacklists', ['pattern', 'description'], toBlacklist),
+  zone_imports: listSpec('zone_tasks', TASK_FIELDS, toZoneTask, "t.task_type = 'IMPORT'"),
+  zone_exports: listSpec('zone_tasks', TASK_FIELDS, toZoneTask, "t.task_type = 'EXPORT'"),
+  transfer_requests: listSpec('zone_transfer_requests', ['tenantId', 'targetTenantId', 'zoneId', 'status', 'description'],
+    toTransferRequest),
+  transfer_accepts: listSpec('zone_transfer_accepts', ['tenantId', 'zoneId', 'zoneTransferRequestId', 'status'],
+    toTransferAccept),
+  shared_zones: listSpec('shared_zones', ['zoneId', 'projectId', 'targetProjectId'], toSharedZone),
+  service_statuses: listSpec('service_statuses', ['serviceName', 'hostname', 'status', 'heartbeatedAt'], toServiceStatus),
+  pools: listSpec('pools', ['name', 'description', 'tenantId', 'provisioner']),
+};
+
+/**
+ * Callers escape LIKE patterns with backslashes; the SQL runs them with `ESCAPE '!'` instead, since a
+ * backslash in a MySQL string literal is itself an escape (unless NO_BACKSLASH_ESCAPES) and in SQLite's not.
+ */
+function likePattern(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    let c = pattern[i];
+    if (c === '\\' && i + 1 < pattern.length) {
+      c = pattern[++i];
+      if (c === '%' || c === '_') {
+        out += `!${c}`;
+        continue;
+      }
+    }
+    out += c === '!' ? '!!' : c;
+  }
+  return out;
+}
+
+/** The proper ancestors of a presentation-format name; an escaped dot (`\.`) is no label boundary. */
+function ancestorsOf(name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < name.length - 1; i++) {
+    if (name[i] === '\\') i++;
+    else if (name[i] === '.') out.push(name.slice(i + 1));
+  }
+  return out;
+}
+
+/** `child` ends with `.parent` and that dot is a label boundary (not preceded by an odd run of backslashes). */
+function isBelow(child: string, parent: string): boolean {
+  if (!child.endsWith(`.${parent}`)) return false;
+  let slashes = 0;
+  for (let i = child.length - parent.length - 2; i >= 0 && child[i] === '\\'; i--) slashes++;
+  return slashes % 2 === 0;
+}
 
 // ---------------------------------------------------------------------------------------------- SqlTx
 
@@ -234,6 +333,10 @@ export class SqlTx implements Tx {
     const exists = await this.#all(`SELECT version FROM ${table} WHERE id = ?${extraWhere}`, [id]);
     if (exists.length === 0 || expectedVersion === undefined) throw new NotFoundError(resource, id);
     throw new ConflictError(resource, id, expectedVersion);
+  }
+
+  async #count(sql: string, params: readonly unknown[]): Promise<number> {
+    return num((await this.#all(sql, params))[0].n);
   }
 
   async #delete(table: string, resource: string, id: string): Promise<void> {
@@ -342,14 +445,39 @@ export class SqlTx implements Tx {
     return Object.fromEntries(rows.map((r) => [str(r.key), str(r.value)]));
   }
 
+  async countZones(tenantId: string): Promise<number> {
+    return this.#count("SELECT COUNT(*) AS n FROM zones WHERE tenant_id = ? AND deleted = '0'", [tenantId]);
+  }
+
+  async relatedZones(name: string): Promise<Zone[]> {
+    // Enclosing zones by exact name (unique_zone_name); zones below as a reverse_name range, so both engines
+    // use the index and no LIKE wildcard (`_` is common in DNS names) needs escaping: the reversed names of
+    // `*.example.com.` all lie between `.moc.elpmaxe.` and `.moc.elpmaxe/` ('/' follows '.').
+    const ancestors = ancestorsOf(name);
+    const reversed = reverse(name);
+    const below = "SELECT * FROM zones WHERE deleted = '0' AND reverse_name > ? AND reverse_name < ?";
+    const sql = ancestors.length === 0 ? below
+      : `SELECT * FROM zones WHERE deleted = '0' AND name IN (${placeholders(ancestors.length)}) UNION ALL ${below}`;
+    const rows = await this.#all(`${sql} ORDER BY reverse_name, id`, [...ancestors, `${reversed}.`, `${reversed}/`]);
+    // A name like `a\.example.com.` is in the range but is one label below `com.`.
+    return rows.map(toZone).filter((z) => z.name.length < name.length || isBelow(z.name, name));
+  }
+
+  async reownZone(zoneId: string, tenantId: string): Promise<void> {
+    await this.#update('zones', 'zone', zoneId, { tenant_id: tenantId, transferred_at: ts() }, undefined, " AND deleted = '0'");
+    // As Designate's update_zone: children change owner in bulk, without a version bump.
+    await this.#run('UPDATE recordsets SET tenant_id = ? WHERE zone_id = ?', [tenantId, zoneId]);
+    await this.#run('UPDATE records SET tenant_id = ? WHERE zone_id = ?', [tenantId, zoneId]);
+  }
+
   // -------------------------------------------------------------------------------------------- recordsets
 
   async createRecordset(input: RecordSetCreate): Promise<RecordSet> {
     const zone = await this.getZone(input.zoneId);
     const id = randomUUID();
     await this.#insert('recordsets', {
-      id, version: 1, created_at: ts(), updated_at: null, zone_shard: zone.shard, tenant_id: zone.tenantId,
-      zone_id: zone.id, name: input.name, type: input.type, ttl: input.ttl ?? null,
+      id, version: 1, created_at: ts(), updated_at: null, zone_shard: zone.shard,
+      tenant_id: input.tenantId === undefined ? zone.tenantId : input.tenantId, zone_id: zone.id, name: input.name, type: input.type, ttl: input.ttl ?? null,
       description: input.description ?? null, reverse_name: reverse(input.name),
     });
     if (input.records?.length) await this.#insertRecords(await this.getRecordset(id), input.records);
@@ -433,6 +561,15 @@ export class SqlTx implements Tx {
     return rows.map(toRecord);
   }
 
+  async markRecordsServed(zoneId: string, serial: number): Promise<number> {
+    // RFC 1982: a record's serial is not newer than `serial` when (serial - record serial) mod 2^32 < 2^31.
+    const { changes } = await this.#run(
+      "UPDATE records SET status = 'ACTIVE', action = 'NONE', version = version + 1, updated_at = ? " +
+      "WHERE zone_id = ? AND status IN ('PENDING', 'ERROR') AND (? - serial + 4294967296) % 4294967296 < 2147483648",
+      [ts(), zoneId, serial]);
+    return changes;
+  }
+
   async zoneRecords(zoneId: string, afterId: string, limit: number): Promise<ZoneRecordRow[]> {
     const n = limitOf(limit);
     // The page is cut from records_zone_id (zone_id, id) first and only then joined: with a plain join
@@ -444,9 +581,120 @@ export class SqlTx implements Tx {
     return rows.map((r) => ({ id: str(r.id), name: str(r.name), type: str(r.type), ttl: numOrNull(r.ttl), data: str(r.data) }));
   }
 
-  async countZoneRecords(zoneId: string): Promise<number> {
-    const rows = await this.#all('SELECT COUNT(*) AS n FROM records WHERE zone_id = ?', [zoneId]);
-    return num(rows[0].n);
+  async countZoneRecords(zoneId: string, opts: { managed?: boolean } = {}): Promise<number> {
+    if (opts.managed === undefined) return this.#count('SELECT COUNT(*) AS n FROM records WHERE zone_id = ?', [zoneId]);
+    return this.#count('SELECT COUNT(*) AS n FROM records WHERE zone_id = ? AND managed = ?', [zoneId, opts.managed]);
+  }
+
+  async getRecordsetByName(zoneId: string, name: string, type: string): Promise<RecordSet> {
+    return toRecordSet(await this.#one('SELECT * FROM recordsets WHERE zone_id = ? AND name = ? AND type = ?',
+      [zoneId, name, type], 'recordset', `${name} ${type}`));
+  }
+
+  async recordsetsByName(zoneId: string, name: string): Promise<RecordSet[]> {
+    return (await this.#all('SELECT * FROM recordsets WHERE zone_id = ? AND name = ? ORDER BY type', [zoneId, name]))
+      .map(toRecordSet);
+  }
+
+  async countRecordsets(zoneId: string): Promise<number> {
+    return this.#count('SELECT COUNT(*) AS n FROM recordsets WHERE zone_id = ?', [zoneId]);
+  }
+
+  async countRecords(recordsetId: string): Promise<number> {
+    return this.#count('SELECT COUNT(*) AS n FROM records WHERE recordset_id = ?', [recordsetId]);
+  }
+
+  // -------------------------------------------------------------------------------------------- lists
+
+  async list<R extends ListResource>(resource: R, query: ListQuery): Promise<{ items: ListItem<R>[]; total: number }> {
+    const spec = LIST_SPECS[resource];
+    if (!spec) throw new StorageError(`cannot list ${resource}`);
+    const limit = limitOf(query.limit);
+    const column = (field: string): string => {
+      const c = spec.columns[field];
+      if (!c) throw new StorageError(`${resource} cannot be filtered or sorted by ${field}`);
+      return `t.${c}`;
+    };
+    // A filter on `data` tests the recordset's records; any other field is a column of the row.
+    const test = (field: string, condition: (subject: string) => string): string =>
+      resource === 'recordsets' && field === 'data'
+        ? `EXISTS (SELECT 1 FROM records r WHERE r.recordset_id = t.id AND ${condition('r.data')})`
+        : condition(column(field));
+
+    // The scope: what a marker must be part of.
+    const where: string[] = spec.implied ? [spec.implied] : [];
+    const params: unknown[] = [];
+    if (query.visibleToProject !== undefined) await this.#visibility(resource, query.visibleToProject, where, params);
+    const scope = { where: [...where], params: [...params] };
+
+    for (const [field, value] of Object.entries(query.where ?? {})) {
+      if (value === undefined) continue;
+      if (value === null) {
+        where.push(test(field, (s) => `${s} IS NULL`));
+      } else if (Array.isArray(value)) {
+        where.push(value.length === 0 ? '1 = 0' : test(field, (s) => `${s} IN (${placeholders(value.length)})`));
+        params.push(...value);
+      } else {
+        where.push(test(field, (s) => `${s} = ?`));
+        params.push(value);
+      }
+    }
+    for (const [field, pattern] of Object.entries(query.like ?? {})) {
+      // LOWER on both sides: MySQL's columns are utf8mb4_bin (case-sensitive), SQLite's LIKE folds ASCII
+      // only; sqlite.ts makes its LOWER fold Unicode as MySQL's does.
+      where.push(test(field, (s) => `LOWER(${s}) LIKE LOWER(?) ESCAPE '!'`));
+      params.push(likePattern(pattern));
+    }
+    const clause = (conditions: string[]) => (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '');
+    const total = await this.#count(`SELECT COUNT(*) AS n FROM ${spec.table} t${clause(where)}`, params);
+
+    const sort = column(query.sortKey ?? 'createdAt');
+    if (query.sortDir !== undefined && query.sortDir !== 'asc' && query.sortDir !== 'desc') {
+      throw new StorageError(`sort direction must be asc or desc`);
+    }
+    const desc = query.sortDir === 'desc';
+    if (query.marker !== undefined && query.marker !== null) {
+      const marker = query.marker;
+      const found = await this.#all(`SELECT ${sort} AS v FROM ${spec.table} t${clause([...scope.where, 't.id = ?'])}`,
+        [...scope.params, marker]);
+      if (found.length === 0) throw new NotFoundError('marker', marker);
+      const v = found[0].v;
+      // Both engines sort NULLs first ascending (last descending).
+      if (v === null || v === undefined) {
+        where.push(desc ? `(${sort} IS NULL AND t.id < ?)` : `((${sort} IS NULL AND t.id > ?) OR ${sort} IS NOT NULL)`);
+        params.push(marker);
+      } else {
+        const op = desc ? '<' : '>';
+        where.push(`(${sort} ${op} ? OR (${sort} = ? AND t.id ${op} ?)${desc ? ` OR ${sort} IS NULL` : ''})`);
+        params.push(v, v, marker);
+      }
+    }
+    const dir = desc ? 'DESC' : 'ASC';
+    const rows = await this.#all(
+      `SELECT t.* FROM ${spec.table} t${clause(where)} ORDER BY ${sort} ${dir}, t.id ${dir} LIMIT ${limit}`, params);
+    if (spec.toItem) return { items: rows.map(spec.toItem) as ListItem<R>[], total };
+    const pools: Pool[] = [];
+    for (const r of rows) pools.push(await this.getPool(str(r.id)));
+    return { items: pools as ListItem<R>[], total };
+  }
+
+  /** Adds the condition that limits `resource` to what `project` may see. */
+  async #visibility(resource: ListResource, project: string, where: string[], params: unknown[]): Promise<void> {
+    if (resource === 'transfer_requests') {
+      where.push('(t.tenant_id = ? OR t.target_tenant_id = ?)');
+      params.push(project, project);
+      return;
+    }
+    if (resource !== 'zones' && resource !== 'recordsets') throw new StorageError(`visibleToProject does not apply to ${resource}`);
+    // Most projects have no zone shared with them; their zones are then a plain, indexed tenant filter
+    // (MySQL cannot use an index for an OR with a subquery).
+    const shared = (await this.#all('SELECT 1 FROM shared_zones WHERE target_project_id = ? LIMIT 1', [project])).length > 0;
+    const zones = (z: string) => (shared
+      ? `(${z}.tenant_id = ? OR ${z}.id IN (SELECT s.zone_id FROM shared_zones s WHERE s.target_project_id = ?))`
+      : `${z}.tenant_id = ?`);
+    where.push(resource === 'zones' ? zones('t') : `EXISTS (SELECT 1 FROM zones z WHERE z.id = t.zone_id AND ${zones('z')})`);
+    params.push(project);
+    if (shared) params.push(project);
   }
 
   // -------------------------------------------------------------------------------------------- tlds
@@ -459,6 +707,11 @@ export class SqlTx implements Tx {
 
   async getTld(id: string): Promise<Tld> {
     return toTld(await this.#one('SELECT * FROM tlds WHERE id = ?', [id], 'tld', id));
+  }
+
+  async updateTld(id: string, patch: TldUpdate, expectedVersion?: number): Promise<Tld> {
+    await this.#update('tlds', 'tld', id, columnsOf('tld', TLD_COLUMNS, patch), expectedVersion);
+    return this.getTld(id);
   }
 
   async findTlds(pageArgs: Page = {}): Promise<PageResult<Tld>> {
@@ -637,7 +890,16 @@ export class SqlTx implements Tx {
   async createBlacklist(pattern: string, description: string | null = null): Promise<Blacklist> {
     const id = randomUUID();
     await this.#insert('blacklists', { id, version: 1, created_at: ts(), pattern, description });
+    return this.getBlacklist(id);
+  }
+
+  async getBlacklist(id: string): Promise<Blacklist> {
     return toBlacklist(await this.#one('SELECT * FROM blacklists WHERE id = ?', [id], 'blacklist', id));
+  }
+
+  async updateBlacklist(id: string, patch: BlacklistUpdate, expectedVersion?: number): Promise<Blacklist> {
+    await this.#update('blacklists', 'blacklist', id, columnsOf('blacklist', BLACKLIST_COLUMNS, patch), expectedVersion);
+    return this.getBlacklist(id);
   }
 
   async findBlacklists(): Promise<Blacklist[]> {
@@ -655,6 +917,10 @@ export class SqlTx implements Tx {
     await this.#insert('shared_zones', {
       id, version: 1, created_at: ts(), zone_id: zoneId, project_id: projectId, target_project_id: targetProjectId,
     });
+    return this.getSharedZone(id);
+  }
+
+  async getSharedZone(id: string): Promise<SharedZone> {
     return toSharedZone(await this.#one('SELECT * FROM shared_zones WHERE id = ?', [id], 'shared_zone', id));
   }
 
@@ -685,6 +951,16 @@ export class SqlTx implements Tx {
   async updateTransferRequestStatus(id: string, status: TaskStatus): Promise<ZoneTransferRequest> {
     await this.#update('zone_transfer_requests', 'zone_transfer_request', id, { status });
     return this.getTransferRequest(id);
+  }
+
+  async updateTransferRequest(id: string, patch: TransferRequestUpdate, expectedVersion?: number): Promise<ZoneTransferRequest> {
+    await this.#update('zone_transfer_requests', 'zone_transfer_request', id,
+      columnsOf('zone_transfer_request', TRANSFER_REQUEST_COLUMNS, patch), expectedVersion);
+    return this.getTransferRequest(id);
+  }
+
+  async deleteTransferRequest(id: string): Promise<void> {
+    await this.#delete('zone_transfer_requests', 'zone_transfer_request', id);
   }
 
   async createTransferAccept(input: { zoneTransferRequestId: string; tenantId: string; zoneId: string;

@@ -55,6 +55,9 @@ export class SqliteStorage implements Storage {
       if (options.path !== ':memory:') this.#db.exec('PRAGMA journal_mode = WAL');
       this.#db.exec('PRAGMA synchronous = NORMAL');
       this.#db.exec('PRAGMA foreign_keys = ON');
+      // SQLite's LOWER folds ASCII only; list filters compare LOWER()ed text and must match MySQL's.
+      this.#db.function('lower', { deterministic: true },
+        (value) => (typeof value === 'string' ? value.toLowerCase() : value));
     } catch (err) {
       throw new UnavailableError(`cannot open sqlite database ${options.path}: ${(err as Error).message}`, { cause: err });
     }

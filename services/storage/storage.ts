@@ -197,6 +197,8 @@ export interface DnsRecord extends Audit {
 
 export interface RecordSetCreate {
   zoneId: string;
+  /** The owner, default the zone's: a project the zone is shared with owns the recordsets it creates. */
+  tenantId?: string | null;
   name: string;
   type: string;
   ttl?: number | null;
@@ -228,6 +230,8 @@ export interface Tld extends Audit {
   name: string;
   description: string | null;
 }
+
+export type TldUpdate = Partial<Pick<Tld, 'name' | 'description'>>;
 
 export type TsigScope = 'POOL' | 'ZONE';
 
@@ -322,6 +326,8 @@ export interface Blacklist extends Audit {
   description: string | null;
 }
 
+export type BlacklistUpdate = Partial<Pick<Blacklist, 'pattern' | 'description'>>;
+
 export interface SharedZone extends Audit {
   zoneId: string;
   projectId: string;
@@ -338,6 +344,8 @@ export interface ZoneTransferRequest extends Audit {
   zoneId: string;
   status: TaskStatus;
 }
+
+export type TransferRequestUpdate = Partial<Pick<ZoneTransferRequest, 'description' | 'targetTenantId' | 'status'>>;
 
 export interface ZoneTransferAccept extends Audit {
   zoneTransferRequestId: string;
@@ -359,6 +367,57 @@ export interface ZoneTask extends Audit {
 }
 
 export type ZoneTaskUpdate = Partial<Pick<ZoneTask, 'zoneId' | 'message' | 'status' | 'location'>>;
+
+// ---------------------------------------------------------------------------------------------- lists
+
+/** What `Tx.list` returns for each resource (imports and exports are the zone tasks of that type). */
+export interface ListItems {
+  zones: Zone;
+  recordsets: RecordSet;
+  tlds: Tld;
+  tsigkeys: TsigKey;
+  blacklists: Blacklist;
+  zone_imports: ZoneTask;
+  zone_exports: ZoneTask;
+  transfer_requests: ZoneTransferRequest;
+  transfer_accepts: ZoneTransferAccept;
+  shared_zones: SharedZone;
+  service_statuses: ServiceStatus;
+  pools: Pool;
+}
+
+export type ListResource = keyof ListItems;
+export type ListItem<R extends ListResource> = ListItems[R];
+
+/**
+ * One page of an API list call. Field names are the resource's camelCase fields, checked against a
+ * per-resource whitelist (an unknown one throws StorageError); recordsets also take `data`, matched against
+ * any of their records' rdata. Only live zones, and the recordsets of live zones, are listed.
+ */
+export interface ListQuery {
+  /** Equality; an array means IN, null means IS NULL. */
+  where?: Record<string, string | number | boolean | null | readonly string[]>;
+  /**
+   * SQL LIKE patterns, case-insensitive on both engines; a backslash escapes `%`, `_` and itself
+   * (`\%` is a literal percent sign).
+   */
+  like?: Record<string, string>;
+  /** The field to sort by (default createdAt), then id in the same direction. NULLs sort first ascending. */
+  sortKey?: string;
+  sortDir?: 'asc' | 'desc';
+  /**
+   * The id of the last row of the previous page: the page holds the rows after it in (sortKey, id) order.
+   * A marker that is not a row of this resource (visible to `visibleToProject`) throws NotFoundError('marker', id).
+   */
+  marker?: string | null;
+  limit: number;
+  /**
+   * Zones: the project's own live zones and those shared with it (shared_zones.target_project_id);
+   * recordsets: the recordsets of those zones; transfer requests: those it made or that name it as target.
+   * Other resources refuse it (StorageError): filter them with `where`.
+   */
+  visibleToProject?: string;
+}
 
 // ---------------------------------------------------------------------------------------------- Tx
 
@@ -383,6 +442,15 @@ export interface Tx {
   purgeZone(id: string): Promise<void>;
   zoneMasters(zoneId: string): Promise<HostPort[]>;
   zoneAttributes(zoneId: string): Promise<Record<string, string>>;
+  /** The project's live zones. */
+  countZones(tenantId: string): Promise<number>;
+  /**
+   * Live zones of any pool and tenant that enclose `name` (`b.example.com.`, `example.com.`, `com.` for
+   * `a.b.example.com.`) or lie below it; never `name` itself. Parents first (ordered by reverse_name).
+   */
+  relatedZones(name: string): Promise<Zone[]>;
+  /** Zone ownership transfer: the zone, its recordsets and records change tenant; `transferredAt` is now. */
+  reownZone(zoneId: string, tenantId: string): Promise<void>;
 
   // recordsets and records
   createRecordset(input: RecordSetCreate): Promise<RecordSet>;
@@ -393,13 +461,29 @@ export interface Tx {
   /** Makes the recordset hold exactly these records (unchanged rdata keeps its row and id); bumps the RRset version. */
   replaceRecords(recordsetId: string, records: RecordInput[]): Promise<DnsRecord[]>;
   listRecords(recordsetId: string): Promise<DnsRecord[]>;
+  /**
+   * The zone is served at `serial`: its PENDING and ERROR records with a serial not newer than it (RFC 1982)
+   * become ACTIVE/NONE, as Designate's update_status does on SUCCESS. Returns how many changed.
+   */
+  markRecordsServed(zoneId: string, serial: number): Promise<number>;
   /** One keyset page of a zone's records for AXFR: ids strictly after `afterId` ('' for the start), in id order. */
   zoneRecords(zoneId: string, afterId: string, limit: number): Promise<ZoneRecordRow[]>;
-  countZoneRecords(zoneId: string): Promise<number>;
+  /** With `managed`, only the records whose managed flag is that value. */
+  countZoneRecords(zoneId: string, opts?: { managed?: boolean }): Promise<number>;
+  /** The recordset of this owner name and type in the zone. */
+  getRecordsetByName(zoneId: string, name: string, type: string): Promise<RecordSet>;
+  /** Every recordset (any type) at this owner name in the zone, by type. */
+  recordsetsByName(zoneId: string, name: string): Promise<RecordSet[]>;
+  countRecordsets(zoneId: string): Promise<number>;
+  countRecords(recordsetId: string): Promise<number>;
+
+  // any API list
+  list<R extends ListResource>(resource: R, query: ListQuery): Promise<{ items: ListItem<R>[]; total: number }>;
 
   // tlds
   createTld(name: string, description?: string | null): Promise<Tld>;
   getTld(id: string): Promise<Tld>;
+  updateTld(id: string, patch: TldUpdate, expectedVersion?: number): Promise<Tld>;
   findTlds(page?: Page): Promise<PageResult<Tld>>;
   deleteTld(id: string): Promise<void>;
 
@@ -428,11 +512,14 @@ export interface Tx {
 
   // blacklists
   createBlacklist(pattern: string, description?: string | null): Promise<Blacklist>;
+  getBlacklist(id: string): Promise<Blacklist>;
+  updateBlacklist(id: string, patch: BlacklistUpdate, expectedVersion?: number): Promise<Blacklist>;
   findBlacklists(): Promise<Blacklist[]>;
   deleteBlacklist(id: string): Promise<void>;
 
   // shared zones
   shareZone(zoneId: string, projectId: string, targetProjectId: string): Promise<SharedZone>;
+  getSharedZone(id: string): Promise<SharedZone>;
   findSharedZones(zoneId: string): Promise<SharedZone[]>;
   unshareZone(id: string): Promise<void>;
 
@@ -440,6 +527,9 @@ export interface Tx {
   createTransferRequest(input: { zoneId: string; key: string; tenantId: string; targetTenantId?: string | null; description?: string | null }): Promise<ZoneTransferRequest>;
   getTransferRequest(id: string): Promise<ZoneTransferRequest>;
   updateTransferRequestStatus(id: string, status: TaskStatus): Promise<ZoneTransferRequest>;
+  updateTransferRequest(id: string, patch: TransferRequestUpdate, expectedVersion?: number): Promise<ZoneTransferRequest>;
+  /** Also removes its accepts (cascade). */
+  deleteTransferRequest(id: string): Promise<void>;
   createTransferAccept(input: { zoneTransferRequestId: string; tenantId: string; zoneId: string; status?: TaskStatus }): Promise<ZoneTransferAccept>;
   getTransferAccept(id: string): Promise<ZoneTransferAccept>;
   updateTransferAcceptStatus(id: string, status: TaskStatus): Promise<ZoneTransferAccept>;

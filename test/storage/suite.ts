@@ -4,7 +4,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LATEST_VERSION, MIGRATIONS, UNIQUE_CONSTRAINTS } from '../../services/storage/schema.ts';
 import {
-  ConflictError, DuplicateError, NotFoundError, type Storage, type Tx, type Zone, type ZoneCreate,
+  ConflictError, DuplicateError, NotFoundError, StorageError, type ListQuery, type ListResource, type Storage, type Tx,
+  type Zone, type ZoneCreate,
 } from '../../services/storage/storage.ts';
 
 export interface Opened {
@@ -26,6 +27,37 @@ async function rejects<E extends Error>(promise: Promise<unknown>, type: new (..
 }
 
 const OTHER_POOL = '11111111-2222-3333-4444-555555555555';
+const NO_SUCH_ID = '00000000-0000-0000-0000-000000000000';
+
+/** Walks every page of a list; returns the ids in order and every total reported on the way. */
+async function walk(s: Storage, resource: ListResource, query: Omit<ListQuery, 'limit' | 'marker'>, limit: number) {
+  const ids: string[] = [];
+  const totals = new Set<number>();
+  let marker: string | undefined;
+  for (let pages = 1; ; pages++) {
+    if (pages > 1000) assert.unreachable('paging does not end');
+    const page = await s.transaction((tx) => tx.list(resource, { ...query, limit, marker }));
+    totals.add(page.total);
+    ids.push(...page.items.map((item) => item.id));
+    if (page.items.length < limit) return { ids, totals: [...totals] };
+    marker = ids[ids.length - 1];
+  }
+}
+
+/** The ids in SQL order: by value (NULLs first), then id; descending is the exact reverse. */
+function ordered<T extends { id: string }>(rows: T[], value: (row: T) => unknown, desc: boolean): string[] {
+  const norm = (v: unknown) => (v instanceof Date ? v.getTime() : v) as string | number | null;
+  const sorted = [...rows].sort((a, b) => {
+    const x = norm(value(a));
+    const y = norm(value(b));
+    if (x === y) return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    if (x === null) return -1;
+    if (y === null) return 1;
+    return x < y ? -1 : 1;
+  });
+  if (desc) sorted.reverse();
+  return sorted.map((r) => r.id);
+}
 
 export function storageSuite(name: string, open: () => Promise<Opened>): void {
   const t = suite<Ctx>(`storage:${name}`);
@@ -362,6 +394,328 @@ export function storageSuite(name: string, open: () => Promise<Opened>): void {
       assert.equal((await tx.readJournal(z.id, 0)).map((e) => e.toSerial), [1, 2]);
       assert.is(await tx.trimJournal(z.id, 2), 0);
       await rejects(tx.appendJournal('00000000-0000-0000-0000-000000000000', 1, 2, new Uint8Array(1)), NotFoundError);
+    });
+  });
+
+  t('list: keyset pages in every sort order, equal values tie-broken by id', async (ctx) => {
+    const zones = await ctx.s.transaction(async (tx) => {
+      const out: Zone[] = [];
+      // Few distinct ttls and descriptions (some NULL), and rows created within the same millisecond.
+      for (let i = 0; i < 13; i++) {
+        out.push(await tx.createZone({
+          name: `sort${i}.lists.`, tenantId: 'sorter', ttl: 300 * (i % 3), description: i % 4 === 0 ? null : `d${i % 2}`,
+        }));
+      }
+      return out;
+    });
+    const keys: [string, (z: Zone) => unknown][] = [
+      ['createdAt', (z) => z.createdAt], ['ttl', (z) => z.ttl], ['name', (z) => z.name], ['description', (z) => z.description],
+      ['id', (z) => z.id],
+    ];
+    for (const [sortKey, value] of keys) {
+      for (const sortDir of ['asc', 'desc'] as const) {
+        for (const limit of [1, 4, 13]) {
+          const { ids, totals } = await walk(ctx.s, 'zones', { where: { tenantId: 'sorter' }, sortKey, sortDir }, limit);
+          assert.equal(ids, ordered(zones, value, sortDir === 'desc'), `${sortKey} ${sortDir} by ${limit}`);
+          assert.equal(totals, [13]);
+        }
+      }
+    }
+    // The default order is createdAt ascending.
+    const first = await ctx.s.transaction((tx) => tx.list('zones', { where: { tenantId: 'sorter' }, limit: 13 }));
+    assert.equal(first.items.map((z) => z.id), ordered(zones, (z) => z.createdAt, false));
+    assert.equal(first.items[0], zones.find((z) => z.id === first.items[0].id));
+  });
+
+  t('list: where equality, IN, NULL, booleans; totals ignore marker and limit; soft-deleted zones never listed', async (ctx) => {
+    const made = await ctx.s.transaction(async (tx) => {
+      const a = await tx.createZone({ name: 'a.where.', tenantId: 'wherer', type: 'PRIMARY', description: 'x' });
+      const b = await tx.createZone({ name: 'b.where.', tenantId: 'wherer', type: 'SECONDARY', description: null });
+      const c = await tx.createZone({ name: 'c.where.', tenantId: 'wherer', type: 'CATALOG', description: 'y' });
+      await tx.updateZone(c.id, { incrementSerial: true });
+      const gone = await tx.createZone({ name: 'gone.where.', tenantId: 'wherer' });
+      await tx.softDeleteZone(gone.id);
+      return { a, b, c, gone };
+    });
+    await ctx.s.transaction(async (tx) => {
+      const ids = async (query: Omit<ListQuery, 'limit'>, limit = 50) =>
+        (await tx.list('zones', { ...query, where: { tenantId: 'wherer', ...query.where }, limit })).items.map((z) => z.name).sort();
+      assert.equal(await ids({}), ['a.where.', 'b.where.', 'c.where.']);
+      assert.equal(await ids({ where: { type: ['PRIMARY', 'CATALOG'] } }), ['a.where.', 'c.where.']);
+      assert.equal(await ids({ where: { type: [] } }), []);
+      assert.equal(await ids({ where: { description: null } }), ['b.where.']);
+      assert.equal(await ids({ where: { incrementSerial: true } }), ['c.where.']);
+      assert.equal(await ids({ where: { incrementSerial: false, status: 'PENDING' } }), ['a.where.', 'b.where.']);
+      assert.equal(await ids({ where: { name: 'gone.where.' } }), []);
+      const cut = await tx.list('zones', { where: { tenantId: 'wherer' }, limit: 1, sortKey: 'name' });
+      assert.equal([cut.items.map((z) => z.name), cut.total], [['a.where.'], 3]);
+      const rest = await tx.list('zones', { where: { tenantId: 'wherer' }, limit: 1, sortKey: 'name', marker: cut.items[0].id });
+      assert.equal([rest.items.map((z) => z.name), rest.total], [['b.where.'], 3]);
+      const err = await rejects(tx.list('zones', { limit: 5, marker: made.gone.id }), NotFoundError);
+      assert.equal([err.resource, err.id], ['marker', made.gone.id]);
+      assert.is((await rejects(tx.list('zones', { limit: 5, marker: NO_SUCH_ID }), NotFoundError)).resource, 'marker');
+      // A marker must be a row of the listed resource.
+      assert.is((await rejects(tx.list('tlds', { limit: 5, marker: made.a.id }), NotFoundError)).resource, 'marker');
+      assert.equal(await tx.list('zones', { limit: 5, marker: null, where: { name: 'a.where.' } }), { items: [await tx.getZone(made.a.id)], total: 1 });
+    });
+  });
+
+  t('list: LIKE wildcards, backslash-escaped literals, case-insensitive on both engines', async (ctx) => {
+    const descriptions = ['100% sure', '100 percent', 'a_b', 'axb', 'back\\slash', 'MiXeD Case', 'ÜNÏCODE text', 'wow!', 'x!%y'];
+    await ctx.s.transaction(async (tx) => {
+      for (const [i, description] of descriptions.entries()) await tx.createZone({ name: `like${i}.lists.`, tenantId: 'liker', description });
+    });
+    await ctx.s.transaction(async (tx) => {
+      const like = async (pattern: string) => {
+        const page = await tx.list('zones', { where: { tenantId: 'liker' }, like: { description: pattern }, limit: 50 });
+        assert.is(page.total, page.items.length);
+        return page.items.map((z) => z.description).sort();
+      };
+      assert.equal(await like('100%'), ['100 percent', '100% sure']);
+      assert.equal(await like('100\\%%'), ['100% sure']);
+      assert.equal(await like('a_b'), ['a_b', 'axb']);
+      assert.equal(await like('a\\_b'), ['a_b']);
+      assert.equal(await like('%\\\\%'), ['back\\slash']);
+      assert.equal(await like('%mixed%'), ['MiXeD Case']);
+      assert.equal(await like('ünï%'), ['ÜNÏCODE text']);
+      assert.equal(await like('%!'), ['wow!']);
+      assert.equal(await like('x!\\%y'), ['x!%y']);
+      assert.equal(await like('nothing%'), []);
+      assert.equal((await tx.list('zones', { like: { name: 'like_.lists.' }, limit: 50 })).total, descriptions.length);
+    });
+  });
+
+  t('list: fields are whitelisted per resource', async (ctx) => {
+    await ctx.s.transaction(async (tx) => {
+      await rejects(tx.list('tsigkeys', { where: { secret: 'x' }, limit: 5 }), StorageError);
+      await rejects(tx.list('transfer_requests', { where: { key: 'ABCD1234' }, limit: 5 }), StorageError);
+      await rejects(tx.list('zones', { where: { "name = '' OR 1 = 1 --": 'x' }, limit: 5 }), StorageError);
+      await rejects(tx.list('zones', { like: { tenant_id: 'x' }, limit: 5 }), StorageError);
+      await rejects(tx.list('zones', { sortKey: 'created_at', limit: 5 }), StorageError);
+      await rejects(tx.list('zones', { sortKey: 'name', sortDir: 'sideways' as 'asc', limit: 5 }), StorageError);
+      await rejects(tx.list('zones', { where: { deleted: '0' }, limit: 5 }), StorageError);
+      await rejects(tx.list('recordsets', { sortKey: 'data', limit: 5 }), StorageError);
+      await rejects(tx.list('tlds', { where: { data: 'x' }, limit: 5 }), StorageError);
+      await rejects(tx.list('tlds', { visibleToProject: 'p', limit: 5 }), StorageError);
+      await rejects(tx.list('zones', { limit: 0 }), StorageError);
+      await rejects(tx.list('nope' as ListResource, { limit: 5 }), StorageError);
+    });
+  });
+
+  t('list: visibleToProject sees own and shared zones, and their recordsets', async (ctx) => {
+    const { own, shared, hidden, sharedElsewhere } = await ctx.s.transaction(async (tx) => {
+      const own = await tx.createZone({ name: 'own.vis.', tenantId: 'viewer' });
+      const shared = await tx.createZone({ name: 'shared.vis.', tenantId: 'vis-owner' });
+      const hidden = await tx.createZone({ name: 'hidden.vis.', tenantId: 'vis-owner' });
+      const sharedElsewhere = await tx.createZone({ name: 'elsewhere.vis.', tenantId: 'vis-owner' });
+      await tx.shareZone(shared.id, 'vis-owner', 'viewer');
+      await tx.shareZone(sharedElsewhere.id, 'vis-owner', 'someone-else');
+      for (const z of [own, shared, hidden, sharedElsewhere]) {
+        await tx.createRecordset({ zoneId: z.id, name: `www.${z.name}`, type: 'A', records: [{ data: '192.0.2.7' }] });
+      }
+      return { own, shared, hidden, sharedElsewhere };
+    });
+    await ctx.s.transaction(async (tx) => {
+      const names = async (resource: 'zones' | 'recordsets', project: string, where = {}) => {
+        const page = await tx.list(resource, { visibleToProject: project, where, like: { name: '%.vis.' }, limit: 50, sortKey: 'name' });
+        assert.is(page.total, page.items.length);
+        return page.items.map((item) => item.name);
+      };
+      assert.equal(await names('zones', 'viewer'), ['own.vis.', 'shared.vis.']);
+      assert.equal(await names('recordsets', 'viewer'), ['www.own.vis.', 'www.shared.vis.']);
+      assert.equal(await names('recordsets', 'viewer', { zoneId: hidden.id }), []);
+      assert.equal(await names('recordsets', 'viewer', { zoneId: shared.id }), ['www.shared.vis.']);
+      // A project with no shares takes the plain tenant filter.
+      assert.equal(await names('zones', 'vis-owner'), ['elsewhere.vis.', 'hidden.vis.', 'shared.vis.']);
+      assert.equal(await names('zones', 'nobody'), []);
+      // A marker the project cannot see does not exist for it.
+      const err = await rejects(tx.list('zones', { visibleToProject: 'viewer', marker: hidden.id, limit: 5 }), NotFoundError);
+      assert.is(err.resource, 'marker');
+      const next = await tx.list('zones', { visibleToProject: 'viewer', marker: own.id, limit: 5, sortKey: 'name' });
+      assert.equal(next.items.map((z) => z.id), [shared.id]);
+      assert.is(sharedElsewhere.tenantId, 'vis-owner');
+    });
+  });
+
+  t('list: recordset data filter, zone tasks by type, transfers, shares, statuses, pools', async (ctx) => {
+    const z = await zone(ctx, 'data.lists.', { tenantId: 'lister' });
+    await ctx.s.transaction(async (tx) => {
+      await tx.createRecordset({ zoneId: z.id, name: 'a.data.lists.', type: 'A', records: [{ data: '192.0.2.1' }, { data: '192.0.2.2' }] });
+      await tx.createRecordset({ zoneId: z.id, name: 'b.data.lists.', type: 'A', records: [{ data: '198.51.100.1' }] });
+      await tx.createRecordset({ zoneId: z.id, name: 'c.data.lists.', type: 'TXT', records: [{ data: '"Hello_World"' }] });
+      const names = async (query: Omit<ListQuery, 'limit'>) => {
+        const page = await tx.list('recordsets', { ...query, where: { zoneId: z.id, ...query.where }, limit: 50, sortKey: 'name' });
+        assert.is(page.total, page.items.length);
+        return page.items.map((rs) => rs.name);
+      };
+      assert.equal(await names({ where: { data: '192.0.2.2' } }), ['a.data.lists.']);
+      assert.equal(await names({ where: { data: ['192.0.2.1', '198.51.100.1'] } }), ['a.data.lists.', 'b.data.lists.']);
+      assert.equal(await names({ like: { data: '192.0.2.%' } }), ['a.data.lists.']);
+      assert.equal(await names({ like: { data: '%hello\\_world%' } }), ['c.data.lists.']);
+      assert.equal(await names({ where: { type: 'A' }, like: { data: '%.1' } }), ['a.data.lists.', 'b.data.lists.']);
+      assert.equal(await names({ where: { ttl: null, description: null } }), ['a.data.lists.', 'b.data.lists.', 'c.data.lists.']);
+      const dead = await tx.createZone({ name: 'dead.lists.', tenantId: 'lister' });
+      await tx.createRecordset({ zoneId: dead.id, name: 'a.dead.lists.', type: 'A', records: [{ data: '192.0.2.1' }] });
+      await tx.softDeleteZone(dead.id);
+      assert.equal(await tx.list('recordsets', { like: { name: '%.dead.lists.' }, limit: 5 }), { items: [], total: 0 });
+
+      const imp = await tx.createZoneTask({ taskType: 'IMPORT', tenantId: 'lister' });
+      const exp = await tx.createZoneTask({ taskType: 'EXPORT', tenantId: 'lister', zoneId: z.id });
+      assert.equal(await tx.list('zone_imports', { where: { tenantId: 'lister' }, limit: 10 }), { items: [imp], total: 1 });
+      assert.equal(await tx.list('zone_exports', { where: { tenantId: 'lister' }, limit: 10 }), { items: [exp], total: 1 });
+      assert.is((await rejects(tx.list('zone_exports', { marker: imp.id, limit: 10 }), NotFoundError)).resource, 'marker');
+
+      const mine = await tx.createTransferRequest({ zoneId: z.id, key: 'KEY00001', tenantId: 'lister' });
+      const toMe = await tx.createTransferRequest({ zoneId: z.id, key: 'KEY00002', tenantId: 'giver', targetTenantId: 'lister' });
+      await tx.createTransferRequest({ zoneId: z.id, key: 'KEY00003', tenantId: 'giver', targetTenantId: 'third' });
+      const requests = await tx.list('transfer_requests', { visibleToProject: 'lister', limit: 10, sortKey: 'tenantId', sortDir: 'desc' });
+      assert.equal(requests, { items: [mine, toMe], total: 2 });
+      const accept = await tx.createTransferAccept({ zoneTransferRequestId: toMe.id, tenantId: 'lister', zoneId: z.id });
+      assert.equal((await tx.list('transfer_accepts', { where: { zoneTransferRequestId: toMe.id }, limit: 10 })).items, [accept]);
+
+      const share = await tx.shareZone(z.id, 'lister', 'friend');
+      assert.equal(await tx.list('shared_zones', { where: { zoneId: z.id, targetProjectId: 'friend' }, limit: 10 }), { items: [share], total: 1 });
+
+      const status = await tx.updateServiceStatus({ serviceName: 'api', hostname: 'lists-host', status: 'UP' });
+      assert.equal((await tx.list('service_statuses', { where: { hostname: 'lists-host' }, limit: 10 })).items, [status]);
+
+      const pool = await tx.createPool({ name: 'listed', nsRecords: [{ hostname: 'ns1.listed.', priority: 1 }] });
+      const pools = await tx.list('pools', { where: { name: ['listed'] }, limit: 10 });
+      assert.equal(pools, { items: [pool], total: 1 });
+      assert.equal(pools.items[0].nsRecords, [{ hostname: 'ns1.listed.', priority: 1 }]);
+      const tld = await tx.createTld('listedtld');
+      assert.equal(await tx.list('tlds', { where: { name: ['listedtld', 'nosuchtld'] }, limit: 10 }), { items: [tld], total: 1 });
+      const key = await tx.createTsigKey({ name: 'listed-key', algorithm: 'hmac-sha256', secret: 'c2VjcmV0', resourceId: pool.id });
+      assert.equal((await tx.list('tsigkeys', { like: { name: 'listed-%' }, limit: 10 })).items, [key]);
+      const bl = await tx.createBlacklist('^listed\\.');
+      assert.equal((await tx.list('blacklists', { like: { pattern: '^listed\\\\%' }, limit: 10 })).items, [bl]);
+    });
+  });
+
+  t('relatedZones: enclosing and enclosed live zones of any pool and tenant; `_` is no wildcard', async (ctx) => {
+    const names = ['reltest.', 'a_b.reltest.', 'axb.reltest.', 'q.axb.reltest.', 'x.a_b.reltest.', 'deep.x.a_b.reltest.',
+      'xa_b.reltest.', 'c\\.a_b.reltest.'];
+    const made = await ctx.s.transaction(async (tx) => {
+      const out: Record<string, Zone> = {};
+      for (const [i, name] of names.entries()) out[name] = await tx.createZone({ name, tenantId: `rel${i % 3}` });
+      out.other = await tx.createZone({ name: 'y.a_b.reltest.', poolId: OTHER_POOL, tenantId: 'elsewhere' });
+      const gone = await tx.createZone({ name: 'gone.a_b.reltest.' });
+      await tx.softDeleteZone(gone.id);
+      return out;
+    });
+    await ctx.s.transaction(async (tx) => {
+      const related = async (name: string) => (await tx.relatedZones(name)).map((z) => z.name);
+      assert.equal(await related('a_b.reltest.'), ['reltest.', 'x.a_b.reltest.', 'deep.x.a_b.reltest.', 'y.a_b.reltest.']);
+      assert.equal(await related('new.x.a_b.reltest.'), ['reltest.', 'a_b.reltest.', 'x.a_b.reltest.']);
+      assert.equal(await related('axb.reltest.'), ['reltest.', 'q.axb.reltest.']);
+      assert.equal(await related('zzz.reltest.'), ['reltest.']);
+      assert.equal(await related('reltest.').then((r) => r.length), names.length);
+      assert.equal(await related('unrelated.'), []);
+      assert.is((await tx.relatedZones('a_b.reltest.')).find((z) => z.name === 'y.a_b.reltest.')!.id, made.other.id);
+    });
+  });
+
+  t('reownZone moves the zone, its recordsets and records to the new tenant', async (ctx) => {
+    const z = await zone(ctx, 'reown.example.', { tenantId: 'giver' });
+    await ctx.s.transaction(async (tx) => {
+      await tx.createRecordset({ zoneId: z.id, name: 'www.reown.example.', type: 'A', records: [{ data: '192.0.2.1' }, { data: '192.0.2.2' }] });
+      assert.is(await tx.countZones('taker'), 0);
+      await tx.reownZone(z.id, 'taker');
+      const moved = await tx.getZone(z.id);
+      assert.is(moved.tenantId, 'taker');
+      assert.is(moved.version, z.version + 1);
+      assert.ok(moved.transferredAt instanceof Date && Math.abs(moved.transferredAt.getTime() - Date.now()) < 60_000);
+      assert.is(await tx.countZones('taker'), 1);
+      assert.is(await tx.countZones('giver'), 0);
+      const rs = await tx.getRecordsetByName(z.id, 'www.reown.example.', 'A');
+      assert.is(rs.tenantId, 'taker');
+      assert.equal((await tx.listRecords(rs.id)).map((r) => r.tenantId), ['taker', 'taker']);
+      await rejects(tx.reownZone(NO_SUCH_ID, 'taker'), NotFoundError);
+      await tx.softDeleteZone(z.id);
+      await rejects(tx.reownZone(z.id, 'giver'), NotFoundError);
+      assert.is(await tx.countZones('taker'), 0);
+    });
+  });
+
+  t('counts and recordsets by name', async (ctx) => {
+    const z = await zone(ctx, 'count.example.', { tenantId: 'counter' });
+    await ctx.s.transaction(async (tx) => {
+      const www = await tx.createRecordset({ zoneId: z.id, name: 'www.count.example.', type: 'A', records: [{ data: '192.0.2.1' }, { data: '192.0.2.2' }] });
+      const aaaa = await tx.createRecordset({ zoneId: z.id, name: 'www.count.example.', type: 'AAAA', records: [{ data: '2001:db8::1' }] });
+      const ns = await tx.createRecordset({ zoneId: z.id, name: 'count.example.', type: 'NS', records: [{ data: 'ns1.example.', managed: true }] });
+      assert.is(await tx.countZones('counter'), 1);
+      assert.is(await tx.countRecordsets(z.id), 3);
+      assert.is(await tx.countRecords(www.id), 2);
+      assert.is(await tx.countRecords(NO_SUCH_ID), 0);
+      assert.is(await tx.countZoneRecords(z.id), 4);
+      assert.is(await tx.countZoneRecords(z.id, { managed: false }), 3);
+      assert.is(await tx.countZoneRecords(z.id, { managed: true }), 1);
+      assert.equal(await tx.getRecordsetByName(z.id, 'count.example.', 'NS'), ns);
+      const missing = await rejects(tx.getRecordsetByName(z.id, 'count.example.', 'MX'), NotFoundError);
+      assert.is(missing.resource, 'recordset');
+      assert.equal(await tx.recordsetsByName(z.id, 'www.count.example.'), [www, aaaa]);
+      assert.equal(await tx.recordsetsByName(z.id, 'nope.count.example.'), []);
+    });
+  });
+
+  t('recordsets owned by a shared project; records marked served up to a serial (RFC 1982)', async (ctx) => {
+    const z = await zone(ctx, 'served.example.', { tenantId: 'owner-s' });
+    await ctx.s.transaction(async (tx) => {
+      const guest = await tx.createRecordset({ zoneId: z.id, name: 'guest.served.example.', type: 'A', tenantId: 'guest', records: [{ data: '192.0.2.1' }] });
+      assert.is(guest.tenantId, 'guest');
+      assert.equal((await tx.listRecords(guest.id)).map((r) => r.tenantId), ['guest']);
+      const records = [
+        { data: '"old"', serial: 4294967290, status: 'PENDING' as const },
+        { data: '"wrapped"', serial: 3, status: 'ERROR' as const },
+        { data: '"newer"', serial: 10, status: 'PENDING' as const },
+        { data: '"done"', serial: 1, status: 'ACTIVE' as const, action: 'NONE' as const },
+      ].map((r) => ({ action: 'UPDATE' as const, ...r }));
+      const rs = await tx.createRecordset({ zoneId: z.id, name: 'txt.served.example.', type: 'TXT', records });
+      assert.is(await tx.markRecordsServed(z.id, 5), 2);
+      const after = Object.fromEntries((await tx.listRecords(rs.id)).map((r) => [r.data, [r.status, r.action, r.version]]));
+      assert.equal(after, {
+        '"old"': ['ACTIVE', 'NONE', 2], '"wrapped"': ['ACTIVE', 'NONE', 2], '"newer"': ['PENDING', 'UPDATE', 1], '"done"': ['ACTIVE', 'NONE', 1],
+      });
+      assert.is(await tx.markRecordsServed(z.id, 5), 0);
+    });
+  });
+
+  t('tld, blacklist, shared zone, transfer request: get, update, delete', async (ctx) => {
+    const z = await zone(ctx, 'edits.example.');
+    await ctx.s.transaction(async (tx) => {
+      const tld = await tx.createTld('edits', 'old');
+      await tx.createTld('taken');
+      const t2 = await tx.updateTld(tld.id, { description: null }, 1);
+      assert.equal([t2.name, t2.description, t2.version], ['edits', null, 2]);
+      assert.equal(await tx.getTld(tld.id), t2);
+      assert.is((await tx.updateTld(tld.id, { name: 'edited' })).name, 'edited');
+      assert.is((await rejects(tx.updateTld(tld.id, { name: 'taken' }), DuplicateError)).field, 'name');
+      await rejects(tx.updateTld(tld.id, { description: 'x' }, 1), ConflictError);
+      await rejects(tx.updateTld(NO_SUCH_ID, { description: 'x' }), NotFoundError);
+      await rejects(tx.updateTld(tld.id, { id: 'x' } as never), StorageError);
+
+      const bl = await tx.createBlacklist('^edits\\.', 'd');
+      assert.equal(await tx.getBlacklist(bl.id), bl);
+      const b2 = await tx.updateBlacklist(bl.id, { pattern: '^edited\\.' }, 1);
+      assert.equal([b2.pattern, b2.description, b2.version], ['^edited\\.', 'd', 2]);
+      await rejects(tx.getBlacklist(NO_SUCH_ID), NotFoundError);
+      await rejects(tx.updateBlacklist(NO_SUCH_ID, { description: null }), NotFoundError);
+
+      const share = await tx.shareZone(z.id, 'tenant-a', 'tenant-c');
+      assert.equal(await tx.getSharedZone(share.id), share);
+      await tx.unshareZone(share.id);
+      await rejects(tx.getSharedZone(share.id), NotFoundError);
+
+      const req = await tx.createTransferRequest({ zoneId: z.id, key: 'EDIT0001', tenantId: 'tenant-a', description: 'first' });
+      const r2 = await tx.updateTransferRequest(req.id, { description: null, targetTenantId: 'tenant-d' }, 1);
+      assert.equal([r2.description, r2.targetTenantId, r2.status, r2.key, r2.version], [null, 'tenant-d', 'ACTIVE', 'EDIT0001', 2]);
+      assert.is((await tx.updateTransferRequest(req.id, { status: 'DELETED' })).status, 'DELETED');
+      await rejects(tx.updateTransferRequest(req.id, { key: 'STOLEN00' } as never), StorageError);
+      const acc = await tx.createTransferAccept({ zoneTransferRequestId: req.id, tenantId: 'tenant-d', zoneId: z.id });
+      await tx.deleteTransferRequest(req.id);
+      await rejects(tx.getTransferRequest(req.id), NotFoundError);
+      await rejects(tx.getTransferAccept(acc.id), NotFoundError);
+      await rejects(tx.deleteTransferRequest(req.id), NotFoundError);
     });
   });
 
