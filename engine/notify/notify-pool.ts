@@ -17,6 +17,7 @@ export interface NotifyPoolOptions {
 
 export class NotifyPool {
   private readonly pool: Piscina;
+  private closing = false;
 
   constructor({ threads = 1, concurrency = 32 }: NotifyPoolOptions = {}) {
     this.pool = new Piscina({
@@ -29,6 +30,11 @@ export class NotifyPool {
       // Idle threads linger so a burst of zone changes does not pay thread start-up each time.
       idleTimeout: 60_000,
     });
+    // A worker's answer to a task that destroy() already settled arrives as an 'error' event; only then is it
+    // expected. Any other is a bug, and stays fatal.
+    this.pool.on('error', (err: Error) => {
+      if (!this.closing) throw err;
+    });
   }
 
   notify(request: PoolNotifyRequest): Promise<NotifyOutcome[]> {
@@ -36,6 +42,7 @@ export class NotifyPool {
   }
 
   close(): Promise<void> {
+    this.closing = true;
     return this.pool.destroy();
   }
 }

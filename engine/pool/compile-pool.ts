@@ -8,6 +8,7 @@ import type { AxfrRequest, CompileRequest, CompileResult, CompileTextRequest, Di
 
 export class CompilePool {
   private readonly pool: Piscina;
+  private closing = false;
 
   constructor(threads = Math.max(1, availableParallelism() - 1)) {
     this.pool = new Piscina({
@@ -16,6 +17,11 @@ export class CompilePool {
       maxThreads: threads,
       // Idle threads linger so a burst of reloads does not pay thread start-up each time.
       idleTimeout: 60_000,
+    });
+    // A worker's answer to a task that destroy() already settled arrives as an 'error' event; only then is it
+    // expected. Any other is a bug, and stays fatal.
+    this.pool.on('error', (err: Error) => {
+      if (!this.closing) throw err;
     });
   }
 
@@ -47,6 +53,7 @@ export class CompilePool {
   }
 
   close(): Promise<void> {
+    this.closing = true;
     return this.pool.destroy();
   }
 }

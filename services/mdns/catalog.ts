@@ -1,7 +1,7 @@
 // Serves a catalog zone (RFC 9432) listing every zone zonecast serves, so that secondaries consuming it
 // add and drop member zones by themselves. The catalog is a HostedZone like any other: answered,
 // transferred (AXFR, and IXFR from its journal) and announced by NOTIFY. It is rebuilt whenever the set of
-// serving zones changes, with a newer serial (engine/catalog/serial.ts).
+// serving zones changes, with a newer serial (nextSerial, engine/xfr/serial.ts).
 //
 // Consumers drop every zone a new catalog version no longer lists (RFC 9432 §5.3), and transfer afresh
 // the zones it lists again, so the catalog publishes nothing until start(), called once the zones present
@@ -10,7 +10,7 @@
 // not one version, NOTIFY and transfer per zone.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CatalogOptions } from '../../engine/catalog/catalog.ts';
-import { nextCatalogSerial } from '../../engine/catalog/serial.ts';
+import { nextSerial } from '../../engine/xfr/serial.ts';
 import { nameFromText, ROOT_NAME } from '../../engine/codec/name.ts';
 import { HostedZone, type ZoneTable } from '../../engine/answer/zone-table.ts';
 import type { CompilePool } from '../../engine/pool/compile-pool.ts';
@@ -116,7 +116,7 @@ export class CatalogService {
 
   private async publish(members: string[]): Promise<void> {
     const old = this.zone.snapshot;
-    const serial = nextCatalogSerial(old?.serial ?? null, this.options.now?.() ?? Date.now() / 1000);
+    const serial = nextSerial(old?.serial ?? null, this.options.now?.() ?? Date.now() / 1000);
     const result = await this.pool.catalog({ catalog: this.zone.text, members, serial, options: this.options.catalog });
     if (result.buffer === null) throw new Error(result.errors.join('; '));
     const snapshot = publishSnapshot(this.zone, result.buffer, this.pool, this.options.xfr, this.log);

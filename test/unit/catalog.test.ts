@@ -4,13 +4,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { buildCatalog, catalogRecords, memberIds } from '../../engine/catalog/catalog.ts';
-import { nextCatalogSerial } from '../../engine/catalog/serial.ts';
 import { Type, typeToText } from '../../engine/codec/constants.ts';
 import { nameFromText, nameToText, NameError } from '../../engine/codec/name.ts';
 import { rdataToText } from '../../engine/codec/rdata/text.ts';
 import type { RecordCollector } from '../../engine/snapshot/collector.ts';
 import { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
-import { serialNewer } from '../../engine/xfr/serial.ts';
+import { nextSerial, serialNewer } from '../../engine/xfr/serial.ts';
 
 /** The collected records in presentation form, one line each: owner ttl class type rdata. */
 function lines(records: RecordCollector): string[] {
@@ -99,23 +98,23 @@ records.run();
 const serials = suite('catalog serial');
 
 serials('the first serial is the Unix time in seconds', () => {
-  assert.is(nextCatalogSerial(null, 1767225600.9), 1767225600);
+  assert.is(nextSerial(null, 1767225600.9), 1767225600);
 });
 
 serials('the clock when it is newer, else previous + 1 (several changes in one second, or a clock behind)', () => {
-  assert.is(nextCatalogSerial(1767225000, 1767225600), 1767225600);
-  assert.is(nextCatalogSerial(1767225600, 1767225600), 1767225601);
-  assert.is(nextCatalogSerial(1767225601, 1767225600), 1767225602);
-  assert.is(nextCatalogSerial(2026010199, 1767225600), 2026010200, 'a date-style serial far ahead of the clock');
+  assert.is(nextSerial(1767225000, 1767225600), 1767225600);
+  assert.is(nextSerial(1767225600, 1767225600), 1767225601);
+  assert.is(nextSerial(1767225601, 1767225600), 1767225602);
+  assert.is(nextSerial(2026010199, 1767225600), 2026010200, 'a date-style serial far ahead of the clock');
 });
 
 serials('always newer than the previous one (RFC 1982), across the 2^32 wrap', () => {
-  assert.is(nextCatalogSerial(0xffffffff, 0xfffffff0), 0, 'previous + 1 wraps to 0');
-  assert.is(nextCatalogSerial(0xfffffff0, 2 ** 32 + 5), 5, 'a clock past 2^32 wraps too');
-  assert.is(nextCatalogSerial(0x80000005, 5), 0x80000006, 'a clock 2^31 behind is not newer');
+  assert.is(nextSerial(0xffffffff, 0xfffffff0), 0, 'previous + 1 wraps to 0');
+  assert.is(nextSerial(0xfffffff0, 2 ** 32 + 5), 5, 'a clock past 2^32 wraps too');
+  assert.is(nextSerial(0x80000005, 5), 0x80000006, 'a clock 2^31 behind is not newer');
   for (const previous of [0, 1, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff]) {
     for (const now of [0, 1767225600, 0xffffffff]) {
-      const next = nextCatalogSerial(previous, now);
+      const next = nextSerial(previous, now);
       assert.ok(serialNewer(next, previous), `${next} after ${previous} (clock ${now})`);
     }
   }
