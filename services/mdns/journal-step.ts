@@ -6,13 +6,15 @@ import type { HostedZone } from '../../engine/answer/zone-table.ts';
 import type { CompilePool } from '../../engine/pool/compile-pool.ts';
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
 import { JournalEntry } from '../../engine/xfr/journal-entry.ts';
-import { Journal, type JournalLimits } from '../../engine/xfr/journal.ts';
+import { Journal, type JournalLimits, type JournalStore } from '../../engine/xfr/journal.ts';
 import type { Logger } from '../log.ts';
 
 export interface JournalPlace {
   /** One file per zone in this directory; null keeps journals in memory only. */
   dir: string | null;
   limits: JournalLimits;
+  /** Keeps the journal here instead of in `dir` (a zone served from the database keeps it in storage). */
+  store?: JournalStore;
 }
 
 export function journalFile(place: JournalPlace, zone: HostedZone): string | null {
@@ -37,7 +39,7 @@ export async function recordJournalStep(
 ): Promise<void> {
   try {
     const entry = new JournalEntry(await pool.diff({ older: old.buffer, newer: snapshot.buffer }));
-    zone.journal ??= new Journal(journalFile(place, zone), place.limits);
+    zone.journal ??= new Journal(place.store ?? journalFile(place, zone), place.limits);
     await zone.journal.append(entry);
     log.info({ zone: zone.text, from: entry.from, to: entry.to, deleted: entry.deletedCount, added: entry.addedCount }, 'journal step recorded');
   } catch (err) {

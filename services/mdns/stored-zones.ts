@@ -1,0 +1,472 @@
+// Serves the primary zones kept in the database. A zone is read from storage as keyset pages of its records,
+// rendered as master-file text (zone-export.ts) and compiled in the pool, the same parser and rules as zone
+// files; then it serves like a zone file does (publish.ts). Central announces each committed change on the
+// bus ('zone.changed'); the zone is then read again and, once its new serial serves, mdns answers with
+// 'zone.served'. Reloads of one zone never overlap: changes arriving meanwhile make exactly one more reload,
+// of whatever is stored by then. A serial that is not newer (RFC 1982) than the one serving is never served.
+//
+// Each new serial adds a step to the zone's IXFR journal, kept in storage's zone_journal, so that any mdns
+// instance, including this one after a restart, answers IXFR for changes made before it started.
+import { nameFromText } from '../../engine/codec/name.ts';
+import { HostedZone, type ZoneTable } from '../../engine/answer/zone-table.ts';
+import type { CompilePool } from '../../engine/pool/compile-pool.ts';
+import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
+import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
+import { JournalEntry } from '../../engine/xfr/journal-entry.ts';
+import { Journal, type JournalLimits, type JournalStore } from '../../engine/xfr/journal.ts';
+import { serialNewer } from '../../engine/xfr/serial.ts';
+import { exportZone, type ExportRecordSet } from '../central/zone-export.ts';
+import type { Bus, ZoneChanged } from '../messaging/bus.ts';
+import { NotFoundError, type JournalEntry as StoredJournalEntry, type Storage, type Tx, type Zone, type ZoneRecordRow } from '../storage/storage.ts';
+import type { Logger } from '../log.ts';
+import { recordJournalStep, type JournalPlace } from './journal-step.ts';
+import { publishSnapshot } from './publish.ts';
+
+export interface StoredZonesOptions {
+  xfr: AxfrImageOptions;
+  journal: JournalLimits;
+  /** Called when a zone starts serving a new serial (first load or reload): the place to send NOTIFY. */
+  onServing?: (zone: HostedZone, snapshot: ZoneSnapshot) => void;
+  /** Called when a zone stops being served (deleted in storage). */
+  onRemoved?: (zone: HostedZone) => void;
+  /** Records per keyset page (default 2000): SQLite runs on this thread, so a page is also the longest stall. */
+  pageSize?: number;
+  /** Zones loaded at once by start() (default 4): bounds the rows and text held in memory. */
+  concurrency?: number;
+}
+
+export interface StoredLoadSummary {
+  loaded: number;
+  failed: number;
+}
+
+interface StoredZone {
+  readonly id: string;
+  /** Created (and added to the zone table) by the first load. */
+  zone: HostedZone | null;
+  /** The reload in progress, including the one more it owes when `again` is set. */
+  running: Promise<boolean> | null;
+  again: boolean;
+  removed: boolean;
+}
+
+/** One read of a zone: its row, and the stored SOA serial (null: no usable SOA). */
+interface ZoneHead {
+  zone: Zone;
+  serial: number | null;
+}
+
+const DEFAULT_PAGE_SIZE = 2000;
+const LISTING_PAGE = 1000;
+
+export class StoredZones {
+  private readonly zones: ZoneTable;
+  private readonly pool: CompilePool;
+  private readonly storage: Storage;
+  private readonly bus: Bus;
+  private readonly options: StoredZonesOptions;
+  private readonly log: Logger;
+  private readonly stored = new Map<string, StoredZone>();
+  /** Reloads in progress, also of zones removed meanwhile: close() waits for them. */
+  private readonly running = new Set<Promise<boolean>>();
+  private unsubscribe: (() => void) | null = null;
+  private closed = false;
+
+  constructor(zones: ZoneTable, pool: CompilePool, storage: Storage, bus: Bus, options: StoredZonesOptions, log: Logger) {
+    this.zones = zones;
+    this.pool = pool;
+    this.storage = storage;
+    this.bus = bus;
+    this.options = options;
+    this.log = log;
+  }
+
+  /**
+   * Follows 'zone.changed', then loads every live primary zone; resolves once each has served or failed.
+   * Subscribing first means a change committed during the start-up is not missed.
+   */
+  async start(): Promise<StoredLoadSummary> {
+    this.unsubscribe = this.bus.subscribe('zone.changed', (change) => this.changed(change));
+    const ids: string[] = [];
+    for (let marker: string | undefined; ;) {
+      const page = await this.storage.transaction((tx) => tx.findZones({ type: 'PRIMARY' }, { limit: LISTING_PAGE, marker }));
+      for (const z of page.items) if (z.status !== 'DELETED') ids.push(z.id);
+      if (page.next === undefined) break;
+      marker = page.next;
+    }
+    if (ids.length === 0) this.log.warn('no primary zones in storage to serve');
+    const summary: StoredLoadSummary = { loaded: 0, failed: 0 };
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length && !this.closed) {
+        if (await this.reload(ids[next++])) summary.loaded++;
+        else summary.failed++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, worker));
+    this.log.info({ zones: ids.length, ...summary }, 'stored zones loaded');
+    return summary;
+  }
+
+  /** Stops following changes; resolves when the reloads in progress have ended. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await Promise.all(this.running);
+  }
+
+  /** The hosted zone for a stored zone id, once its first load has started. */
+  hosted(zoneId: string): HostedZone | null {
+    return this.stored.get(zoneId)?.zone ?? null;
+  }
+
+  /**
+   * Reads the zone from storage and serves it if its serial is newer than the one serving. While a reload of
+   * the zone runs, calls coalesce into one more reload after it. Resolves to whether the zone serves its
+   * stored serial in the end (false: failed, refused, or gone).
+   */
+  reload(zoneId: string): Promise<boolean> {
+    let entry = this.stored.get(zoneId);
+    if (entry === undefined) {
+      entry = { id: zoneId, zone: null, running: null, again: false, removed: false };
+      this.stored.set(zoneId, entry);
+    }
+    if (entry.running !== null) {
+      entry.again = true;
+      return entry.running;
+    }
+    const stored = entry;
+    stored.running = (async () => {
+      let ok = false;
+      do {
+        stored.again = false;
+        try {
+          ok = await this.load(stored);
+        } catch (err) {
+          // A failed load (storage unreachable, a pool task that died) leaves the previous version serving.
+          this.log.error({ zone: stored.zone?.text, zoneId: stored.id, err: (err as Error).message }, 'zone load from storage failed');
+          ok = false;
+        }
+      } while (stored.again && !stored.removed && !this.closed);
+      stored.running = null;
+      return ok;
+    })();
+    const running = stored.running;
+    this.running.add(running);
+    void running.finally(() => this.running.delete(running));
+    return running;
+  }
+
+  /** Stops serving the zone. A reload in progress notices and does not publish. */
+  remove(zoneId: string): void {
+    const entry = this.stored.get(zoneId);
+    if (entry === undefined) return;
+    entry.removed = true;
+    this.stored.delete(zoneId);
+    if (entry.zone === null) return;
+    this.zones.remove(entry.zone);
+    this.options.onRemoved?.(entry.zone);
+    this.log.info({ zone: entry.zone.text, zoneId }, 'zone deleted: no longer served');
+  }
+
+  private async changed(change: ZoneChanged): Promise<void> {
+    if (this.closed) return;
+    if (change.action === 'DELETE') this.remove(change.zoneId);
+    else await this.reload(change.zoneId);
+  }
+
+  private async load(entry: StoredZone): Promise<boolean> {
+    const started = performance.now();
+    const head = await this.storage.transaction((tx) => readHead(tx, entry.id));
+    if (entry.removed) return false;
+    if (head === null || head.zone.type !== 'PRIMARY' || head.zone.status === 'DELETED') {
+      if (entry.zone !== null) {
+        this.remove(entry.id);
+      } else {
+        // Never served: just forgotten, so ids of zones that do not exist are not kept.
+        entry.removed = true;
+        this.stored.delete(entry.id);
+      }
+      return false;
+    }
+    const zone = entry.zone ?? this.host(entry, head.zone);
+    if (zone === null) return false;
+    const name = head.zone.name;
+    // The stored SOA says whether there is anything new, without reading the records.
+    const serving = zone.snapshot;
+    if (serving !== null && head.serial !== null && !this.isNewer(entry, zone, head.serial, serving.serial)) return head.serial === serving.serial;
+
+    const read = await this.readZone(entry, head);
+    if (read === null) return false;
+    const readMs = performance.now() - started;
+    const text = exportZone(name, read.zone.ttl, read.recordsets);
+    const result = await this.pool.compileText({ origin: name, text, source: `stored zone ${name}` });
+    if (entry.removed) return false;
+    const old = zone.snapshot;
+    if (result.buffer === null) {
+      for (const problem of result.errors.slice(0, 20)) this.log.error({ zone: zone.text, zoneId: entry.id, problem }, 'stored zone error');
+      const what = old === null ? 'stored zone not served: fix the errors above' : `reload from storage failed: serial ${old.serial} keeps serving`;
+      this.log.error({ zone: zone.text, zoneId: entry.id, errors: result.errors.length }, what);
+      return false;
+    }
+    if (old !== null && !this.isNewer(entry, zone, result.serial, old.serial)) return result.serial === old.serial;
+    if (old === null) {
+      // Before the first version serves, so that IXFR from older serials works from its first answer.
+      zone.journal = await this.restoreJournal(entry, zone, result.serial);
+      if (entry.removed) return false;
+    }
+    const snapshot = publishSnapshot(zone, result.buffer, this.pool, this.options.xfr, this.log);
+    this.log.info({
+      zone: zone.text,
+      zoneId: entry.id,
+      serial: snapshot.serial,
+      ...(old === null ? {} : { previous: old.serial }),
+      records: result.records,
+      ms: Math.round(performance.now() - started),
+      readMs: Math.round(readMs),
+      parseMs: Math.round(result.parseMs),
+      buildMs: Math.round(result.buildMs),
+      ...(read.attempts > 1 ? { attempts: read.attempts } : {}),
+    }, 'zone loaded from storage');
+    if (old !== null) await recordJournalStep(zone, old, snapshot, this.pool, this.journalPlace(entry.id), this.log);
+    if (entry.removed) return false;
+    this.options.onServing?.(zone, snapshot);
+    await this.served(entry.id, snapshot.serial);
+    return true;
+  }
+
+  /** Adds the zone to the table on its first load: until a version compiles, it answers SERVFAIL. */
+  private host(entry: StoredZone, stored: Zone): HostedZone | null {
+    try {
+      const zone = new HostedZone(nameFromText(stored.name));
+      this.zones.add(zone);
+      entry.zone = zone;
+      return zone;
+    } catch (err) {
+      this.log.error({ zone: stored.name, zoneId: entry.id, err: (err as Error).message }, 'stored zone not served');
+      return null;
+    }
+  }
+
+  /**
+   * Whether `serial` may replace the serving one. The same serial is already served, and central hears so
+   * again; an older one (a stale read, a serial set back by hand) is refused.
+   */
+  private isNewer(entry: StoredZone, zone: HostedZone, serial: number, serving: number): boolean {
+    if (serialNewer(serial, serving)) return true;
+    if (serial === serving) {
+      this.log.debug({ zone: zone.text, zoneId: entry.id, serial }, 'stored serial already serving');
+      void this.served(entry.id, serial);
+    } else {
+      this.log.warn({ zone: zone.text, zoneId: entry.id, serial, serving }, 'stored serial is not newer than the one serving: not served');
+    }
+    return false;
+  }
+
+  private async served(zoneId: string, serial: number): Promise<void> {
+    try {
+      await this.bus.publish('zone.served', { zoneId, serial });
+    } catch (err) {
+      this.log.error({ zoneId, serial, err: (err as Error).message }, 'zone.served not published');
+    }
+  }
+
+  /**
+   * The zone's records as keyset pages, each its own short transaction so that writers are not held up by a
+   * large zone, and yielding to the event loop between pages (node:sqlite reads on this thread). A change
+   * committed between pages would mix two versions: the stored SOA serial is read before and after, and must
+   * match the one SOA record among the rows; otherwise the zone is read once more in a single transaction.
+   */
+  private async readZone(entry: StoredZone, head: ZoneHead): Promise<{ zone: Zone; recordsets: ExportRecordSet[]; attempts: number } | null> {
+    const pageSize = this.options.pageSize ?? DEFAULT_PAGE_SIZE;
+    const rows = new Rows();
+    for await (const page of this.storage.streamZoneRecords(entry.id, pageSize)) {
+      rows.add(page);
+      if (entry.removed) return null;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const after = await this.storage.transaction((tx) => readHead(tx, entry.id));
+    if (entry.removed || after === null) return null;
+    if (head.serial !== null && after.serial === head.serial && rows.soaSerial() === head.serial) {
+      return { zone: after.zone, recordsets: rows.recordsets, attempts: 1 };
+    }
+    this.log.info({ zone: head.zone.name, zoneId: entry.id, before: head.serial, after: after.serial }, 'zone changed while it was read: reading it again in one transaction');
+    const again = await this.storage.transaction(async (tx) => {
+      const zone = await readHead(tx, entry.id);
+      const all = new Rows();
+      for (let afterId = ''; ;) {
+        const page = await tx.zoneRecords(entry.id, afterId, pageSize);
+        all.add(page);
+        if (page.length < pageSize) break;
+        afterId = page[page.length - 1].id;
+        // Other transactions wait for this one, but queries keep being answered.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return zone === null ? null : { zone: zone.zone, recordsets: all.recordsets, attempts: 2 };
+    });
+    return entry.removed ? null : again;
+  }
+
+  private journalPlace(zoneId: string): JournalPlace {
+    return { dir: null, limits: this.options.journal, store: new StorageJournalStore(this.storage, zoneId, this.log) };
+  }
+
+  /** The zone's journal as stored, kept when it leads to `serial`, the version about to serve. */
+  private async restoreJournal(entry: StoredZone, zone: HostedZone, serial: number): Promise<Journal> {
+    const store = new StorageJournalStore(this.storage, entry.id, this.log);
+    let entries: JournalEntry[];
+    try {
+      entries = await this.storage.transaction((tx) => readStoredChain(tx, entry.id, serial));
+    } catch (err) {
+      this.log.warn({ zone: zone.text, zoneId: entry.id, err: (err as Error).message }, 'stored IXFR journal unreadable: IXFR from older serials falls back to AXFR');
+      return new Journal(store, this.options.journal);
+    }
+    const { journal, dropped } = Journal.restore(entries, store, this.options.journal, serial);
+    if (dropped !== null) this.log.warn({ zone: zone.text, zoneId: entry.id, reason: dropped }, 'stored IXFR journal dropped');
+    else if (entries.length > 0) this.log.info({ zone: zone.text, zoneId: entry.id, from: journal.oldest, to: serial, steps: journal.size }, 'IXFR journal restored from storage');
+    return journal;
+  }
+}
+
+/** The zone row and its stored SOA serial, or null when the zone is gone. */
+async function readHead(tx: Tx, zoneId: string): Promise<ZoneHead | null> {
+  let zone: Zone;
+  try {
+    zone = await tx.getZone(zoneId);
+  } catch (err) {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  }
+  const soa = await tx.findRecordsets(zoneId, { name: zone.name, type: 'SOA' }, { limit: 2 });
+  if (soa.items.length !== 1) return { zone, serial: null };
+  const records = await tx.listRecords(soa.items[0].id);
+  return { zone, serial: records.length === 1 ? soaSerial(records[0].data) : null };
+}
+
+/** The serial field of SOA presentation text (mname rname serial refresh retry expire minimum), or null. */
+export function soaSerial(data: string): number | null {
+  const fields = data.trim().split(/\s+/);
+  if (fields.length < 3 || !/^\d{1,10}$/.test(fields[2])) return null;
+  const serial = Number(fields[2]);
+  return serial <= 0xffffffff ? serial : null;
+}
+
+/** Rows as they come, one export recordset each (exportZone writes a line per record either way). */
+class Rows {
+  readonly recordsets: ExportRecordSet[] = [];
+  private soas: string[] = [];
+
+  add(page: readonly ZoneRecordRow[]): void {
+    for (const r of page) {
+      // The SOA first, where exportZone would move it: its sort then has nothing to do.
+      if (r.type === 'SOA') {
+        this.soas.push(r.data);
+        this.recordsets.unshift({ name: r.name, type: r.type, ttl: r.ttl, records: [r.data] });
+      } else {
+        this.recordsets.push({ name: r.name, type: r.type, ttl: r.ttl, records: [r.data] });
+      }
+    }
+  }
+
+  /** The serial of the one SOA record read, or null when there were none or several. */
+  soaSerial(): number | null {
+    return this.soas.length === 1 ? soaSerial(this.soas[0]) : null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- journal
+
+// zone_journal holds each step (from → to, the bytes of the journal entry as journal-entry.ts encodes them)
+// followed by a marker row to → to whose data lists the serials the steps of the zone's journal start from,
+// oldest first. readJournal only finds a chain from a known serial: the marker of the serial being served is
+// the way in, and the chain from the oldest listed serial still stored runs through the steps (a marker is a
+// step that changes nothing, so the chain stays unbroken). Readers of zone_journal skip rows whose two
+// serials are equal.
+//
+//   u32 magic "zjm1", u32 count, count × u32 serial
+const MARKER_MAGIC = 0x7a6a6d31;
+
+export function encodeJournalMarker(starts: readonly number[]): Uint8Array {
+  const out = new Uint8Array(8 + 4 * starts.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MARKER_MAGIC);
+  view.setUint32(4, starts.length);
+  starts.forEach((serial, i) => view.setUint32(8 + 4 * i, serial));
+  return out;
+}
+
+/** The serials a marker row lists, or null when the row is not a marker. */
+export function journalMarkerStarts(row: StoredJournalEntry): number[] | null {
+  if (row.fromSerial !== row.toSerial || row.data.length < 8) return null;
+  const view = new DataView(row.data.buffer, row.data.byteOffset, row.data.length);
+  const count = view.getUint32(4);
+  if (view.getUint32(0) !== MARKER_MAGIC || row.data.length !== 8 + 4 * count) return null;
+  return Array.from({ length: count }, (_, i) => view.getUint32(8 + 4 * i));
+}
+
+/**
+ * The stored steps leading to `serial`, oldest first, from the oldest start its marker lists that is still
+ * stored and chains; [] when there are none. Steps stored beyond `serial` (another instance already serves a
+ * newer version) are left out.
+ */
+async function readStoredChain(tx: Tx, zoneId: string, serial: number): Promise<JournalEntry[]> {
+  const [marker] = await tx.readJournal(zoneId, serial);
+  const starts = marker === undefined ? null : journalMarkerStarts(marker);
+  for (const start of starts ?? []) {
+    const entries: JournalEntry[] = [];
+    for (const row of await tx.readJournal(zoneId, start)) {
+      if (row.fromSerial === row.toSerial) {
+        if (row.toSerial === serial) break;
+        continue;
+      }
+      entries.push(new JournalEntry(new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.length)));
+    }
+    if (entries.length > 0 && entries[0].from === start && entries.at(-1)!.to === serial) return entries;
+  }
+  return [];
+}
+
+/**
+ * A zone's journal in storage, shared by the mdns instances serving the zone. A step is stored by the first
+ * instance to save it; the others find rows from its new serial on and leave them. A step that does not follow
+ * the stored journal (this instance missed a version the others served) starts the stored journal over, so
+ * that it always chains. Failures are logged, not thrown: this instance still has the step in memory, only
+ * other instances fall back to AXFR for it.
+ */
+export class StorageJournalStore implements JournalStore {
+  private readonly storage: Storage;
+  private readonly zoneId: string;
+  private readonly log: Logger;
+
+  constructor(storage: Storage, zoneId: string, log: Logger) {
+    this.storage = storage;
+    this.zoneId = zoneId;
+    this.log = log;
+  }
+
+  async save(entries: readonly JournalEntry[], appended: JournalEntry | null): Promise<void> {
+    // A journal cut on loading is not applied: other instances may still serve the serial those rows lead
+    // to. They go with the trim after the next step.
+    if (appended === null) return;
+    const zoneId = this.zoneId;
+    try {
+      await this.storage.transaction(async (tx) => {
+        // The zone row lock makes instances saving the same step at once take turns (MySQL; SQLite
+        // transactions are serialized anyway), so it is stored once.
+        await tx.getZone(zoneId, { includeDeleted: true, forUpdate: true });
+        if ((await tx.readJournal(zoneId, appended.to)).length > 0) return;
+        const tail = await tx.readJournal(zoneId, appended.from);
+        const follows = tail.length === 1 && journalMarkerStarts(tail[0]) !== null;
+        if (!follows) await tx.trimJournal(zoneId, 0);
+        await tx.appendJournal(zoneId, appended.from, appended.to, appended.bytes);
+        await tx.appendJournal(zoneId, appended.to, appended.to, encodeJournalMarker(follows ? entries.map((e) => e.from) : [appended.from]));
+        // Two rows a step: the journal in memory, its limits applied, says how many steps to keep.
+        if (follows) await tx.trimJournal(zoneId, 2 * entries.length);
+      });
+    } catch (err) {
+      if (err instanceof NotFoundError) return; // the zone is gone, and its journal with it
+      this.log.error({ zoneId, from: appended.from, to: appended.to, err: (err as Error).message }, 'journal step not stored: other instances answer IXFR with the full zone');
+    }
+  }
+}
