@@ -33,6 +33,8 @@ export interface ApiServerOptions {
   maintenanceModeRole?: string;
   logger?: Logger;
   routes?: readonly RouteDefinition[];
+  /** Turns the errors of the services behind the API (central, storage) into API errors; null: not one of ours. */
+  mapError?: (err: unknown) => ApiError | null;
 }
 
 export interface RouteOptions {
@@ -180,7 +182,8 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
 
   function sendError(req: IncomingMessage, res: ServerResponse, requestId: string, err: unknown, reqLog: Logger): number {
     let apiError: ApiError;
-    if (err instanceof ApiError) apiError = err;
+    const mapped = err instanceof ApiError ? err : (options.mapError?.(err) ?? null);
+    if (mapped) apiError = mapped;
     else {
       reqLog.error({ err, request_id: requestId }, 'unhandled error in API request');
       apiError = Errors.unknown();

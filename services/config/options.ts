@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { CATALOG_DEFAULTS } from '../../engine/catalog/catalog.ts';
 import { JOURNAL_DEFAULTS } from '../../engine/xfr/journal.ts';
+import { CENTRAL_DEFAULTS } from '../central/context.ts';
 import { MDNS_DEFAULTS } from '../mdns/server.ts';
 import { NOTIFY_DEFAULTS } from '../mdns/notifier.ts';
 import { parseIni, type IniDocument } from './ini.ts';
@@ -25,6 +26,13 @@ export interface OptionSpec {
 
 const mdns = (name: string, type: OptionType, dflt: OptionSpec['default'], help: string, flag?: string): OptionSpec =>
   ({ section: 'service:mdns', name, type, default: dflt, help, flag });
+
+const api = (name: string, type: OptionType, dflt: OptionSpec['default'], help: string, flag?: string): OptionSpec =>
+  ({ section: 'service:api', name, type, default: dflt, help, flag });
+const central = (name: string, type: OptionType, dflt: OptionSpec['default'], help: string): OptionSpec =>
+  ({ section: 'service:central', name, type, default: dflt, help });
+const dflt = (name: string, type: OptionType, value: OptionSpec['default'], help: string, flag?: string): OptionSpec =>
+  ({ section: 'DEFAULT', name, type, default: value, help, flag });
 
 export const OPTIONS: readonly OptionSpec[] = [
   mdns('listen', 'list', ['127.0.0.1:5354'], 'addresses to serve DNS on, HOST:PORT, IPv6 as [::1]:5354', 'listen'),
@@ -48,11 +56,30 @@ export const OPTIONS: readonly OptionSpec[] = [
   mdns('catalog_zone', 'string', '', 'name of a catalog zone (RFC 9432) listing every zone served', 'catalog-zone'),
   mdns('catalog_refresh', 'int', CATALOG_DEFAULTS.refresh, 'SOA refresh of the catalog zone', 'catalog-refresh'),
   mdns('compile_threads', 'int', 0, 'threads compiling zones; 0: cores - 1', 'compile-threads'),
+  api('listen', 'list', ['127.0.0.1:9001'], 'addresses of the v2 API, HOST:PORT', 'api-listen'),
+  api('auth_strategy', 'string', 'noauth', 'noauth (trust X-Auth-Project-ID/X-Roles) or keystone (validate X-Auth-Token)', 'auth-strategy'),
+  api('api_base_uri', 'string', '', 'base of the links in responses when enable_host_header is off'),
+  api('enable_host_header', 'bool', true, 'build links from the request\'s Host header'),
+  api('default_limit_v2', 'int', 20, 'page size of list calls without limit'),
+  api('max_limit_v2', 'int', 1000, 'largest page size (and what limit=max means)'),
+  api('maintenance_mode', 'bool', false, 'answer 503 to everyone without maintenance_mode_role'),
+  api('maintenance_mode_role', 'string', 'admin', 'role that still gets through in maintenance mode'),
+  { section: 'oslo_middleware', name: 'enable_proxy_headers_parsing', type: 'bool', default: false, help: 'trust X-Forwarded-Proto and X-Forwarded-Host for links' },
+  { section: 'keystone_authtoken', name: 'www_authenticate_uri', type: 'string', default: '', help: 'Keystone v3 endpoint that validates tokens (auth_strategy = keystone)', aliases: [{ section: 'keystone_authtoken', name: 'auth_url' }] },
+  central('default_pool_id', 'string', CENTRAL_DEFAULTS.defaultPoolId, 'pool of new zones'),
+  central('min_ttl', 'int', CENTRAL_DEFAULTS.minTtl, 'lowest TTL a non-admin may set'),
+  central('max_zone_name_len', 'int', CENTRAL_DEFAULTS.maxZoneNameLength, 'longest zone name'),
+  central('max_recordset_name_len', 'int', CENTRAL_DEFAULTS.maxRecordsetNameLength, 'longest recordset name'),
+  central('managed_resource_email', 'string', CENTRAL_DEFAULTS.managedResourceEmail, 'SOA RNAME of secondary zones'),
+  dflt('state_path', 'string', 'data', 'directory of the embedded database and journals', 'data-dir'),
+  dflt('supported_record_type', 'list', [...CENTRAL_DEFAULTS.supportedRecordTypes], 'record types the API accepts'),
+  dflt('default_ttl', 'int', CENTRAL_DEFAULTS.defaultTtl, 'TTL of new zones without one'),
+  ...Object.entries(CENTRAL_DEFAULTS.quotas).map(([name, value]) => dflt(`quota_${name}`, 'int', value, `default ${name} quota per project (negative: unlimited)`)),
   {
-    section: 'storage', name: 'connection', type: 'string', default: 'sqlite:///data/zonecast.db', flag: 'connection',
+    section: 'storage', name: 'connection', type: 'string', default: '', flag: 'connection',
     // Designate's own files put it in [storage:sqlalchemy] (older ones in [database]).
     aliases: [{ section: 'storage:sqlalchemy', name: 'connection' }, { section: 'database', name: 'connection' }],
-    help: 'database URL: sqlite:///relative.db, sqlite:////absolute.db, or mysql+pymysql://user:pass@host/db',
+    help: 'database URL (default: SQLite in state_path): sqlite:///relative.db, sqlite:////absolute.db, or mysql+pymysql://user:pass@host/db',
   },
 ];
 
@@ -78,6 +105,12 @@ export class Config {
     if (value === undefined) throw new ConfigError(`no option [${section}] ${name}`);
     return value as T;
   }
+}
+
+/** `[storage] connection`, or the embedded SQLite database in `[DEFAULT] state_path`. */
+export function storageUrl(config: Config): string {
+  const url = config.get<string>('storage', 'connection');
+  return url !== '' ? url : `sqlite:///${config.get<string>('DEFAULT', 'state_path')}/zonecast.db`;
 }
 
 export interface ConfigSources {

@@ -76,10 +76,12 @@ test("Designate's [storage:sqlalchemy] connection is read when [storage] has non
   }
 });
 
-test('every option has a distinct environment name and a flag', () => {
+test('every option has a distinct environment name, and flags are distinct', () => {
   const names = OPTIONS.map(envName);
   assert.is(new Set(names).size, names.length);
-  assert.ok(OPTIONS.every((o) => o.flag !== undefined));
+  const flags = OPTIONS.flatMap((o) => (o.flag === undefined ? [] : [o.flag]));
+  assert.is(new Set(flags).size, flags.length);
+  assert.ok(OPTIONS.filter((o) => o.section === 'service:mdns').every((o) => o.flag !== undefined), 'every mdns option has a flag');
 });
 
 test.run();

@@ -1,0 +1,57 @@
+// Assembles the v2 API service from configuration, in front of a central.
+import type { Central } from '../central/central.ts';
+import { ConfigError, type Config, type ConfigValue } from '../config/options.ts';
+import type { Logger } from '../log.ts';
+import { parseEndpoint } from '../mdns/endpoint.ts';
+import type { AuthOptions } from './auth.ts';
+import { createApiServer, type ApiServer } from './server.ts';
+import { mapServiceError, registerV2 } from './v2/index.ts';
+
+export interface ApiService {
+  servers: ApiServer[];
+  /** The bound ports, in the order of [service:api] listen. */
+  ports: number[];
+  close(): Promise<void>;
+}
+
+function authOf(config: Config): AuthOptions {
+  const strategy = config.get<string>('service:api', 'auth_strategy');
+  if (strategy === 'noauth') return { strategy };
+  if (strategy !== 'keystone') throw new ConfigError(`[service:api] auth_strategy must be noauth or keystone, not '${strategy}'`);
+  const url = config.get<string>('keystone_authtoken', 'www_authenticate_uri');
+  if (url === '') throw new ConfigError('auth_strategy = keystone needs [keystone_authtoken] www_authenticate_uri');
+  return { strategy, keystone: { url } };
+}
+
+export async function startApi(config: Config, central: Central, log: Logger): Promise<ApiService> {
+  const opt = <T extends ConfigValue>(name: string) => config.get<T>('service:api', name);
+  const servers: ApiServer[] = [];
+  const ports: number[] = [];
+  try {
+    for (const listen of opt<string[]>('listen')) {
+      const endpoint = parseEndpoint(listen, 9001);
+      const api = createApiServer({
+        auth: authOf(config),
+        links: {
+          apiBaseUri: opt<string>('api_base_uri') || undefined,
+          enableHostHeader: opt<boolean>('enable_host_header'),
+          enableProxyHeadersParsing: config.get<boolean>('oslo_middleware', 'enable_proxy_headers_parsing'),
+        },
+        paging: { defaultLimit: opt<number>('default_limit_v2'), maxLimit: opt<number>('max_limit_v2') },
+        maintenanceMode: opt<boolean>('maintenance_mode'),
+        maintenanceModeRole: opt<string>('maintenance_mode_role'),
+        logger: log,
+        mapError: mapServiceError,
+      });
+      registerV2(api, central);
+      servers.push(api);
+      const { port } = await api.listen(endpoint.host, endpoint.port);
+      ports.push(port);
+      log.info({ host: endpoint.host, port }, 'API listening');
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.close()));
+    throw err;
+  }
+  return { servers, ports, close: async () => void (await Promise.all(servers.map((s) => s.close()))) };
+}

@@ -1,0 +1,61 @@
+// The central service: every rule about what may be stored, and the only writer of storage. The API calls it
+// in process (embedded mode) or through the bus; mdns's 'zone.served' reports make zones ACTIVE.
+import { Blacklists } from './blacklists.ts';
+import { Exports } from './exports.ts';
+import { Imports } from './imports.ts';
+import { Pools } from './pools.ts';
+import { QuotaService } from './quota-service.ts';
+import { Recordsets } from './recordsets.ts';
+import { ServiceStatuses } from './service-statuses.ts';
+import { Shares } from './shares.ts';
+import { Tlds } from './tlds.ts';
+import { Transfers } from './transfers.ts';
+import { TsigKeys } from './tsigkeys.ts';
+import { Zones } from './zones.ts';
+import type { CentralDeps } from './context.ts';
+
+export class Central {
+  readonly zones: Zones;
+  readonly recordsets: Recordsets;
+  readonly tlds: Tlds;
+  readonly blacklists: Blacklists;
+  readonly tsigkeys: TsigKeys;
+  readonly pools: Pools;
+  readonly quotas: QuotaService;
+  readonly serviceStatuses: ServiceStatuses;
+  readonly shares: Shares;
+  readonly transfers: Transfers;
+  readonly imports: Imports;
+  readonly exports: Exports;
+  readonly #deps: CentralDeps;
+  #unsubscribe: (() => void) | null = null;
+
+  constructor(deps: CentralDeps) {
+    this.#deps = deps;
+    this.zones = new Zones(deps);
+    this.recordsets = new Recordsets(deps, this.zones);
+    this.shares = new Shares(deps);
+    this.transfers = new Transfers(deps);
+    this.imports = new Imports(deps, this.zones);
+    this.exports = new Exports(deps);
+    this.tlds = new Tlds(deps);
+    this.blacklists = new Blacklists(deps);
+    this.tsigkeys = new TsigKeys(deps);
+    this.pools = new Pools(deps);
+    this.quotas = new QuotaService(deps);
+    this.serviceStatuses = new ServiceStatuses(deps);
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#deps.bus.subscribe('zone.served', ({ zoneId, serial }) =>
+      this.zones.served(zoneId, serial).catch((err: Error) =>
+        this.#deps.log.error({ zone_id: zoneId, serial, err: err.message }, 'could not record the served serial')));
+  }
+
+  /** Stops taking served reports and waits for running imports, so storage can close under nothing. */
+  async close(): Promise<void> {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    await this.imports.idle();
+  }
+}

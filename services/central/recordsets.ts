@@ -1,0 +1,275 @@
+// Recordsets: Designate's placement, type and data rules (designate.md §4.2), managed apex records, quotas,
+// and shared zones (a project a zone is shared with keeps its own recordsets there). Every change gives the
+// zone its next serial in the same transaction.
+import { typeFromText, typeToText } from '../../engine/codec/constants.ts';
+import { nameFromText } from '../../engine/codec/name.ts';
+import {
+  DuplicateError, NotFoundError, type Action, type DnsRecord, type ListQuery, type RecordInput, type RecordSet,
+  type Status, type Tx, type Zone,
+} from '../storage/storage.ts';
+import { readableZone, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
+import { CentralError, Refuse } from './errors.ts';
+import { objectBody, optionalString, optionalTtl, requiredString, stringList } from './input.ts';
+import { enforceQuota } from './quotas.ts';
+import { ValidationError, validateRecordData, validateRecordsetName, validateType } from './validate.ts';
+import { canonicalName, markerNotFound, selfAndAncestors, type Zones } from './zones.ts';
+
+export interface RecordsetDetail {
+  recordset: RecordSet;
+  records: DnsRecord[];
+  zoneName: string;
+  /** PENDING while a record waits for mdns to serve its serial, else ACTIVE. */
+  status: Status;
+  action: Action;
+}
+
+const CREATE_FIELDS = ['name', 'type', 'ttl', 'description', 'records'];
+const UPDATE_FIELDS = ['ttl', 'description', 'records'];
+
+function invalid(err: unknown, field?: string): never {
+  if (err instanceof ValidationError) throw Refuse.invalidObject(err.message, field ?? err.field);
+  throw err;
+}
+
+function detail(recordset: RecordSet, records: DnsRecord[], zoneName: string): RecordsetDetail {
+  const pending = records.find((r) => r.status === 'PENDING');
+  return { recordset, records, zoneName, status: pending ? 'PENDING' : 'ACTIVE', action: pending ? pending.action : 'NONE' };
+}
+
+const isManaged = (records: readonly DnsRecord[]): boolean => records.some((r) => r.managed);
+
+export class Recordsets {
+  readonly #deps: CentralDeps;
+  readonly #zones: Zones;
+
+  constructor(deps: CentralDeps, zones: Zones) {
+    this.#deps = deps;
+    this.#zones = zones;
+  }
+
+  async create(caller: Caller, zoneId: string, body: unknown): Promise<RecordsetDetail> {
+    const input = objectBody(body, CREATE_FIELDS);
+    const project = requireProject(caller);
+    const rawName = requiredString(input, 'name', this.#deps.options.maxRecordsetNameLength);
+    const type = this.#type(requiredString(input, 'type', 16));
+    const ttl = optionalTtl(input) ?? null;
+    this.#checkTtl(caller, ttl);
+    const description = optionalString(input, 'description', 160) ?? null;
+    const data = this.#records(type, stringList(input, 'records') ?? []);
+    if (type === 'SOA') throw Refuse.badRequest('Creating a SOA recordset is not allowed', 'type');
+
+    const { zone, recordset } = await this.#deps.storage.transaction(async (tx) => {
+      const { zone, owner } = await readableZone(tx, caller, zoneId, { forUpdate: true });
+      this.#checkPrimary(zone);
+      const name = this.#name(rawName, zone);
+      if (type === 'NS' && name === zone.name) throw Refuse.duplicate('RecordSet');
+      await this.#checkPlacement(tx, zone, name, type);
+      const quotaProject = zone.tenantId ?? project;
+      await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_recordsets', (await tx.countRecordsets(zone.id)) + 1);
+      await enforceQuota(tx, this.#deps.options, quotaProject, 'recordset_records', data.length);
+      await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_records', (await tx.countZoneRecords(zone.id, { managed: false })) + data.length);
+      const next = await this.#zones.commitChange(tx, zone);
+      let recordset: RecordSet;
+      try {
+        recordset = await tx.createRecordset({
+          zoneId: zone.id, name, type, ttl, description,
+          tenantId: owner ? zone.tenantId : project,
+          records: data.map((d) => this.#record(d, next.serial, 'CREATE')),
+        });
+      } catch (err) {
+        if (err instanceof DuplicateError) throw Refuse.duplicate('RecordSet');
+        throw err;
+      }
+      return { zone: next, recordset };
+    });
+    await this.#zones.announce(zone, 'UPDATE');
+    return this.get(caller, zone.id, recordset.id);
+  }
+
+  async get(caller: Caller, zoneId: string, recordsetId: string): Promise<RecordsetDetail> {
+    return this.#deps.storage.transaction(async (tx) => {
+      const { zone } = await readableZone(tx, caller, zoneId);
+      const recordset = await this.#recordsetOf(tx, zone, recordsetId);
+      return detail(recordset, await tx.listRecords(recordset.id), zone.name);
+    });
+  }
+
+  /** The zone of a recordset the caller may see, for GET /v2/recordsets/{id}'s redirect. */
+  async zoneOf(caller: Caller, recordsetId: string): Promise<string> {
+    return this.#deps.storage.transaction(async (tx) => {
+      const recordset = await tx.getRecordset(recordsetId).catch((err: unknown) => {
+        if (err instanceof NotFoundError) throw Refuse.notFound('RecordSet');
+        throw err;
+      });
+      await readableZone(tx, caller, recordset.zoneId).catch((err: unknown) => {
+        if (err instanceof CentralError && err.status === 404) throw Refuse.notFound('RecordSet');
+        throw err;
+      });
+      return recordset.zoneId;
+    });
+  }
+
+  /** Recordsets of one zone, or (zoneId null) of every zone the caller may see. */
+  async list(caller: Caller, zoneId: string | null, query: ListQuery): Promise<{ items: RecordsetDetail[]; total: number }> {
+    return this.#deps.storage.transaction(async (tx) => {
+      let scoped: ListQuery;
+      const zoneNames = new Map<string, string>();
+      if (zoneId !== null) {
+        const { zone } = await readableZone(tx, caller, zoneId);
+        zoneNames.set(zone.id, zone.name);
+        scoped = { ...query, where: { ...query.where, zoneId: zone.id } };
+      } else {
+        scoped = seesAll(caller) ? query : { ...query, visibleToProject: requireProject(caller) };
+      }
+      const { items, total } = await tx.list('recordsets', scoped).catch(markerNotFound);
+      const out: RecordsetDetail[] = [];
+      for (const rs of items) {
+        let zoneName = zoneNames.get(rs.zoneId);
+        if (zoneName === undefined) {
+          zoneName = (await tx.getZone(rs.zoneId)).name;
+          zoneNames.set(rs.zoneId, zoneName);
+        }
+        out.push(detail(rs, await tx.listRecords(rs.id), zoneName));
+      }
+      return { items: out, total };
+    });
+  }
+
+  /** PUT: new ttl/description, and `records` replaces the set (unchanged data keeps its record ids). */
+  async update(caller: Caller, zoneId: string, recordsetId: string, body: unknown): Promise<RecordsetDetail> {
+    const input = objectBody(body, UPDATE_FIELDS);
+    const ttl = optionalTtl(input);
+    if (ttl !== undefined) this.#checkTtl(caller, ttl);
+    const description = optionalString(input, 'description', 160);
+    const list = stringList(input, 'records');
+    const zone = await this.#deps.storage.transaction(async (tx) => {
+      const { zone, owner } = await readableZone(tx, caller, zoneId, { forUpdate: true });
+      this.#checkPrimary(zone);
+      const recordset = await this.#recordsetOf(tx, zone, recordsetId);
+      const current = await tx.listRecords(recordset.id);
+      this.#checkChangeable(caller, zone, owner, recordset, current, 'Updating');
+      const next = await this.#zones.commitChange(tx, zone);
+      if (ttl !== undefined || description !== undefined) await tx.updateRecordset(recordset.id, { ttl, description });
+      if (list !== undefined) {
+        const data = this.#records(recordset.type, list);
+        const quotaProject = zone.tenantId ?? requireProject(caller);
+        await enforceQuota(tx, this.#deps.options, quotaProject, 'recordset_records', data.length);
+        const others = (await tx.countZoneRecords(zone.id, { managed: false })) - current.filter((r) => !r.managed).length;
+        await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_records', others + data.length);
+        const kept = new Set(current.map((r) => r.data));
+        await tx.replaceRecords(recordset.id, data.map((d) => this.#record(d, next.serial, kept.has(d) ? 'NONE' : 'CREATE')));
+      } else {
+        // A TTL or description change still re-publishes the RRset under the new serial.
+        await tx.replaceRecords(recordset.id, current.map((r) => ({ ...this.#record(r.data, next.serial, 'UPDATE'), managed: r.managed })));
+      }
+      return next;
+    });
+    await this.#zones.announce(zone, 'UPDATE');
+    return this.get(caller, zone.id, recordsetId);
+  }
+
+  async delete(caller: Caller, zoneId: string, recordsetId: string): Promise<RecordsetDetail> {
+    const { zone, gone } = await this.#deps.storage.transaction(async (tx) => {
+      const { zone, owner } = await readableZone(tx, caller, zoneId, { forUpdate: true });
+      this.#checkPrimary(zone);
+      const recordset = await this.#recordsetOf(tx, zone, recordsetId);
+      const records = await tx.listRecords(recordset.id);
+      this.#checkChangeable(caller, zone, owner, recordset, records, 'Deleting');
+      const next = await this.#zones.commitChange(tx, zone);
+      await tx.deleteRecordset(recordset.id);
+      const gone = detail(recordset, records.map((r) => ({ ...r, status: 'PENDING', action: 'DELETE' })), zone.name);
+      return { zone: next, gone };
+    });
+    await this.#zones.announce(zone, 'UPDATE');
+    return gone;
+  }
+
+  #record(data: string, serial: number, action: Action): RecordInput {
+    return { data, serial, status: 'PENDING', action };
+  }
+
+  #type(raw: string): string {
+    try {
+      return typeToText(validateType(raw, this.#deps.options.supportedRecordTypes));
+    } catch (err) {
+      invalid(err, 'type');
+    }
+  }
+
+  #name(raw: string, zone: Zone): string {
+    try {
+      validateRecordsetName(raw, nameFromText(zone.name));
+    } catch (err) {
+      if (err instanceof ValidationError) throw Refuse.invalidRecordsetLocation(err.message, 'name');
+      throw err;
+    }
+    return canonicalName(raw);
+  }
+
+  /** Validated, unique record data, at least one record (one only for CNAME). */
+  #records(type: string, list: readonly string[]): string[] {
+    if (list.length === 0) throw Refuse.invalidObject('records must hold at least one record', 'records');
+    if (type === 'CNAME' && list.length > 1) throw Refuse.badRequest('CNAME recordsets may only have one record', 'records');
+    const seen = new Set<string>();
+    return list.map((raw, i) => {
+      const data = raw.trim();
+      try {
+        validateRecordData(typeFromText(type), data, `records[${i}]`);
+      } catch (err) {
+        invalid(err);
+      }
+      if (seen.has(data)) throw Refuse.duplicate('Record', `records[${i}]`);
+      seen.add(data);
+      return data;
+    });
+  }
+
+  #checkTtl(caller: Caller, ttl: number | null): void {
+    if (ttl !== null && ttl < this.#deps.options.minTtl && !caller.isAdmin) {
+      throw Refuse.invalidTtl(`TTL is below the minimum: ${this.#deps.options.minTtl}`, 'ttl');
+    }
+  }
+
+  #checkPrimary(zone: Zone): void {
+    if (zone.type !== 'PRIMARY') throw Refuse.badRequest(`Recordsets of a ${zone.type} zone come from its masters and cannot be changed`);
+  }
+
+  async #recordsetOf(tx: Tx, zone: Zone, recordsetId: string): Promise<RecordSet> {
+    try {
+      const recordset = await tx.getRecordset(recordsetId);
+      if (recordset.zoneId === zone.id) return recordset;
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+    throw Refuse.notFound('RecordSet');
+  }
+
+  #checkChangeable(caller: Caller, zone: Zone, owner: boolean, recordset: RecordSet, records: readonly DnsRecord[], verb: string): void {
+    if (recordset.type === 'SOA') throw Refuse.badRequest(`${verb} a SOA recordset is not allowed`);
+    if (recordset.type === 'NS' && recordset.name === zone.name) throw Refuse.badRequest(`${verb} a root zone NS record is not allowed`);
+    if (isManaged(records) && !caller.editManagedRecords) throw Refuse.badRequest('Managed records may not be updated', 'records');
+    if (!owner && recordset.tenantId !== caller.projectId) throw Refuse.forbidden('This recordset belongs to another project');
+  }
+
+  /**
+   * Where a name may hold a type: not in a child zone, not below a delegation, no CNAME at the apex, and a
+   * CNAME alone at its name.
+   */
+  async #checkPlacement(tx: Tx, zone: Zone, name: string, type: string): Promise<void> {
+    const between = selfAndAncestors(name).filter((n) => n.length > zone.name.length);
+    if (between.length > 0) {
+      const children = await tx.list('zones', { where: { name: between }, limit: 1 });
+      if (children.total > 0) throw Refuse.invalidRecordsetLocation('RecordSet belongs in a child zone', 'name');
+      const cuts = between.filter((n) => n !== name || type !== 'NS');
+      if (cuts.length > 0) {
+        const delegations = await tx.list('recordsets', { where: { zoneId: zone.id, type: 'NS', name: cuts }, limit: 1 });
+        if (delegations.total > 0) throw Refuse.invalidRecordsetLocation('RecordSet is below a delegation (NS) point', 'name');
+      }
+    }
+    if (type === 'CNAME' && name === zone.name) throw Refuse.invalidRecordsetLocation('CNAME recordsets may not be created at the zone apex', 'name');
+    const atName = await tx.recordsetsByName(zone.id, name);
+    if (type === 'CNAME' ? atName.some((rs) => rs.type !== 'CNAME') : atName.some((rs) => rs.type === 'CNAME')) {
+      throw Refuse.invalidRecordsetLocation('CNAME recordsets may not share a name with any other records', 'name');
+    }
+  }
+}

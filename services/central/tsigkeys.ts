@@ -1,0 +1,138 @@
+// TSIG keys (designate.md §4.9): admin-only. A key belongs to a pool (scope POOL) or a zone (scope ZONE), and
+// its resource_id must name one that exists (Designate's fix for bug 1934120). Secrets are base64, as mdns and
+// BIND read them; Designate's empty secrets (allow_empty_secrets_for_tsig) are not accepted: they sign nothing.
+import { TSIG_ALGORITHMS } from '../../engine/tsig/keys.ts';
+import { DuplicateError, NotFoundError, type ListQuery, type Tx, type TsigKey, type TsigKeyUpdate, type TsigScope } from '../storage/storage.ts';
+import { requireAdmin, type Caller, type CentralDeps } from './context.ts';
+import { Refuse } from './errors.ts';
+import { objectBody, optionalString, requiredString } from './input.ts';
+import { markerNotFound } from './zones.ts';
+
+const FIELDS = ['name', 'algorithm', 'secret', 'scope', 'resource_id'];
+export const TSIG_ALGORITHM_NAMES: readonly string[] = TSIG_ALGORITHMS.map((a) => a.mnemonic);
+const SCOPES: readonly TsigScope[] = ['POOL', 'ZONE'];
+const MAX_LENGTH = 160;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function algorithm(value: string): string {
+  if (!TSIG_ALGORITHM_NAMES.includes(value)) {
+    throw Refuse.invalidObject(`algorithm must be one of ${TSIG_ALGORITHM_NAMES.join(', ')}, not '${value}'`, 'algorithm');
+  }
+  return value;
+}
+
+function secret(value: string): string {
+  // Never echo the secret in the message.
+  if (!BASE64.test(value)) throw Refuse.invalidObject('secret must be a non-empty base64 string', 'secret');
+  return value;
+}
+
+function scope(value: string): TsigScope {
+  if (!(SCOPES as readonly string[]).includes(value)) throw Refuse.invalidObject(`scope must be POOL or ZONE, not '${value}'`, 'scope');
+  return value as TsigScope;
+}
+
+function resourceId(value: string): string {
+  if (!UUID.test(value)) throw Refuse.invalidObject(`resource_id must be a UUID, not '${value}'`, 'resource_id');
+  return value.toLowerCase();
+}
+
+function nonNull<T>(field: string, value: T | null | undefined): T | undefined {
+  if (value === null) throw Refuse.invalidObject(`${field} must not be null`, field);
+  return value;
+}
+
+const missing = (err: unknown): never => {
+  if (err instanceof NotFoundError && err.resource !== 'marker') throw Refuse.notFound('TsigKey');
+  throw err;
+};
+
+const duplicate = (err: unknown): never => {
+  if (err instanceof DuplicateError) throw Refuse.duplicate('TsigKey', 'name');
+  throw err;
+};
+
+/** The pool (scope POOL) or live zone (scope ZONE) the key is for must exist. */
+async function checkResource(tx: Tx, keyScope: TsigScope, id: string): Promise<void> {
+  try {
+    if (keyScope === 'POOL') await tx.getPool(id);
+    else await tx.getZone(id);
+  } catch (err) {
+    if (err instanceof NotFoundError) {
+      throw Refuse.invalidObject(`resource_id ${id} is not an existing ${keyScope === 'POOL' ? 'pool' : 'zone'}`, 'resource_id');
+    }
+    throw err;
+  }
+}
+
+export class TsigKeys {
+  readonly #deps: CentralDeps;
+
+  constructor(deps: CentralDeps) {
+    this.#deps = deps;
+  }
+
+  async create(caller: Caller, body: unknown): Promise<TsigKey> {
+    requireAdmin(caller);
+    const input = objectBody(body, FIELDS);
+    const name = requiredString(input, 'name', MAX_LENGTH);
+    if (name === '') throw Refuse.invalidObject('name must not be empty', 'name');
+    const spec = {
+      name,
+      algorithm: algorithm(requiredString(input, 'algorithm', 32)),
+      secret: secret(requiredString(input, 'secret', MAX_LENGTH)),
+      scope: scope(requiredString(input, 'scope', 16)),
+      resourceId: resourceId(requiredString(input, 'resource_id', 36)),
+      tenantId: caller.projectId,
+    };
+    const key = await this.#deps.storage.transaction(async (tx) => {
+      await checkResource(tx, spec.scope, spec.resourceId);
+      return tx.createTsigKey(spec).catch(duplicate);
+    });
+    this.#deps.log.info({ tsigkey: key.name, tsigkey_id: key.id, scope: key.scope, resource_id: key.resourceId }, 'tsigkey created');
+    return key;
+  }
+
+  async get(caller: Caller, id: string): Promise<TsigKey> {
+    requireAdmin(caller);
+    return this.#deps.storage.transaction((tx) => tx.getTsigKey(id)).catch(missing);
+  }
+
+  async list(caller: Caller, query: ListQuery): Promise<{ items: TsigKey[]; total: number }> {
+    requireAdmin(caller);
+    return this.#deps.storage.transaction((tx) => tx.list('tsigkeys', query)).catch(markerNotFound);
+  }
+
+  async update(caller: Caller, id: string, body: unknown): Promise<TsigKey> {
+    requireAdmin(caller);
+    const input = objectBody(body, FIELDS);
+    const patch: TsigKeyUpdate = {};
+    const name = nonNull('name', optionalString(input, 'name', MAX_LENGTH));
+    if (name === '') throw Refuse.invalidObject('name must not be empty', 'name');
+    if (name !== undefined) patch.name = name;
+    const alg = nonNull('algorithm', optionalString(input, 'algorithm', 32));
+    if (alg !== undefined) patch.algorithm = algorithm(alg);
+    const sec = nonNull('secret', optionalString(input, 'secret', MAX_LENGTH));
+    if (sec !== undefined) patch.secret = secret(sec);
+    const sc = nonNull('scope', optionalString(input, 'scope', 16));
+    if (sc !== undefined) patch.scope = scope(sc);
+    const rid = nonNull('resource_id', optionalString(input, 'resource_id', 36));
+    if (rid !== undefined) patch.resourceId = resourceId(rid);
+    const key = await this.#deps.storage.transaction(async (tx) => {
+      const current = await tx.getTsigKey(id).catch(missing);
+      if (patch.scope !== undefined || patch.resourceId !== undefined) {
+        await checkResource(tx, patch.scope ?? current.scope, patch.resourceId ?? current.resourceId);
+      }
+      return tx.updateTsigKey(id, patch).catch(duplicate);
+    });
+    this.#deps.log.info({ tsigkey: key.name, tsigkey_id: key.id }, 'tsigkey updated');
+    return key;
+  }
+
+  async delete(caller: Caller, id: string): Promise<void> {
+    requireAdmin(caller);
+    await this.#deps.storage.transaction((tx) => tx.deleteTsigKey(id)).catch(missing);
+    this.#deps.log.info({ tsigkey_id: id }, 'tsigkey deleted');
+  }
+}

@@ -1,0 +1,341 @@
+// Zones: Designate's rules for creating, changing and deleting them (designate.md §4.1–4.2), one transaction
+// each, and a 'zone.changed' on the bus once committed so mdns compiles the new serial.
+import { nameFromText, nameToText } from '../../engine/codec/name.ts';
+import { nextSerial, serialNewer } from '../../engine/xfr/serial.ts';
+import { parseRemote } from './masters.ts';
+import {
+  DuplicateError, NotFoundError, type HostPort, type ListQuery, type RecordInput, type Tx, type Zone,
+} from '../storage/storage.ts';
+import { ownedZone, readableZone, requireAdmin, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
+import { CentralError, Refuse } from './errors.ts';
+import { checkEmail, objectBody, optionalString, optionalTtl, requiredString, stringList, stringMap } from './input.ts';
+import { enforceQuota } from './quotas.ts';
+import { poolNameservers, soaData } from './soa.ts';
+import { ValidationError, validateZoneName } from './validate.ts';
+
+export interface ZoneDetail {
+  zone: Zone;
+  masters: HostPort[];
+  attributes: Record<string, string>;
+  /** Shared with at least one other project. */
+  shared: boolean;
+}
+
+/** A zone to insert: names canonical, values checked. SOA timers and serial default as for API creates. */
+export interface NewZone {
+  name: string;
+  tenantId: string;
+  email: string;
+  description: string | null;
+  type: 'PRIMARY' | 'SECONDARY';
+  ttl: number;
+  masters: HostPort[];
+  attributes: Record<string, string>;
+  serial?: number;
+  refresh?: number;
+  retry?: number;
+  expire?: number;
+  minimum?: number;
+}
+
+const CREATE_FIELDS = ['name', 'email', 'ttl', 'description', 'type', 'masters', 'attributes'];
+const UPDATE_FIELDS = ['email', 'ttl', 'description', 'masters'];
+
+/** Zone and recordset names are stored in lower case: DNS names compare without case, and so must duplicates. */
+export function canonicalName(name: string): string {
+  // Presentation text escapes every non-ASCII byte (\DDD), so lower-casing the text lowers ASCII letters only.
+  return nameToText(nameFromText(name), 0).toLowerCase();
+}
+
+/** `a.b.example.com.` → [`a.b.example.com.`, `b.example.com.`, `example.com.`, `com.`]. */
+export function selfAndAncestors(name: string): string[] {
+  const out: string[] = [];
+  for (let at = 0; at < name.length - 1; at = nextLabel(name, at)) out.push(name.slice(at));
+  return out;
+}
+
+/** Index after the next unescaped dot. */
+function nextLabel(name: string, at: number): number {
+  for (let i = at; i < name.length; i++) {
+    if (name[i] === '\\') i++;
+    else if (name[i] === '.') return i + 1;
+  }
+  return name.length;
+}
+
+function invalid(err: unknown, type: (message: string, field?: string) => CentralError): never {
+  if (err instanceof ValidationError) throw type(err.message, err.field);
+  throw err;
+}
+
+export class Zones {
+  readonly #deps: CentralDeps;
+
+  constructor(deps: CentralDeps) {
+    this.#deps = deps;
+  }
+
+  #now(): number {
+    return this.#deps.now?.() ?? Date.now() / 1000;
+  }
+
+  async create(caller: Caller, body: unknown): Promise<ZoneDetail> {
+    const { options } = this.#deps;
+    const input = objectBody(body, CREATE_FIELDS);
+    const tenantId = requireProject(caller);
+    const name = this.#zoneName(requiredString(input, 'name', options.maxZoneNameLength));
+    const type = optionalString(input, 'type') ?? 'PRIMARY';
+    if (type !== 'PRIMARY' && type !== 'SECONDARY') throw Refuse.invalidObject(`type must be PRIMARY or SECONDARY, not '${type}'`, 'type');
+    const description = optionalString(input, 'description', 160) ?? null;
+    const attributes = stringMap(input, 'attributes') ?? {};
+    let email: string;
+    let ttl: number;
+    let masters: HostPort[] = [];
+    if (type === 'PRIMARY') {
+      email = checkEmail(requiredString(input, 'email'));
+      ttl = optionalTtl(input) ?? options.defaultTtl;
+      if (input.masters !== undefined) throw Refuse.invalidObject('masters are only allowed for SECONDARY zones', 'masters');
+    } else {
+      if (input.email !== undefined || input.ttl !== undefined) {
+        throw Refuse.invalidObject('email and ttl are not allowed for SECONDARY zones', input.email !== undefined ? 'email' : 'ttl');
+      }
+      email = options.managedResourceEmail;
+      ttl = options.defaultTtl;
+      masters = (stringList(input, 'masters') ?? []).map((m, i) => parseRemote(m, `masters[${i}]`));
+      if (masters.length === 0) throw Refuse.invalidObject('masters must list at least one server for a SECONDARY zone', 'masters');
+    }
+    this.#checkTtl(caller, ttl);
+
+    const zone = await this.#deps.storage.transaction((tx) =>
+      this.insert(tx, caller, { name, tenantId, email, description, type, ttl, masters, attributes }));
+    this.#deps.log.info({ zone: zone.name, zone_id: zone.id, project: tenantId, serial: zone.serial }, 'zone created');
+    await this.announce(zone, 'CREATE');
+    return this.get(caller, zone.id);
+  }
+
+  /**
+   * Creates a checked zone (TLD, blacklist, ownership, quota, pool) with its managed SOA and NS recordsets, inside
+   * the caller's transaction; zone imports add their recordsets after it. The caller announces it after commit.
+   */
+  async insert(tx: Tx, caller: Caller, spec: NewZone): Promise<Zone> {
+    const { options } = this.#deps;
+    const poolId = caller.isAdmin && spec.attributes.pool_id ? spec.attributes.pool_id : options.defaultPoolId;
+    const pool = await tx.getPool(poolId).catch((err: unknown) => {
+      if (err instanceof NotFoundError) throw Refuse.noServersConfigured();
+      throw err;
+    });
+    const nameservers = poolNameservers(pool);
+    await this.#checkTld(tx, spec.name);
+    if (!caller.isAdmin) await this.#checkBlacklist(tx, spec.name);
+    const parentZoneId = await this.#checkOwnership(tx, spec.name, spec.tenantId);
+    await enforceQuota(tx, options, spec.tenantId, 'zones', (await tx.countZones(spec.tenantId)) + 1);
+    const serial = spec.serial ?? (spec.type === 'SECONDARY' ? 1 : nextSerial(null, this.#now()));
+    let zone: Zone;
+    try {
+      zone = await tx.createZone({
+        ...spec, serial, parentZoneId, poolId,
+        refresh: spec.refresh ?? options.soaRefreshMin + Math.floor(Math.random() * (options.soaRefreshMax - options.soaRefreshMin + 1)),
+        retry: spec.retry ?? options.soaRetry, expire: spec.expire ?? options.soaExpire, minimum: spec.minimum ?? options.soaMinimum,
+        status: 'PENDING', action: 'CREATE',
+      });
+    } catch (err) {
+      if (err instanceof DuplicateError) throw Refuse.duplicate('Zone', 'name');
+      throw err;
+    }
+    if (zone.type === 'PRIMARY') {
+      const managed = (data: string): RecordInput => ({ data, managed: true, serial, status: 'PENDING', action: 'CREATE' });
+      await tx.createRecordset({ zoneId: zone.id, name: zone.name, type: 'SOA', records: [managed(soaData(zone, nameservers[0], options.managedResourceEmail))] });
+      await tx.createRecordset({ zoneId: zone.id, name: zone.name, type: 'NS', records: nameservers.map(managed) });
+    }
+    return zone;
+  }
+
+  async get(caller: Caller, zoneId: string): Promise<ZoneDetail> {
+    return this.#deps.storage.transaction(async (tx) => this.#detail(tx, (await readableZone(tx, caller, zoneId)).zone));
+  }
+
+  /** The zones the caller may see, filtered and paged by `query`. */
+  async list(caller: Caller, query: ListQuery): Promise<{ items: ZoneDetail[]; total: number }> {
+    return this.#deps.storage.transaction(async (tx) => {
+      const visible: ListQuery = seesAll(caller) ? query : { ...query, visibleToProject: requireProject(caller) };
+      const { items, total } = await tx.list('zones', visible).catch(markerNotFound);
+      return { items: await Promise.all(items.map((z) => this.#detail(tx, z))), total };
+    });
+  }
+
+  async update(caller: Caller, zoneId: string, body: unknown): Promise<ZoneDetail> {
+    const input = objectBody(body, UPDATE_FIELDS);
+    const email = optionalString(input, 'email');
+    if (email === null) throw Refuse.invalidObject('email must not be null', 'email');
+    if (email !== undefined) checkEmail(email);
+    const ttl = optionalTtl(input);
+    if (ttl === null) throw Refuse.invalidTtl('ttl must not be null', 'ttl');
+    if (ttl !== undefined) this.#checkTtl(caller, ttl);
+    const description = optionalString(input, 'description', 160);
+    const zone = await this.#deps.storage.transaction(async (tx) => {
+      const zone = await ownedZone(tx, caller, zoneId, { forUpdate: true });
+      if (input.masters !== undefined) throw Refuse.badRequest('Changing the masters of a zone is not supported yet', 'masters');
+      if (zone.type === 'SECONDARY' && (email !== undefined || ttl !== undefined)) {
+        throw Refuse.invalidObject('email and ttl of SECONDARY zones are not editable', email !== undefined ? 'email' : 'ttl');
+      }
+      const patched = await tx.updateZone(zone.id, { email: email ?? undefined, ttl: ttl ?? undefined, description });
+      return this.commitChange(tx, patched);
+    });
+    await this.announce(zone, 'UPDATE');
+    return this.get(caller, zone.id);
+  }
+
+  /** Deletes the zone; mdns stops serving it. The body shows the zone as deleting, as Designate's 202 does. */
+  async delete(caller: Caller, zoneId: string): Promise<ZoneDetail> {
+    const detail = await this.#deps.storage.transaction(async (tx) => {
+      const zone = await ownedZone(tx, caller, zoneId, { forUpdate: true });
+      const sub = await tx.list('zones', { where: { parentZoneId: zone.id }, limit: 1 });
+      if (sub.total > 0) throw Refuse.zoneHasSubZone('Please delete any subzones before deleting this zone');
+      const shares = await tx.findSharedZones(zone.id);
+      if (shares.length > 0 && !caller.deleteShares) {
+        throw Refuse.zoneIsShared('This zone is shared with other projects; delete the shares first or set X-Designate-Delete-Shares: true');
+      }
+      for (const share of shares) await tx.unshareZone(share.id);
+      const detail = await this.#detail(tx, zone);
+      await tx.softDeleteZone(zone.id);
+      return { ...detail, zone: { ...zone, status: 'PENDING', action: 'DELETE' } } satisfies ZoneDetail;
+    });
+    this.#deps.log.info({ zone: detail.zone.name, zone_id: zoneId }, 'zone deleted');
+    await this.announce(detail.zone, 'DELETE');
+    return detail;
+  }
+
+  /** Designate's abandon (admin): the zone leaves the database; servers keep whatever they have. */
+  async abandon(caller: Caller, zoneId: string): Promise<void> {
+    requireAdmin(caller);
+    const zone = await this.#deps.storage.transaction(async (tx) => {
+      const { zone } = await readableZone(tx, { ...caller, allProjects: true }, zoneId);
+      await tx.purgeZone(zone.id);
+      return zone;
+    });
+    this.#deps.log.warn({ zone: zone.name, zone_id: zone.id }, 'zone abandoned');
+    await this.announce(zone, 'DELETE');
+  }
+
+  /** Designate's tasks/xfr: a secondary zone is refreshed from its masters now. */
+  async xfr(caller: Caller, zoneId: string): Promise<void> {
+    const zone = await this.#deps.storage.transaction((tx) => ownedZone(tx, caller, zoneId));
+    if (zone.type !== 'SECONDARY') throw Refuse.badRequest("Can't XFR a non Secondary zone.");
+    await this.announce(zone, 'UPDATE');
+  }
+
+  async nameservers(caller: Caller, zoneId: string): Promise<{ hostname: string; priority: number }[]> {
+    return this.#deps.storage.transaction(async (tx) => {
+      const { zone } = await readableZone(tx, caller, zoneId);
+      const pool = await tx.getPool(zone.poolId);
+      return [...pool.nsRecords].sort((a, b) => a.priority - b.priority);
+    });
+  }
+
+  /** mdns serves `serial`: a zone that waited for it becomes ACTIVE, and so do its records. */
+  async served(zoneId: string, serial: number): Promise<void> {
+    await this.#deps.storage.transaction(async (tx) => {
+      let zone: Zone;
+      try {
+        zone = await tx.getZone(zoneId, { forUpdate: true });
+      } catch (err) {
+        if (err instanceof NotFoundError) return; // deleted meanwhile
+        throw err;
+      }
+      if (serialNewer(zone.serial, serial)) return; // a newer change is still on its way
+      await tx.markRecordsServed(zone.id, serial);
+      if (zone.status !== 'ACTIVE' || zone.action !== 'NONE') await tx.updateZone(zone.id, { status: 'ACTIVE', action: 'NONE' });
+    });
+  }
+
+  /**
+   * Gives a changed zone its next serial (RFC 1982: always newer, even after an imported date-style serial)
+   * and rewrites its SOA; the zone waits as PENDING/UPDATE until mdns serves it. Call inside the change's
+   * transaction, after locking the zone row.
+   */
+  async commitChange(tx: Tx, zone: Zone): Promise<Zone> {
+    if (zone.action === 'DELETE') throw Refuse.badRequest('Can not update a deleting zone');
+    const serial = nextSerial(zone.serial, this.#now());
+    const updated = await tx.updateZone(zone.id, {
+      serial, status: 'PENDING', action: zone.action === 'CREATE' ? 'CREATE' : 'UPDATE',
+    });
+    if (zone.type === 'PRIMARY') {
+      const soa = await tx.getRecordsetByName(zone.id, zone.name, 'SOA');
+      const pool = await tx.getPool(zone.poolId);
+      const data = soaData(updated, poolNameservers(pool)[0], this.#deps.options.managedResourceEmail);
+      await tx.replaceRecords(soa.id, [{ data, managed: true, serial, status: 'PENDING', action: 'UPDATE' }]);
+    }
+    return updated;
+  }
+
+  /** Tells mdns (and anyone else listening) about a committed change. */
+  async announce(zone: Zone, action: 'CREATE' | 'UPDATE' | 'DELETE'): Promise<void> {
+    await this.#deps.bus.publish('zone.changed', { zoneId: zone.id, name: zone.name, serial: zone.serial, action });
+  }
+
+  async #detail(tx: Tx, zone: Zone): Promise<ZoneDetail> {
+    const [masters, attributes, shares] = await Promise.all([tx.zoneMasters(zone.id), tx.zoneAttributes(zone.id), tx.findSharedZones(zone.id)]);
+    return { zone, masters, attributes, shared: shares.length > 0 };
+  }
+
+  #zoneName(raw: string): string {
+    try {
+      validateZoneName(raw);
+    } catch (err) {
+      invalid(err, Refuse.invalidZoneName);
+    }
+    return canonicalName(raw);
+  }
+
+  #checkTtl(caller: Caller, ttl: number): void {
+    if (ttl < this.#deps.options.minTtl && !caller.isAdmin) {
+      throw Refuse.invalidTtl(`TTL is below the minimum: ${this.#deps.options.minTtl}`, 'ttl');
+    }
+  }
+
+  /** When TLDs are defined, a zone must end in one and must not be one. */
+  async #checkTld(tx: Tx, name: string): Promise<void> {
+    const anyTld = await tx.list('tlds', { limit: 1 });
+    if (anyTld.total === 0) return;
+    const candidates = selfAndAncestors(name).map((n) => n.slice(0, -1));
+    const found = await tx.list('tlds', { where: { name: candidates }, limit: candidates.length });
+    if (found.items.some((t) => t.name === candidates[0])) throw Refuse.invalidZoneName('Zone name cannot be the same as a TLD', 'name');
+    if (found.total === 0) throw Refuse.invalidZoneName('Invalid TLD', 'name');
+  }
+
+  async #checkBlacklist(tx: Tx, name: string): Promise<void> {
+    for (const entry of await tx.findBlacklists()) {
+      let re: RegExp;
+      try {
+        re = new RegExp(entry.pattern);
+      } catch {
+        // Patterns are checked when created; one that still fails to compile must not let names through.
+        throw Refuse.invalidZoneName('Blacklisted zone name', 'name');
+      }
+      if (re.test(name)) throw Refuse.invalidZoneName('Blacklisted zone name', 'name');
+    }
+  }
+
+  /**
+   * No zone may sit inside, or around, another project's zone (in any pool). Returns the closest enclosing
+   * zone of the same project, which becomes the parent.
+   */
+  async #checkOwnership(tx: Tx, name: string, tenantId: string): Promise<string | null> {
+    let parent: Zone | null = null;
+    for (const other of await tx.relatedZones(name)) {
+      const above = name.endsWith(`.${other.name}`);
+      if (other.tenantId !== tenantId) {
+        throw above ? Refuse.illegalChild('Unable to create zone because another tenant owns a parent zone')
+          : Refuse.illegalParent('Unable to create zone because another tenant owns a subzone of the zone');
+      }
+      if (above && (parent === null || other.name.length > parent.name.length)) parent = other;
+    }
+    return parent?.id ?? null;
+  }
+}
+
+/** A list marker that names no row of the listed resource: Designate's 400 invalid_marker. */
+export function markerNotFound(err: unknown): never {
+  if (err instanceof NotFoundError && err.resource === 'marker') throw Refuse.invalidMarker('Marker not found');
+  throw err;
+}

@@ -1,0 +1,122 @@
+// Assembles the mdns service from configuration: the DNS server, the compile and NOTIFY pools, the zones it
+// serves (a zone-file directory, the database, or both) and the optional catalog zone.
+import { resolve } from 'node:path';
+import { UDP_IO_MODES, type UdpIo } from '../../engine/net/udp-listener.ts';
+import { NotifyPool } from '../../engine/notify/notify-pool.ts';
+import { CompilePool } from '../../engine/pool/compile-pool.ts';
+import { parseTsigKeySpec } from '../../engine/tsig/keys.ts';
+import { ConfigError, type Config, type ConfigValue } from '../config/options.ts';
+import type { Logger } from '../log.ts';
+import type { Bus } from '../messaging/bus.ts';
+import type { Storage } from '../storage/storage.ts';
+import { CatalogService } from './catalog.ts';
+import { parseEndpoint } from './endpoint.ts';
+import { Notifier, parseRemote } from './notifier.ts';
+import { MdnsServer } from './server.ts';
+import { StoredZones } from './stored-zones.ts';
+import { ZoneDirectory } from './zone-directory.ts';
+
+export interface MdnsService {
+  server: MdnsServer;
+  /** Re-reads changed zone files (SIGHUP). */
+  reloadFiles(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MdnsSources {
+  /** Serve the primary zones of this database, reloading on the bus's 'zone.changed'. */
+  stored?: { storage: Storage; bus: Bus };
+  /** Transfer access when [service:mdns] allow_transfer is empty (the embedded default allows loopback). */
+  defaultAllowTransfer?: string[];
+}
+
+function nonNegative(value: number, option: string): number {
+  if (value < 0) throw new ConfigError(`[service:mdns] ${option} must not be negative`);
+  return value;
+}
+
+export async function startMdns(config: Config, log: Logger, sources: MdnsSources = {}): Promise<MdnsService> {
+  const opt = <T extends ConfigValue>(name: string) => config.get<T>('service:mdns', name);
+  const zonesDir = opt<string>('zones_dir');
+  if (zonesDir === '' && !sources.stored) throw new ConfigError('mdns needs a zone directory: --zones DIR or [service:mdns] zones_dir');
+  const udpIo = opt<string>('udp_io');
+  if (!UDP_IO_MODES.includes(udpIo as UdpIo)) throw new ConfigError(`udp_io must be one of ${UDP_IO_MODES.join(', ')}, not '${udpIo}'`);
+  const allowTransfer = opt<string[]>('allow_transfer');
+  const server = await MdnsServer.start({
+    listen: opt<string[]>('listen').map((l) => parseEndpoint(l)),
+    udpPayloadSize: opt<number>('udp_payload_size'),
+    udpReceiveBuffer: nonNegative(opt<number>('udp_receive_buffer'), 'udp_receive_buffer'),
+    udpIo: udpIo as UdpIo,
+    tcpIdleTimeout: nonNegative(opt<number>('tcp_idle_timeout'), 'tcp_idle_timeout'),
+    tcpMessageTimeout: nonNegative(opt<number>('tcp_message_timeout'), 'tcp_message_timeout'),
+    tcpMaxConnections: nonNegative(opt<number>('tcp_max_connections'), 'tcp_max_connections'),
+    responseCacheSize: nonNegative(opt<number>('response_cache_size'), 'response_cache_size'),
+    allowTransfer: allowTransfer.length > 0 ? allowTransfer : (sources.defaultAllowTransfer ?? []),
+    tsigKeys: opt<string[]>('tsig_keys').map((spec) => parseTsigKeySpec(spec)),
+    maxMessageSize: opt<number>('max_message_size'),
+  }, log);
+  const threads = opt<number>('compile_threads');
+  const pool = new CompilePool(threads > 0 ? threads : undefined);
+  const notifyPool = new NotifyPool();
+  const notifier = new Notifier(notifyPool, {
+    targets: opt<string[]>('also_notifies').map((t) => parseRemote(t, server.keyring)),
+    retries: nonNegative(opt<number>('notify_retries'), 'notify_retries'),
+    initialTimeoutMs: nonNegative(opt<number>('notify_timeout'), 'notify_timeout'),
+  }, log);
+  const journal = { maxEntries: opt<number>('journal_max_entries'), maxBytes: opt<number>('journal_max_bytes') };
+  // Created before any zone loads: a zone named like the catalog then loses to the catalog.
+  const catalogName = opt<string>('catalog_zone');
+  const catalog = catalogName === '' ? null : new CatalogService(server.zones, pool, {
+    name: catalogName, xfr: server.xfr, journal, catalog: { refresh: opt<number>('catalog_refresh') },
+    onServing: (zone, snapshot) => notifier.announce(zone, snapshot),
+  }, log);
+  const directory: ZoneDirectory | null = zonesDir === '' ? null : new ZoneDirectory(server.zones, pool, {
+    dir: resolve(zonesDir),
+    keyring: server.keyring,
+    journalDir: resolve(opt<string>('journal_dir')),
+    journal,
+    xfr: server.xfr,
+    onServing: (zone, snapshot) => {
+      notifier.announce(zone, snapshot, directory!.alsoNotifyOf(zone));
+      void catalog?.update();
+    },
+    onRemoved: () => void catalog?.update(),
+  }, log);
+  const stored = sources.stored ? new StoredZones(server.zones, pool, sources.stored.storage, sources.stored.bus, {
+    xfr: server.xfr,
+    journal,
+    onServing: (zone, snapshot) => {
+      notifier.announce(zone, snapshot);
+      void catalog?.update();
+    },
+    onRemoved: () => void catalog?.update(),
+  }, log) : null;
+
+  const close = async () => {
+    catalog?.close();
+    directory?.close();
+    await stored?.close();
+    await server.close();
+    await Promise.all([pool.close(), notifyPool.close()]);
+  };
+  try {
+    if (directory) {
+      const summary = await directory.sync();
+      log.info({ ...summary, zones: server.zones.size }, 'zone directory loaded');
+    }
+    await stored?.start();
+    // After the first load, so consumers never see a catalog of only the zones that compiled first.
+    await catalog?.start();
+    directory?.watch();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return {
+    server,
+    reloadFiles: async () => {
+      await directory?.sync();
+    },
+    close,
+  };
+}
