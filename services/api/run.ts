@@ -38,6 +38,7 @@ export async function startApi(config: Config, central: Central, log: Logger): P
           enableProxyHeadersParsing: config.get<boolean>('oslo_middleware', 'enable_proxy_headers_parsing'),
         },
         paging: { defaultLimit: opt<number>('default_limit_v2'), maxLimit: opt<number>('max_limit_v2') },
+        maxBodyBytes: config.get<number>('oslo_middleware', 'max_request_body_size'),
         maintenanceMode: opt<boolean>('maintenance_mode'),
         maintenanceModeRole: opt<string>('maintenance_mode_role'),
         logger: log,

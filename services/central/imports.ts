@@ -22,6 +22,9 @@ import { enforceQuota } from './quotas.ts';
 import { ValidationError, validateRecordData, validateZoneName } from './validate.ts';
 import { markerNotFound, selfAndAncestors, type Zones } from './zones.ts';
 
+/** Recordsets written between turns of the event loop during an import. */
+const IMPORT_BATCH = 500;
+
 /** What an import request carries: the master file and, since API 2.4, zone attributes. */
 export interface ImportSource {
   zonefile: string;
@@ -334,7 +337,11 @@ export class Imports {
     await enforceQuota(tx, options, tenantId, 'zone_records', recordsets.reduce((n, rs) => n + rs.records.length, 0));
     // Zones of the same project below this one (other projects' were refused by insert) own their names.
     const children = (await tx.relatedZones(zone.name)).filter((z) => z.name.length > zone.name.length).map((z) => z.name);
-    for (const rs of recordsets) {
+    for (let i = 0; i < recordsets.length; i++) {
+      // A large import is one transaction, but it must not stall DNS answering in the same process: let
+      // the event loop run between batches (on SQLite other writers wait on the transaction meanwhile).
+      if (i % IMPORT_BATCH === IMPORT_BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
+      const rs = recordsets[i];
       const child = children.find((c) => rs.name === c || rs.name.endsWith(`.${c}`));
       if (child) throw new ImportError(`Invalid recordset ${rs.name} ${rs.type}: RecordSet belongs in a child zone: ${child}`);
       const records: RecordInput[] = rs.records.map((data) => ({ data, serial: zone.serial, status: 'PENDING', action: 'CREATE' }));

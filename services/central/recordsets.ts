@@ -58,7 +58,7 @@ export class Recordsets {
     const data = this.#records(type, stringList(input, 'records') ?? []);
     if (type === 'SOA') throw Refuse.badRequest('Creating a SOA recordset is not allowed', 'type');
 
-    const { zone, recordset } = await this.#deps.storage.transaction(async (tx) => {
+    const { zone, recordset, previousSerial } = await this.#deps.storage.transaction(async (tx) => {
       const { zone, owner } = await readableZone(tx, caller, zoneId, { forUpdate: true });
       this.#checkPrimary(zone);
       const name = this.#name(rawName, zone);
@@ -80,9 +80,9 @@ export class Recordsets {
         if (err instanceof DuplicateError) throw Refuse.duplicate('RecordSet');
         throw err;
       }
-      return { zone: next, recordset };
+      return { zone: next, recordset, previousSerial: zone.serial };
     });
-    await this.#zones.announce(zone, 'UPDATE');
+    await this.#zones.announce(zone, 'UPDATE', { previousSerial, recordsetIds: [recordset.id] });
     return this.get(caller, zone.id, recordset.id);
   }
 
@@ -122,6 +122,7 @@ export class Recordsets {
         scoped = seesAll(caller) ? query : { ...query, visibleToProject: requireProject(caller) };
       }
       const { items, total } = await tx.list('recordsets', scoped).catch(markerNotFound);
+      const records = await tx.recordsOf(items.map((rs) => rs.id));
       const out: RecordsetDetail[] = [];
       for (const rs of items) {
         let zoneName = zoneNames.get(rs.zoneId);
@@ -129,7 +130,7 @@ export class Recordsets {
           zoneName = (await tx.getZone(rs.zoneId)).name;
           zoneNames.set(rs.zoneId, zoneName);
         }
-        out.push(detail(rs, await tx.listRecords(rs.id), zoneName));
+        out.push(detail(rs, records.get(rs.id)!, zoneName));
       }
       return { items: out, total };
     });
@@ -142,7 +143,7 @@ export class Recordsets {
     if (ttl !== undefined) this.#checkTtl(caller, ttl);
     const description = optionalString(input, 'description', 160);
     const list = stringList(input, 'records');
-    const zone = await this.#deps.storage.transaction(async (tx) => {
+    const { next, previousSerial } = await this.#deps.storage.transaction(async (tx) => {
       const { zone, owner } = await readableZone(tx, caller, zoneId, { forUpdate: true });
       this.#checkPrimary(zone);
       const recordset = await this.#recordsetOf(tx, zone, recordsetId);
@@ -162,14 +163,14 @@ export class Recordsets {
         // A TTL or description change still re-publishes the RRset under the new serial.
         await tx.replaceRecords(recordset.id, current.map((r) => ({ ...this.#record(r.data, next.serial, 'UPDATE'), managed: r.managed })));
       }
-      return next;
+      return { next, previousSerial: zone.serial };
     });
-    await this.#zones.announce(zone, 'UPDATE');
-    return this.get(caller, zone.id, recordsetId);
+    await this.#zones.announce(next, 'UPDATE', { previousSerial, recordsetIds: [recordsetId] });
+    return this.get(caller, next.id, recordsetId);
   }
 
   async delete(caller: Caller, zoneId: string, recordsetId: string): Promise<RecordsetDetail> {
-    const { zone, gone } = await this.#deps.storage.transaction(async (tx) => {
+    const { zone, gone, previousSerial } = await this.#deps.storage.transaction(async (tx) => {
       const { zone, owner } = await readableZone(tx, caller, zoneId, { forUpdate: true });
       this.#checkPrimary(zone);
       const recordset = await this.#recordsetOf(tx, zone, recordsetId);
@@ -178,9 +179,9 @@ export class Recordsets {
       const next = await this.#zones.commitChange(tx, zone);
       await tx.deleteRecordset(recordset.id);
       const gone = detail(recordset, records.map((r) => ({ ...r, status: 'PENDING', action: 'DELETE' })), zone.name);
-      return { zone: next, gone };
+      return { zone: next, gone, previousSerial: zone.serial };
     });
-    await this.#zones.announce(zone, 'UPDATE');
+    await this.#zones.announce(zone, 'UPDATE', { previousSerial, recordsetIds: [recordsetId] });
     return gone;
   }
 

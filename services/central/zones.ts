@@ -2,9 +2,10 @@
 // each, and a 'zone.changed' on the bus once committed so mdns compiles the new serial.
 import { nameFromText, nameToText } from '../../engine/codec/name.ts';
 import { nextSerial, serialNewer } from '../../engine/xfr/serial.ts';
+import type { ZoneChanged } from '../messaging/bus.ts';
 import { parseRemote } from './masters.ts';
 import {
-  DuplicateError, NotFoundError, type HostPort, type ListQuery, type RecordInput, type Tx, type Zone,
+  DuplicateError, NotFoundError, type HostPort, type ListQuery, type RecordInput, type Tx, type Zone, type ZoneExtras,
 } from '../storage/storage.ts';
 import { ownedZone, readableZone, requireAdmin, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
 import { CentralError, Refuse } from './errors.ts';
@@ -13,12 +14,8 @@ import { enforceQuota } from './quotas.ts';
 import { poolNameservers, soaData } from './soa.ts';
 import { ValidationError, validateZoneName } from './validate.ts';
 
-export interface ZoneDetail {
+export interface ZoneDetail extends ZoneExtras {
   zone: Zone;
-  masters: HostPort[];
-  attributes: Record<string, string>;
-  /** Shared with at least one other project. */
-  shared: boolean;
 }
 
 /** A zone to insert: names canonical, values checked. SOA timers and serial default as for API creates. */
@@ -159,7 +156,8 @@ export class Zones {
     return this.#deps.storage.transaction(async (tx) => {
       const visible: ListQuery = seesAll(caller) ? query : { ...query, visibleToProject: requireProject(caller) };
       const { items, total } = await tx.list('zones', visible).catch(markerNotFound);
-      return { items: await Promise.all(items.map((z) => this.#detail(tx, z))), total };
+      const extras = await tx.zoneExtras(items.map((z) => z.id));
+      return { items: items.map((zone) => ({ zone, ...extras.get(zone.id)! })), total };
     });
   }
 
@@ -269,13 +267,12 @@ export class Zones {
   }
 
   /** Tells mdns (and anyone else listening) about a committed change. */
-  async announce(zone: Zone, action: 'CREATE' | 'UPDATE' | 'DELETE'): Promise<void> {
-    await this.#deps.bus.publish('zone.changed', { zoneId: zone.id, name: zone.name, serial: zone.serial, action });
+  async announce(zone: Zone, action: 'CREATE' | 'UPDATE' | 'DELETE', delta?: ZoneChanged['delta']): Promise<void> {
+    await this.#deps.bus.publish('zone.changed', { zoneId: zone.id, name: zone.name, serial: zone.serial, action, ...(delta ? { delta } : {}) });
   }
 
   async #detail(tx: Tx, zone: Zone): Promise<ZoneDetail> {
-    const [masters, attributes, shares] = await Promise.all([tx.zoneMasters(zone.id), tx.zoneAttributes(zone.id), tx.findSharedZones(zone.id)]);
-    return { zone, masters, attributes, shared: shares.length > 0 };
+    return { zone, ...(await tx.zoneExtras([zone.id])).get(zone.id)! };
   }
 
   #zoneName(raw: string): string {

@@ -48,12 +48,36 @@ interface StoredZone {
   running: Promise<boolean> | null;
   again: boolean;
   removed: boolean;
+  /** The recordsets last read and the serial they make up: what a delta read updates. */
+  model: ZoneModel | null;
+  /** Announced changes not read yet, oldest first. */
+  pending: ZoneChanged[];
 }
+
+interface ZoneModel {
+  serial: number;
+  recordsets: Map<string, ExportRecordSet>;
+}
+
+/** Changes waiting beyond this many mean the announcements are not being read: the next read is whole. */
+const MAX_PENDING = 1000;
 
 /** One read of a zone: its row, and the stored SOA serial (null: no usable SOA). */
 interface ZoneHead {
   zone: Zone;
   serial: number | null;
+  /** The id of the SOA recordset, when there is exactly one. */
+  soaRecordsetId: string | null;
+}
+
+/** A version of a zone as read from storage, ready to render. */
+interface ZoneRead {
+  zone: Zone;
+  recordsets: ExportRecordSet[];
+  /** 2 when a change landed during a paged read and the zone was read again in one transaction. */
+  attempts: number;
+  /** For a delta read: how many recordsets were read again (the SOA included). */
+  delta?: number;
 }
 
 const DEFAULT_PAGE_SIZE = 2000;
@@ -129,7 +153,7 @@ export class StoredZones {
   reload(zoneId: string): Promise<boolean> {
     let entry = this.stored.get(zoneId);
     if (entry === undefined) {
-      entry = { id: zoneId, zone: null, running: null, again: false, removed: false };
+      entry = { id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [] };
       this.stored.set(zoneId, entry);
     }
     if (entry.running !== null) {
@@ -172,8 +196,13 @@ export class StoredZones {
 
   private async changed(change: ZoneChanged): Promise<void> {
     if (this.closed) return;
-    if (change.action === 'DELETE') this.remove(change.zoneId);
-    else await this.reload(change.zoneId);
+    if (change.action === 'DELETE') return this.remove(change.zoneId);
+    const entry = this.stored.get(change.zoneId);
+    if (entry?.model && change.delta) {
+      entry.pending.push(change);
+      if (entry.pending.length > MAX_PENDING) entry.model = null;
+    }
+    await this.reload(change.zoneId);
   }
 
   private async load(entry: StoredZone): Promise<boolean> {
@@ -197,7 +226,7 @@ export class StoredZones {
     const serving = zone.snapshot;
     if (serving !== null && head.serial !== null && !this.isNewer(entry, zone, head.serial, serving.serial)) return head.serial === serving.serial;
 
-    const read = await this.readZone(entry, head);
+    const read = (await this.readDelta(entry, head)) ?? (await this.readZone(entry, head));
     if (read === null) return false;
     const readMs = performance.now() - started;
     const text = exportZone(name, read.zone.ttl, read.recordsets);
@@ -228,6 +257,7 @@ export class StoredZones {
       parseMs: Math.round(result.parseMs),
       buildMs: Math.round(result.buildMs),
       ...(read.attempts > 1 ? { attempts: read.attempts } : {}),
+      ...(read.delta ? { delta: read.delta } : {}),
     }, 'zone loaded from storage');
     if (old !== null) await recordJournalStep(zone, old, snapshot, this.pool, this.journalPlace(entry.id), this.log);
     if (entry.removed) return false;
@@ -278,7 +308,61 @@ export class StoredZones {
    * committed between pages would mix two versions: the stored SOA serial is read before and after, and must
    * match the one SOA record among the rows; otherwise the zone is read once more in a single transaction.
    */
-  private async readZone(entry: StoredZone, head: ZoneHead): Promise<{ zone: Zone; recordsets: ExportRecordSet[]; attempts: number } | null> {
+  private async readZone(entry: StoredZone, head: ZoneHead): Promise<ZoneRead | null> {
+    const read = await this.readWhole(entry, head);
+    if (read === null) return null;
+    const serial = read.rows.soaSerial();
+    entry.model = serial === null ? null : { serial, recordsets: read.rows.recordsets };
+    // Announcements of changes the whole read already holds are done with.
+    if (serial !== null) entry.pending = entry.pending.filter((c) => serialNewer(c.serial, serial));
+    return { zone: read.zone, recordsets: [...read.rows.recordsets.values()], attempts: read.attempts };
+  }
+
+  /**
+   * The zone as the model plus the recordsets the pending announcements name, when they chain from the
+   * model's serial to the stored one; read with the SOA in one transaction, so the result is exactly the
+   * stored version. Null when a whole read is needed.
+   */
+  private async readDelta(entry: StoredZone, head: ZoneHead): Promise<ZoneRead | null> {
+    const model = entry.model;
+    if (model === null || head.serial === null) return null;
+    const ids = new Set<string>();
+    let serial = model.serial;
+    let used = 0;
+    for (const change of entry.pending) {
+      if (change.delta?.previousSerial !== serial) break;
+      for (const id of change.delta.recordsetIds) ids.add(id);
+      serial = change.serial;
+      used++;
+    }
+    if (serial !== head.serial) return null;
+    const read = await this.storage.transaction(async (tx) => {
+      const now = await readHead(tx, entry.id);
+      if (now === null || now.serial !== head.serial) return null;
+      const changed = new Map<string, ExportRecordSet | null>();
+      for (const id of [...ids, now.soaRecordsetId!]) {
+        try {
+          const rs = await tx.getRecordset(id);
+          const records = await tx.listRecords(id);
+          changed.set(id, records.length === 0 ? null : { name: rs.name, type: rs.type, ttl: rs.ttl, records: records.map((r) => r.data) });
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+          changed.set(id, null); // deleted
+        }
+      }
+      return { zone: now.zone, changed };
+    });
+    if (read === null || entry.removed) return null;
+    for (const [id, rs] of read.changed) {
+      if (rs === null) model.recordsets.delete(id);
+      else model.recordsets.set(id, rs);
+    }
+    model.serial = serial;
+    entry.pending = entry.pending.slice(used);
+    return { zone: read.zone, recordsets: [...model.recordsets.values()], attempts: 1, delta: read.changed.size };
+  }
+
+  private async readWhole(entry: StoredZone, head: ZoneHead): Promise<{ zone: Zone; rows: Rows; attempts: number } | null> {
     const pageSize = this.options.pageSize ?? DEFAULT_PAGE_SIZE;
     const rows = new Rows();
     for await (const page of this.storage.streamZoneRecords(entry.id, pageSize)) {
@@ -289,7 +373,7 @@ export class StoredZones {
     const after = await this.storage.transaction((tx) => readHead(tx, entry.id));
     if (entry.removed || after === null) return null;
     if (head.serial !== null && after.serial === head.serial && rows.soaSerial() === head.serial) {
-      return { zone: after.zone, recordsets: rows.recordsets, attempts: 1 };
+      return { zone: after.zone, rows, attempts: 1 };
     }
     this.log.info({ zone: head.zone.name, zoneId: entry.id, before: head.serial, after: after.serial }, 'zone changed while it was read: reading it again in one transaction');
     const again = await this.storage.transaction(async (tx) => {
@@ -303,7 +387,7 @@ export class StoredZones {
         // Other transactions wait for this one, but queries keep being answered.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      return zone === null ? null : { zone: zone.zone, recordsets: all.recordsets, attempts: 2 };
+      return zone === null ? null : { zone: zone.zone, rows: all, attempts: 2 };
     });
     return entry.removed ? null : again;
   }
@@ -339,9 +423,9 @@ async function readHead(tx: Tx, zoneId: string): Promise<ZoneHead | null> {
     throw err;
   }
   const soa = await tx.findRecordsets(zoneId, { name: zone.name, type: 'SOA' }, { limit: 2 });
-  if (soa.items.length !== 1) return { zone, serial: null };
+  if (soa.items.length !== 1) return { zone, serial: null, soaRecordsetId: null };
   const records = await tx.listRecords(soa.items[0].id);
-  return { zone, serial: records.length === 1 ? soaSerial(records[0].data) : null };
+  return { zone, serial: records.length === 1 ? soaSerial(records[0].data) : null, soaRecordsetId: soa.items[0].id };
 }
 
 /** The serial field of SOA presentation text (mname rname serial refresh retry expire minimum), or null. */
@@ -352,20 +436,17 @@ export function soaSerial(data: string): number | null {
   return serial <= 0xffffffff ? serial : null;
 }
 
-/** Rows as they come, one export recordset each (exportZone writes a line per record either way). */
+/** Rows as they come, grouped into their recordsets (the model a delta read updates). */
 class Rows {
-  readonly recordsets: ExportRecordSet[] = [];
+  readonly recordsets = new Map<string, ExportRecordSet>();
   private soas: string[] = [];
 
   add(page: readonly ZoneRecordRow[]): void {
     for (const r of page) {
-      // The SOA first, where exportZone would move it: its sort then has nothing to do.
-      if (r.type === 'SOA') {
-        this.soas.push(r.data);
-        this.recordsets.unshift({ name: r.name, type: r.type, ttl: r.ttl, records: [r.data] });
-      } else {
-        this.recordsets.push({ name: r.name, type: r.type, ttl: r.ttl, records: [r.data] });
-      }
+      if (r.type === 'SOA') this.soas.push(r.data);
+      const rs = this.recordsets.get(r.recordsetId);
+      if (rs) rs.records.push(r.data);
+      else this.recordsets.set(r.recordsetId, { name: r.name, type: r.type, ttl: r.ttl, records: [r.data] });
     }
   }
 

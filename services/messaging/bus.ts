@@ -9,6 +9,12 @@ export interface ZoneChanged {
   serial: number;
   /** DELETE: stop serving the zone. CREATE/UPDATE: (re)load it from storage. */
   action: 'CREATE' | 'UPDATE' | 'DELETE';
+  /**
+   * For a change confined to some recordsets: the serial it was made on and the recordsets it created,
+   * changed or deleted (besides the SOA). A reader holding exactly `previousSerial` re-reads only those;
+   * absent, the whole zone must be read (its TTL changed, it was imported, …).
+   */
+  delta?: { previousSerial: number; recordsetIds: string[] };
 }
 
 export interface ZoneServed {

@@ -11,7 +11,7 @@ import {
   type DnsRecord, type HostPort, type JournalEntry, type Page, type PageResult, type Pool, type PoolCreate,
   type PoolTarget, type RecordInput, type RecordSet, type RecordSetCreate, type RecordSetFilter,
   type RecordSetUpdate, type ServiceStatus, type ServiceStatusInput, type Tld, type TsigKey, type TsigKeyCreate,
-  type TsigKeyUpdate, type Tx, type Zone, type ZoneCreate, type ZoneCriterion, type ZoneRecordRow, type ZoneUpdate,
+  type TsigKeyUpdate, type Tx, type Zone, type ZoneCreate, type ZoneCriterion, type ZoneExtras, type ZoneRecordRow, type ZoneUpdate,
 } from './storage.ts';
 
 export type Param = string | number | bigint | null | Uint8Array;
@@ -445,6 +445,19 @@ export class SqlTx implements Tx {
     return Object.fromEntries(rows.map((r) => [str(r.key), str(r.value)]));
   }
 
+  async zoneExtras(zoneIds: readonly string[]): Promise<Map<string, ZoneExtras>> {
+    const out = new Map<string, ZoneExtras>(zoneIds.map((id) => [id, { masters: [], attributes: {}, shared: false }]));
+    if (zoneIds.length === 0) return out;
+    const ids = placeholders(zoneIds.length);
+    const masters = await this.#all(`SELECT zone_id, host, port FROM zone_masters WHERE zone_id IN (${ids}) ORDER BY created_at, id`, zoneIds);
+    for (const r of masters) out.get(str(r.zone_id))!.masters.push({ host: str(r.host), port: num(r.port) });
+    const attributes = await this.#all(`SELECT zone_id, \`key\`, value FROM zone_attributes WHERE zone_id IN (${ids}) ORDER BY \`key\``, zoneIds);
+    for (const r of attributes) out.get(str(r.zone_id))!.attributes[str(r.key)] = str(r.value);
+    const shared = await this.#all(`SELECT DISTINCT zone_id FROM shared_zones WHERE zone_id IN (${ids})`, zoneIds);
+    for (const r of shared) out.get(str(r.zone_id))!.shared = true;
+    return out;
+  }
+
   async countZones(tenantId: string): Promise<number> {
     return this.#count("SELECT COUNT(*) AS n FROM zones WHERE tenant_id = ? AND deleted = '0'", [tenantId]);
   }
@@ -561,6 +574,14 @@ export class SqlTx implements Tx {
     return rows.map(toRecord);
   }
 
+  async recordsOf(recordsetIds: readonly string[]): Promise<Map<string, DnsRecord[]>> {
+    const out = new Map<string, DnsRecord[]>(recordsetIds.map((id) => [id, []]));
+    if (recordsetIds.length === 0) return out;
+    const rows = await this.#all(`SELECT * FROM records WHERE recordset_id IN (${placeholders(recordsetIds.length)}) ORDER BY created_at, id`, recordsetIds);
+    for (const r of rows) out.get(str(r.recordset_id))!.push(toRecord(r));
+    return out;
+  }
+
   async markRecordsServed(zoneId: string, serial: number): Promise<number> {
     // RFC 1982: a record's serial is not newer than `serial` when (serial - record serial) mod 2^32 < 2^31.
     const { changes } = await this.#run(
@@ -575,10 +596,12 @@ export class SqlTx implements Tx {
     // The page is cut from records_zone_id (zone_id, id) first and only then joined: with a plain join
     // MariaDB's optimizer may start from recordsets and sort the whole zone for every page.
     const rows = await this.#all(
-      'SELECT r.id, rs.name, rs.type, rs.ttl, r.data FROM (SELECT id, recordset_id, data FROM records ' +
+      'SELECT r.id, r.recordset_id, rs.name, rs.type, rs.ttl, r.data FROM (SELECT id, recordset_id, data FROM records ' +
       `WHERE zone_id = ? AND id > ? ORDER BY id LIMIT ${n}) r JOIN recordsets rs ON rs.id = r.recordset_id ORDER BY r.id`,
       [zoneId, afterId]);
-    return rows.map((r) => ({ id: str(r.id), name: str(r.name), type: str(r.type), ttl: numOrNull(r.ttl), data: str(r.data) }));
+    return rows.map((r) => ({
+      id: str(r.id), recordsetId: str(r.recordset_id), name: str(r.name), type: str(r.type), ttl: numOrNull(r.ttl), data: str(r.data),
+    }));
   }
 
   async countZoneRecords(zoneId: string, opts: { managed?: boolean } = {}): Promise<number> {

@@ -103,6 +103,14 @@ export interface Zone extends Audit {
   reverseName: string;
 }
 
+/** What the API shows of a zone besides its row. */
+export interface ZoneExtras {
+  masters: HostPort[];
+  attributes: Record<string, string>;
+  /** Shared with at least one other project. */
+  shared: boolean;
+}
+
 export interface HostPort {
   host: string;
   port: number;
@@ -217,6 +225,7 @@ export interface RecordSetFilter {
 /** One row of a zone read for AXFR: the record's id is the keyset cursor. */
 export interface ZoneRecordRow {
   id: string;
+  recordsetId: string;
   name: string;
   type: string;
   /** The recordset TTL; null means the zone's TTL. */
@@ -442,6 +451,8 @@ export interface Tx {
   purgeZone(id: string): Promise<void>;
   zoneMasters(zoneId: string): Promise<HostPort[]>;
   zoneAttributes(zoneId: string): Promise<Record<string, string>>;
+  /** Masters, attributes and whether shared, for a page of zones in three queries. */
+  zoneExtras(zoneIds: readonly string[]): Promise<Map<string, ZoneExtras>>;
   /** The project's live zones. */
   countZones(tenantId: string): Promise<number>;
   /**
@@ -461,6 +472,8 @@ export interface Tx {
   /** Makes the recordset hold exactly these records (unchanged rdata keeps its row and id); bumps the RRset version. */
   replaceRecords(recordsetId: string, records: RecordInput[]): Promise<DnsRecord[]>;
   listRecords(recordsetId: string): Promise<DnsRecord[]>;
+  /** The records of a page of recordsets in one query, by recordset id. */
+  recordsOf(recordsetIds: readonly string[]): Promise<Map<string, DnsRecord[]>>;
   /**
    * The zone is served at `serial`: its PENDING and ERROR records with a serial not newer than it (RFC 1982)
    * become ACTIVE/NONE, as Designate's update_status does on SUCCESS. Returns how many changed.

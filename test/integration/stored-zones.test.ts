@@ -243,6 +243,44 @@ t('a change committed while the zone is read in pages is not mixed in: the zone 
   }
 });
 
+t('a change announced with its recordsets is read as a delta; a gap in the announcements reads the whole zone', async (ctx) => {
+  const s0 = (await ask(ctx.a.port, 'stored.test', 'SOA')).answers[0].data.serial as number;
+  const ids = await ctx.storage.transaction(async (tx) => ({
+    www: (await tx.getRecordsetByName(ctx.zone.id, 'www.stored.test.', 'A')).id,
+    keep: (await tx.getRecordsetByName(ctx.zone.id, 'keep.stored.test.', 'TXT')).id,
+  }));
+  const commit = async (serial: number, www: string, dropKeep = false) => {
+    await change(ctx, serial, [www]);
+    if (dropKeep) await ctx.storage.transaction((tx) => tx.deleteRecordset(ids.keep));
+  };
+  const announce = async (serial: number, previousSerial: number) => {
+    const instances = [ctx.a, ctx.b].filter(Boolean).length;
+    const before = ctx.served.filter((m) => m.serial === serial).length;
+    await ctx.bus.publish('zone.changed', {
+      zoneId: ctx.zone.id, name: ZONE, serial, action: 'UPDATE', delta: { previousSerial, recordsetIds: [ids.www, ids.keep] },
+    });
+    for (let i = 0; ctx.served.filter((m) => m.serial === serial).length < before + instances; i++) {
+      if (i > 1000) throw new Error(`serial ${serial} not served`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  const loaded = (serial: number) => ctx.lines.filter((l) => l.msg === 'zone loaded from storage' && l.serial === serial);
+
+  await commit(s0 + 1, '192.0.2.90', true);
+  await announce(s0 + 1, s0);
+  assert.ok(loaded(s0 + 1).length > 0 && loaded(s0 + 1).every((l) => l.delta === 3), JSON.stringify(loaded(s0 + 1)));
+  for (const i of [ctx.a, ctx.b].filter(Boolean)) {
+    assert.equal(await addresses(i.port), ['192.0.2.90']);
+    assert.is((await ask(i.port, 'keep.stored.test', 'TXT')).rcode, 'NXDOMAIN', 'a deleted recordset leaves the model');
+  }
+
+  await commit(s0 + 2, '192.0.2.91'); // never announced
+  await commit(s0 + 3, '192.0.2.92');
+  await announce(s0 + 3, s0 + 2);
+  assert.ok(loaded(s0 + 3).length > 0 && loaded(s0 + 3).every((l) => l.delta === undefined), 'the gap makes a whole read');
+  assert.equal(await addresses(ctx.a.port), ['192.0.2.92']);
+});
+
 t('DELETE stops serving the zone: its names are REFUSED', async (ctx) => {
   await ctx.storage.transaction((tx) => tx.softDeleteZone(ctx.zone.id));
   await ctx.bus.publish('zone.changed', { zoneId: ctx.zone.id, name: ZONE, serial: 6, action: 'DELETE' });

@@ -193,7 +193,9 @@ export function storageSuite(name: string, open: () => Promise<Opened>): void {
       await rejects(tx.updateRecordset(rs.id, { ttl: 5 }, 2), ConflictError);
       const rows = await tx.zoneRecords(z.id, '', 100);
       assert.is(rows.length, 4);
-      assert.equal(rows.find((r) => r.type === 'MX'), { id: rows.find((r) => r.type === 'MX')!.id, name: 'mail.rrs.example.', type: 'MX', ttl: null, data: '10 mx.rrs.example.' });
+      const mx = rows.find((r) => r.type === 'MX')!;
+      assert.equal(mx, { id: mx.id, recordsetId: mx.recordsetId, name: 'mail.rrs.example.', type: 'MX', ttl: null, data: '10 mx.rrs.example.' });
+      assert.is((await tx.getRecordset(mx.recordsetId)).name, 'mail.rrs.example.');
       await tx.deleteRecordset(rs.id);
       await rejects(tx.getRecordset(rs.id), NotFoundError);
       await rejects(tx.deleteRecordset(rs.id), NotFoundError);
@@ -740,6 +742,24 @@ export function storageSuite(name: string, open: () => Promise<Opened>): void {
       if (stats && lockFirst) assert.is(stats.retried, retriedBefore, 'locking the zone first avoids deadlocks');
     });
   }
+
+  t('zoneExtras and recordsOf read a page in batches, with empty entries for ids without rows', async (ctx) => {
+    const a = await zone(ctx, 'extras-a.example.', { masters: [{ host: '192.0.2.1', port: 5300 }], attributes: { tier: 'gold' } });
+    const b = await zone(ctx, 'extras-b.example.');
+    await ctx.s.transaction((tx) => tx.shareZone(b.id, 'tenant-a', 'tenant-z'));
+    const extras = await ctx.s.transaction((tx) => tx.zoneExtras([a.id, b.id]));
+    assert.equal(extras.get(a.id), { masters: [{ host: '192.0.2.1', port: 5300 }], attributes: { tier: 'gold' }, shared: false });
+    assert.equal(extras.get(b.id), { masters: [], attributes: {}, shared: true });
+    assert.equal((await ctx.s.transaction((tx) => tx.zoneExtras([]))).size, 0);
+
+    const [x, y] = await ctx.s.transaction(async (tx) => [
+      await tx.createRecordset({ zoneId: a.id, name: 'x.extras-a.example.', type: 'A', records: [{ data: '192.0.2.1' }, { data: '192.0.2.2' }] }),
+      await tx.createRecordset({ zoneId: a.id, name: 'y.extras-a.example.', type: 'TXT' }),
+    ]);
+    const records = await ctx.s.transaction((tx) => tx.recordsOf([x.id, y.id]));
+    assert.equal(records.get(x.id)!.map((r) => r.data).sort(), ['192.0.2.1', '192.0.2.2']);
+    assert.equal(records.get(y.id), []);
+  });
 
   t.run();
 }
