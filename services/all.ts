@@ -38,6 +38,7 @@ export function centralOptions(config: Config): CentralOptions {
     managedResourceEmail: central<string>('managed_resource_email'),
     supportedRecordTypes: config.get<string[]>('DEFAULT', 'supported_record_type').map((t) => t.toUpperCase()),
     defaultTtl: config.get<number>('DEFAULT', 'default_ttl'),
+    serialBatchInterval: config.get<number>('producer_task:increment_serial', 'interval'),
     quotas,
   };
 }

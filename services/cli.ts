@@ -45,6 +45,9 @@ ${optionHelp('keystone_authtoken')}
 [service:central]
 ${optionHelp('service:central')}
 
+[producer_task:increment_serial]
+${optionHelp('producer_task:increment_serial')}
+
 [service:mdns]
 ${optionHelp('service:mdns')}
 

@@ -43,6 +43,11 @@ export interface CentralOptions {
   soaRetry: number;
   soaExpire: number;
   soaMinimum: number;
+  /**
+   * `[producer_task:increment_serial] interval`: seconds over which changes share one serial (Designate
+   * batches every 5 s). 0 gives every change its own serial at once.
+   */
+  serialBatchInterval: number;
 }
 
 export const CENTRAL_DEFAULTS: CentralOptions = {
@@ -59,6 +64,7 @@ export const CENTRAL_DEFAULTS: CentralOptions = {
   soaRetry: 600,
   soaExpire: 86400,
   soaMinimum: 3600,
+  serialBatchInterval: 0,
 };
 
 export interface CentralDeps {

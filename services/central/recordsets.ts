@@ -74,7 +74,7 @@ export class Recordsets {
         recordset = await tx.createRecordset({
           zoneId: zone.id, name, type, ttl, description,
           tenantId: owner ? zone.tenantId : project,
-          records: data.map((d) => this.#record(d, next.serial, 'CREATE')),
+          records: data.map((d) => this.#record(d, this.#zones.recordSerial(next), 'CREATE')),
         });
       } catch (err) {
         if (err instanceof DuplicateError) throw Refuse.duplicate('RecordSet');
@@ -158,10 +158,10 @@ export class Recordsets {
         const others = (await tx.countZoneRecords(zone.id, { managed: false })) - current.filter((r) => !r.managed).length;
         await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_records', others + data.length);
         const kept = new Set(current.map((r) => r.data));
-        await tx.replaceRecords(recordset.id, data.map((d) => this.#record(d, next.serial, kept.has(d) ? 'NONE' : 'CREATE')));
+        await tx.replaceRecords(recordset.id, data.map((d) => this.#record(d, this.#zones.recordSerial(next), kept.has(d) ? 'NONE' : 'CREATE')));
       } else {
         // A TTL or description change still re-publishes the RRset under the new serial.
-        await tx.replaceRecords(recordset.id, current.map((r) => ({ ...this.#record(r.data, next.serial, 'UPDATE'), managed: r.managed })));
+        await tx.replaceRecords(recordset.id, current.map((r) => ({ ...this.#record(r.data, this.#zones.recordSerial(next), 'UPDATE'), managed: r.managed })));
       }
       return { next, previousSerial: zone.serial };
     });

@@ -5,7 +5,7 @@ import { nextSerial, serialNewer } from '../../engine/xfr/serial.ts';
 import type { ZoneChanged } from '../messaging/bus.ts';
 import { parseRemote } from './masters.ts';
 import {
-  DuplicateError, NotFoundError, type HostPort, type ListQuery, type RecordInput, type Tx, type Zone, type ZoneExtras,
+  DuplicateError, NotFoundError, type HostPort, type ListQuery, type RecordInput, type Tx, type Zone, type ZoneExtras, type ZoneUpdate,
 } from '../storage/storage.ts';
 import { ownedZone, readableZone, requireAdmin, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
 import { CentralError, Refuse } from './errors.ts';
@@ -240,7 +240,8 @@ export class Zones {
         if (err instanceof NotFoundError) return; // deleted meanwhile
         throw err;
       }
-      if (serialNewer(zone.serial, serial)) return; // a newer change is still on its way
+      // A newer change is still on its way, or one waits for its batched serial.
+      if (serialNewer(zone.serial, serial) || zone.incrementSerial) return;
       await tx.markRecordsServed(zone.id, serial);
       if (zone.status !== 'ACTIVE' || zone.action !== 'NONE') await tx.updateZone(zone.id, { status: 'ACTIVE', action: 'NONE' });
     });
@@ -249,14 +250,49 @@ export class Zones {
   /**
    * Gives a changed zone its next serial (RFC 1982: always newer, even after an imported date-style serial)
    * and rewrites its SOA; the zone waits as PENDING/UPDATE until mdns serves it. Call inside the change's
-   * transaction, after locking the zone row.
+   * transaction, after locking the zone row. With serial batching on, the zone is only marked: the next
+   * incrementSerials() gives every change made meanwhile one serial.
    */
   async commitChange(tx: Tx, zone: Zone): Promise<Zone> {
     if (zone.action === 'DELETE') throw Refuse.badRequest('Can not update a deleting zone');
+    const action = zone.action === 'CREATE' ? 'CREATE' : 'UPDATE';
+    if (this.#deps.options.serialBatchInterval > 0) return tx.updateZone(zone.id, { incrementSerial: true, status: 'PENDING', action });
+    return this.#bumpSerial(tx, zone, { status: 'PENDING', action });
+  }
+
+  /** The serial records written by a change will be served at (at the latest): what zone.served compares. */
+  recordSerial(zone: Zone): number {
+    return zone.incrementSerial ? (zone.serial + 1) >>> 0 : zone.serial;
+  }
+
+  /**
+   * Designate's increment_serial task: every zone marked by changes gets one new serial and is announced.
+   * Returns how many zones moved on. Safe to run from several centrals: each zone is locked and re-checked.
+   */
+  async incrementSerials(): Promise<number> {
+    let moved = 0;
+    for (let marker: string | undefined; ;) {
+      const page = await this.#deps.storage.transaction((tx) => tx.findZones({ incrementSerial: true }, { limit: 100, marker }));
+      for (const candidate of page.items) {
+        const zone = await this.#deps.storage.transaction(async (tx) => {
+          const zone = await tx.getZone(candidate.id, { forUpdate: true }).catch((err: unknown) => {
+            if (err instanceof NotFoundError) return null;
+            throw err;
+          });
+          return zone?.incrementSerial ? this.#bumpSerial(tx, zone, { incrementSerial: false }) : null;
+        });
+        if (zone === null) continue;
+        moved++;
+        await this.announce(zone, 'UPDATE');
+      }
+      if (page.next === undefined) return moved;
+      marker = page.next;
+    }
+  }
+
+  async #bumpSerial(tx: Tx, zone: Zone, patch: ZoneUpdate): Promise<Zone> {
     const serial = nextSerial(zone.serial, this.#now());
-    const updated = await tx.updateZone(zone.id, {
-      serial, status: 'PENDING', action: zone.action === 'CREATE' ? 'CREATE' : 'UPDATE',
-    });
+    const updated = await tx.updateZone(zone.id, { ...patch, serial });
     if (zone.type === 'PRIMARY') {
       const soa = await tx.getRecordsetByName(zone.id, zone.name, 'SOA');
       const pool = await tx.getPool(zone.poolId);
@@ -268,6 +304,8 @@ export class Zones {
 
   /** Tells mdns (and anyone else listening) about a committed change. */
   async announce(zone: Zone, action: 'CREATE' | 'UPDATE' | 'DELETE', delta?: ZoneChanged['delta']): Promise<void> {
+    // A change waiting for its batched serial has nothing new to serve yet: incrementSerials() announces it.
+    if (action === 'UPDATE' && zone.incrementSerial) return;
     await this.#deps.bus.publish('zone.changed', { zoneId: zone.id, name: zone.name, serial: zone.serial, action, ...(delta ? { delta } : {}) });
   }
 

@@ -72,6 +72,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   central('max_zone_name_len', 'int', CENTRAL_DEFAULTS.maxZoneNameLength, 'longest zone name'),
   central('max_recordset_name_len', 'int', CENTRAL_DEFAULTS.maxRecordsetNameLength, 'longest recordset name'),
   central('managed_resource_email', 'string', CENTRAL_DEFAULTS.managedResourceEmail, 'SOA RNAME of secondary zones'),
+  { section: 'producer_task:increment_serial', name: 'interval', type: 'float', default: CENTRAL_DEFAULTS.serialBatchInterval, help: 'seconds over which zone changes share one serial (Designate: 5); 0: a serial per change at once' },
   dflt('state_path', 'string', 'data', 'directory of the embedded database and journals', 'data-dir'),
   dflt('supported_record_type', 'list', [...CENTRAL_DEFAULTS.supportedRecordTypes], 'record types the API accepts'),
   dflt('default_ttl', 'int', CENTRAL_DEFAULTS.defaultTtl, 'TTL of new zones without one'),
