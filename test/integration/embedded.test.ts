@@ -1,6 +1,6 @@
 // The embedded default end to end (`zonecast start`): a zone created through the v2 API answers over DNS,
 // changes arrive as new serials with IXFR, the zone turns ACTIVE, deletion stops it answering, and a restart
-// over the same data directory serves every zone again.
+// over the same data directory serves every zone again. The same again with [storage] connection on MariaDB.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,20 +12,21 @@ import { loadConfig } from '../../services/config/options.ts';
 import { createLogger } from '../../services/log.ts';
 import { call } from '../api/http.ts';
 import { ask, transferAnswers, type Decoded } from '../helpers/client.ts';
+import { createScratchDatabase, mariadbUnavailable, MYSQL_URL } from '../helpers/mariadb.ts';
 
 interface Ctx {
   dir: string;
   all: AllServices;
+  start(): Promise<AllServices>;
+  cleanup(): Promise<void>;
 }
 
-const t = suite<Ctx>('embedded: api + central + mdns', {} as Ctx);
-
-async function start(dir: string): Promise<AllServices> {
-  const config = loadConfig({
-    env: {},
-    cli: { 'data-dir': dir, listen: ['127.0.0.1:0'], 'api-listen': ['127.0.0.1:0'], 'compile-threads': '1' },
-  });
-  return startAll(config, createLogger('zonecast', process.env.ZONECAST_TEST_LOG ?? 'silent'));
+function starter(dir: string, connection: string | undefined): () => Promise<AllServices> {
+  return () => {
+    const cli: Record<string, string | string[]> = { 'data-dir': dir, listen: ['127.0.0.1:0'], 'api-listen': ['127.0.0.1:0'], 'compile-threads': '1' };
+    if (connection) cli.connection = connection;
+    return startAll(loadConfig({ env: {}, cli }), createLogger('zonecast', process.env.ZONECAST_TEST_LOG ?? 'silent'));
+  };
 }
 
 const apiPort = (ctx: Ctx) => ctx.all.api.ports[0];
@@ -49,74 +50,88 @@ async function until(ctx: Ctx, name: string, type: string, check: (d: Decoded) =
   throw new assert.Assertion({ message: `${name} ${type} never satisfied the check; last: ${JSON.stringify(last)}`, operator: 'until', expects: true, actual: false });
 }
 
-t.before(async (ctx) => {
-  ctx.dir = mkdtempSync(join(tmpdir(), 'zonecast-embedded-'));
-  ctx.all = await start(ctx.dir);
-});
+function register(engine: string, database: () => Promise<{ url?: string; drop(): Promise<void> }>): void {
+  const t = suite<Ctx>(`embedded: api + central + mdns (${engine})`, {} as Ctx);
 
-t.after(async (ctx) => {
-  await ctx.all?.close();
-  rmSync(ctx.dir, { recursive: true, force: true });
-});
-
-t('a zone created through the API answers on DNS and becomes ACTIVE', async (ctx) => {
-  const z = await api(ctx, 'POST', '/v2/zones', { name: 'embedded.example.', email: 'hostmaster@embedded.example' });
-  assert.is(z.status, 202, z.text);
-  const soa = await until(ctx, 'embedded.example', 'SOA', (d) => d.rcode === 'NOERROR' && d.answers.length === 1);
-  assert.is(soa.answers[0].data.serial, z.json.serial);
-  assert.is(soa.answers[0].data.mname, 'ns1.example.org');
-  for (let i = 0; i < 100; i++) {
-    if ((await api(ctx, 'GET', `/v2/zones/${z.json.id}`)).json.status === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.unreachable('the zone never became ACTIVE');
-});
-
-t('a recordset change serves a new serial, and IXFR carries the difference', async (ctx) => {
-  const zone = (await api(ctx, 'GET', '/v2/zones?name=embedded.example.')).json.zones[0];
-  const before = zone.serial;
-  const rs = await api(ctx, 'POST', `/v2/zones/${zone.id}/recordsets`, { name: 'www.embedded.example.', type: 'A', records: ['192.0.2.10'] });
-  assert.is(rs.status, 202, rs.text);
-  const a = await until(ctx, 'www.embedded.example', 'A', (d) => d.answers.length === 1);
-  assert.is(a.answers[0].data, '192.0.2.10');
-  const after = (await api(ctx, 'GET', `/v2/zones/${zone.id}`)).json.serial;
-  assert.ok(after !== before);
-
-  const ixfr = dnsPacket.encode({
-    type: 'query', id: 9, flags: 0, questions: [{ type: 'IXFR', name: 'embedded.example', class: 'IN' } as never],
-    authorities: [{ type: 'SOA', name: 'embedded.example', ttl: 0, data: { mname: 'x.', rname: 'x.', serial: before, refresh: 0, retry: 0, expire: 0, minimum: 0 } } as never],
+  t.before(async (ctx) => {
+    ctx.dir = mkdtempSync(join(tmpdir(), 'zonecast-embedded-'));
+    const db = await database();
+    ctx.start = starter(ctx.dir, db.url);
+    ctx.cleanup = db.drop;
+    ctx.all = await ctx.start();
   });
-  let answers = await transferAnswers(dnsPort(ctx), ixfr);
-  for (let i = 0; i < 100 && answers.length > 0 && answers[1]?.type !== 'SOA'; i++) {
-    // The journal step lands just after the new serial starts serving; until then IXFR falls back to AXFR.
-    await new Promise((r) => setTimeout(r, 20));
-    answers = await transferAnswers(dnsPort(ctx), ixfr);
-  }
-  const shape = answers.map((r) => `${r.type}${r.type === 'SOA' ? ` ${r.data.serial}` : ` ${r.name} ${r.data}`}`);
-  assert.equal(shape, [`SOA ${after}`, `SOA ${before}`, `SOA ${after}`, 'A www.embedded.example 192.0.2.10', `SOA ${after}`]);
 
-  const axfr = await transferAnswers(dnsPort(ctx), dnsPacket.encode({
-    type: 'query', id: 10, flags: 0, questions: [{ type: 'AXFR', name: 'embedded.example', class: 'IN' } as never],
-  }));
-  assert.equal(axfr.map((r) => r.type).sort(), ['A', 'NS', 'SOA', 'SOA']);
-});
+  t.after(async (ctx) => {
+    await ctx.all?.close();
+    await ctx.cleanup?.();
+    rmSync(ctx.dir, { recursive: true, force: true });
+  });
 
-t('a restart over the same data directory serves every zone again', async (ctx) => {
-  const created = await api(ctx, 'POST', '/v2/zones', { name: 'second.example.', email: 'a@second.example' });
-  assert.is(created.status, 202);
-  await until(ctx, 'second.example', 'SOA', (d) => d.answers.length === 1);
-  await ctx.all.close();
-  ctx.all = await start(ctx.dir);
-  await until(ctx, 'www.embedded.example', 'A', (d) => d.answers.length === 1 && d.answers[0].data === '192.0.2.10');
-  await until(ctx, 'second.example', 'SOA', (d) => d.answers.length === 1);
-  const zones = (await api(ctx, 'GET', '/v2/zones')).json.zones.map((z: any) => z.name).sort();
-  assert.equal(zones, ['embedded.example.', 'second.example.']);
-});
+  t('a zone created through the API answers on DNS and becomes ACTIVE', async (ctx) => {
+    const z = await api(ctx, 'POST', '/v2/zones', { name: 'embedded.example.', email: 'hostmaster@embedded.example' });
+    assert.is(z.status, 202, z.text);
+    const soa = await until(ctx, 'embedded.example', 'SOA', (d) => d.rcode === 'NOERROR' && d.answers.length === 1);
+    assert.is(soa.answers[0].data.serial, z.json.serial);
+    assert.is(soa.answers[0].data.mname, 'ns1.example.org');
+    for (let i = 0; i < 100; i++) {
+      if ((await api(ctx, 'GET', `/v2/zones/${z.json.id}`)).json.status === 'ACTIVE') return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.unreachable('the zone never became ACTIVE');
+  });
 
-t('a deleted zone stops answering', async (ctx) => {
-  const zone = (await api(ctx, 'GET', '/v2/zones?name=second.example.')).json.zones[0];
-  assert.is((await api(ctx, 'DELETE', `/v2/zones/${zone.id}`)).status, 202);
-  await until(ctx, 'second.example', 'SOA', (d) => d.rcode === 'REFUSED');
-});
+  t('a recordset change serves a new serial, and IXFR carries the difference', async (ctx) => {
+    const zone = (await api(ctx, 'GET', '/v2/zones?name=embedded.example.')).json.zones[0];
+    const before = zone.serial;
+    const rs = await api(ctx, 'POST', `/v2/zones/${zone.id}/recordsets`, { name: 'www.embedded.example.', type: 'A', records: ['192.0.2.10'] });
+    assert.is(rs.status, 202, rs.text);
+    const a = await until(ctx, 'www.embedded.example', 'A', (d) => d.answers.length === 1);
+    assert.is(a.answers[0].data, '192.0.2.10');
+    const after = (await api(ctx, 'GET', `/v2/zones/${zone.id}`)).json.serial;
+    assert.ok(after !== before);
 
-t.run();
+    const ixfr = dnsPacket.encode({
+      type: 'query', id: 9, flags: 0, questions: [{ type: 'IXFR', name: 'embedded.example', class: 'IN' } as never],
+      authorities: [{ type: 'SOA', name: 'embedded.example', ttl: 0, data: { mname: 'x.', rname: 'x.', serial: before, refresh: 0, retry: 0, expire: 0, minimum: 0 } } as never],
+    });
+    let answers = await transferAnswers(dnsPort(ctx), ixfr);
+    for (let i = 0; i < 100 && answers.length > 0 && answers[1]?.type !== 'SOA'; i++) {
+      // The journal step lands just after the new serial starts serving; until then IXFR falls back to AXFR.
+      await new Promise((r) => setTimeout(r, 20));
+      answers = await transferAnswers(dnsPort(ctx), ixfr);
+    }
+    const shape = answers.map((r) => `${r.type}${r.type === 'SOA' ? ` ${r.data.serial}` : ` ${r.name} ${r.data}`}`);
+    assert.equal(shape, [`SOA ${after}`, `SOA ${before}`, `SOA ${after}`, 'A www.embedded.example 192.0.2.10', `SOA ${after}`]);
+
+    const axfr = await transferAnswers(dnsPort(ctx), dnsPacket.encode({
+      type: 'query', id: 10, flags: 0, questions: [{ type: 'AXFR', name: 'embedded.example', class: 'IN' } as never],
+    }));
+    assert.equal(axfr.map((r) => r.type).sort(), ['A', 'NS', 'SOA', 'SOA']);
+  });
+
+  t('a restart over the same data directory serves every zone again', async (ctx) => {
+    const created = await api(ctx, 'POST', '/v2/zones', { name: 'second.example.', email: 'a@second.example' });
+    assert.is(created.status, 202);
+    await until(ctx, 'second.example', 'SOA', (d) => d.answers.length === 1);
+    await ctx.all.close();
+    ctx.all = await ctx.start();
+    await until(ctx, 'www.embedded.example', 'A', (d) => d.answers.length === 1 && d.answers[0].data === '192.0.2.10');
+    await until(ctx, 'second.example', 'SOA', (d) => d.answers.length === 1);
+    const zones = (await api(ctx, 'GET', '/v2/zones')).json.zones.map((z: any) => z.name).sort();
+    assert.equal(zones, ['embedded.example.', 'second.example.']);
+  });
+
+  t('a deleted zone stops answering', async (ctx) => {
+    const zone = (await api(ctx, 'GET', '/v2/zones?name=second.example.')).json.zones[0];
+    assert.is((await api(ctx, 'DELETE', `/v2/zones/${zone.id}`)).status, 202);
+    await until(ctx, 'second.example', 'SOA', (d) => d.rcode === 'REFUSED');
+  });
+
+  t.run();
+}
+
+register('sqlite', async () => ({ drop: async () => {} }));
+const why = await mariadbUnavailable();
+if (why === null) register('mysql', async () => createScratchDatabase());
+else if (process.env.CI === 'true') throw new Error(`MariaDB at ${MYSQL_URL} is unreachable: ${why}`);
+else console.log(`embedded (mysql) skipped: MariaDB is unreachable (${why})`);
