@@ -27,7 +27,9 @@ export function hasBody(req: IncomingMessage): boolean {
 
 export async function readBody(req: IncomingMessage, limit: number, accepted: readonly string[]): Promise<BodyResult> {
   const mediaType = mediaTypeOf(req.headers['content-type']);
-  if (!hasBody(req) && mediaType === null) return { mediaType: null, raw: null, json: undefined };
+  // No body at all (task calls such as tasks/xfr) is fine whatever Content-Type a client sends with it;
+  // handlers that need one say so, naming the field.
+  if (!hasBody(req)) return { mediaType, raw: null, json: undefined };
   if (mediaType === null || !accepted.includes(mediaType)) throw Errors.unsupportedContentType(req.headers['content-type']);
 
   const declared = Number(req.headers['content-length']);

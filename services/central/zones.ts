@@ -240,6 +240,11 @@ export class Zones {
         if (err instanceof NotFoundError) return; // deleted meanwhile
         throw err;
       }
+      if (zone.type === 'SECONDARY') {
+        // Its serial is whatever its masters serve: Designate records the one transferred.
+        if (zone.serial !== serial || zone.status !== 'ACTIVE') await tx.updateZone(zone.id, { serial, status: 'ACTIVE', action: 'NONE' });
+        return;
+      }
       // A newer change is still on its way, or one waits for its batched serial.
       if (serialNewer(zone.serial, serial) || zone.incrementSerial) return;
       await tx.markRecordsServed(zone.id, serial);

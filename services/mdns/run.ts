@@ -13,6 +13,7 @@ import { CatalogService } from './catalog.ts';
 import { parseEndpoint } from './endpoint.ts';
 import { Notifier, parseRemote } from './notifier.ts';
 import { MdnsServer } from './server.ts';
+import { StoredSecondaries } from './stored-secondaries.ts';
 import { StoredZones } from './stored-zones.ts';
 import { ZoneDirectory } from './zone-directory.ts';
 
@@ -82,6 +83,15 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     },
     onRemoved: () => void catalog?.update(),
   }, log);
+  const secondaries = sources.stored ? new StoredSecondaries(server.zones, pool, sources.stored.storage, sources.stored.bus, {
+    xfr: server.xfr,
+    journal,
+    onServing: (zone, snapshot) => {
+      notifier.announce(zone, snapshot);
+      void catalog?.update();
+    },
+    onRemoved: () => void catalog?.update(),
+  }, log) : null;
   const stored = sources.stored ? new StoredZones(server.zones, pool, sources.stored.storage, sources.stored.bus, {
     xfr: server.xfr,
     journal,
@@ -95,6 +105,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
   const close = async () => {
     catalog?.close();
     directory?.close();
+    secondaries?.close();
     await stored?.close();
     await server.close();
     await Promise.all([pool.close(), notifyPool.close()]);
@@ -105,6 +116,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
       log.info({ ...summary, zones: server.zones.size }, 'zone directory loaded');
     }
     await stored?.start();
+    await secondaries?.start();
     // After the first load, so consumers never see a catalog of only the zones that compiled first.
     await catalog?.start();
     directory?.watch();

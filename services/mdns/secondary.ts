@@ -45,6 +45,11 @@ export class SecondaryZone {
     return this.refresh('start');
   }
 
+  /** A transfer asked for from outside (the API's tasks/xfr): at once, not at the next timer. */
+  transferNow(): Promise<void> {
+    return this.refresh('xfr');
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

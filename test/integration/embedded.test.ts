@@ -13,6 +13,7 @@ import { createLogger } from '../../services/log.ts';
 import { call } from '../api/http.ts';
 import { ask, transferAnswers, type Decoded } from '../helpers/client.ts';
 import { createScratchDatabase, mariadbUnavailable, MYSQL_URL } from '../helpers/mariadb.ts';
+import { startServer } from '../helpers/server.ts';
 
 interface Ctx {
   dir: string;
@@ -119,6 +120,30 @@ function register(engine: string, database: () => Promise<{ url?: string; drop()
     await until(ctx, 'second.example', 'SOA', (d) => d.answers.length === 1);
     const zones = (await api(ctx, 'GET', '/v2/zones')).json.zones.map((z: any) => z.name).sort();
     assert.equal(zones, ['embedded.example.', 'second.example.']);
+  });
+
+  t('a SECONDARY zone created through the API is transferred in from its master and becomes ACTIVE', async (ctx) => {
+    const primary = await startServer({ allowTransfer: ['127.0.0.1'] });
+    try {
+      const created = await api(ctx, 'POST', '/v2/zones', { name: 'example.net.', type: 'SECONDARY', masters: [`127.0.0.1:${primary.port}`] });
+      assert.is(created.status, 202, created.text);
+      const soa = await until(ctx, 'example.net', 'SOA', (d) => d.answers.length === 1);
+      assert.is(soa.answers[0].data.serial, 2026112201, "the master's serial");
+      assert.is((await until(ctx, 'mail.example.net', 'A', (d) => d.answers.length > 0)).answers[0].data, '198.51.100.25');
+      let zone = created.json;
+      for (let i = 0; i < 100 && zone.status !== 'ACTIVE'; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        zone = (await api(ctx, 'GET', `/v2/zones/${created.json.id}`)).json;
+      }
+      assert.is(zone.status, 'ACTIVE');
+      assert.is(zone.serial, 2026112201, 'the zone records the transferred serial');
+      const xfr = await api(ctx, 'POST', `/v2/zones/${zone.id}/tasks/xfr`);
+      assert.is(xfr.status, 202, xfr.text);
+      assert.is((await api(ctx, 'DELETE', `/v2/zones/${zone.id}`)).status, 202);
+      await until(ctx, 'example.net', 'SOA', (d) => d.rcode === 'REFUSED');
+    } finally {
+      await primary.close();
+    }
   });
 
   t('a deleted zone stops answering', async (ctx) => {

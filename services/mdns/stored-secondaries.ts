@@ -1,0 +1,112 @@
+// Serves the SECONDARY zones kept in the database: each is transferred in from the masters stored with it
+// (secondary.ts: on start, on NOTIFY from a master, on its SOA timers, and at once on the API's tasks/xfr),
+// and every version that starts serving is reported on the bus as 'zone.served', which makes the zone
+// ACTIVE with the transferred serial.
+import { nameFromText } from '../../engine/codec/name.ts';
+import { HostedZone, type ZoneTable } from '../../engine/answer/zone-table.ts';
+import type { CompilePool } from '../../engine/pool/compile-pool.ts';
+import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
+import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
+import type { JournalLimits } from '../../engine/xfr/journal.ts';
+import type { Logger } from '../log.ts';
+import type { Bus, ZoneChanged } from '../messaging/bus.ts';
+import { NotFoundError, type Storage, type Zone } from '../storage/storage.ts';
+import { SecondaryZone } from './secondary.ts';
+
+export interface StoredSecondariesOptions {
+  xfr: AxfrImageOptions;
+  journal: JournalLimits;
+  onServing?: (zone: HostedZone, snapshot: ZoneSnapshot) => void;
+  onRemoved?: (zone: HostedZone) => void;
+}
+
+const LISTING_PAGE = 1000;
+
+export class StoredSecondaries {
+  private readonly zones: ZoneTable;
+  private readonly pool: CompilePool;
+  private readonly storage: Storage;
+  private readonly bus: Bus;
+  private readonly options: StoredSecondariesOptions;
+  private readonly log: Logger;
+  private readonly hosted = new Map<string, SecondaryZone>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(zones: ZoneTable, pool: CompilePool, storage: Storage, bus: Bus, options: StoredSecondariesOptions, log: Logger) {
+    this.zones = zones;
+    this.pool = pool;
+    this.storage = storage;
+    this.bus = bus;
+    this.options = options;
+    this.log = log;
+  }
+
+  /** Hosts every stored secondary zone; their first transfers run in the background. */
+  async start(): Promise<number> {
+    this.unsubscribe = this.bus.subscribe('zone.changed', (change) => this.changed(change));
+    for (let marker: string | undefined; ;) {
+      const page = await this.storage.transaction((tx) => tx.findZones({ type: 'SECONDARY' }, { limit: LISTING_PAGE, marker }));
+      for (const zone of page.items) await this.host(zone);
+      if (page.next === undefined) break;
+      marker = page.next;
+    }
+    return this.hosted.size;
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    for (const secondary of this.hosted.values()) secondary.stop();
+  }
+
+  private async changed(change: ZoneChanged): Promise<void> {
+    if (change.action === 'DELETE') return this.remove(change.zoneId);
+    const held = this.hosted.get(change.zoneId);
+    if (held) return held.transferNow();
+    if (change.action !== 'CREATE') return; // a zone not held that changes is a primary
+    let zone: Zone;
+    try {
+      zone = await this.storage.transaction((tx) => tx.getZone(change.zoneId));
+    } catch (err) {
+      if (err instanceof NotFoundError) return;
+      throw err;
+    }
+    if (zone.type === 'SECONDARY') await this.host(zone);
+  }
+
+  private async host(stored: Zone): Promise<void> {
+    if (this.hosted.has(stored.id)) return;
+    const masters = await this.storage.transaction((tx) => tx.zoneMasters(stored.id));
+    let zone: HostedZone;
+    try {
+      zone = new HostedZone(nameFromText(stored.name));
+      this.zones.add(zone);
+    } catch (err) {
+      this.log.error({ zone: stored.name, zoneId: stored.id, err: (err as Error).message }, 'stored secondary zone not served');
+      return;
+    }
+    const secondary = new SecondaryZone(zone, this.pool, {
+      primaries: masters.map((m) => ({ host: m.host, port: m.port, key: null })),
+      xfr: this.options.xfr,
+      journal: { dir: null, limits: this.options.journal },
+      onServing: (z, snapshot) => {
+        this.options.onServing?.(z, snapshot);
+        void this.bus.publish('zone.served', { zoneId: stored.id, serial: snapshot.serial }).catch((err: Error) =>
+          this.log.error({ zoneId: stored.id, err: err.message }, 'zone.served not published'));
+      },
+    }, this.log);
+    this.hosted.set(stored.id, secondary);
+    this.log.info({ zone: zone.text, zoneId: stored.id, masters: masters.map((m) => `${m.host}:${m.port}`) }, 'secondary zone from storage: transferring in');
+    void secondary.start();
+  }
+
+  private remove(zoneId: string): void {
+    const secondary = this.hosted.get(zoneId);
+    if (!secondary) return;
+    secondary.stop();
+    this.hosted.delete(zoneId);
+    this.zones.remove(secondary.zone);
+    this.options.onRemoved?.(secondary.zone);
+    this.log.info({ zone: secondary.zone.text, zoneId }, 'secondary zone deleted: no longer served');
+  }
+}
