@@ -49,9 +49,16 @@ export class Central {
   }
 
   start(): void {
-    this.#unsubscribe = this.#deps.bus.subscribe('zone.served', ({ zoneId, serial }) =>
-      this.zones.served(zoneId, serial).catch((err: Error) =>
-        this.#deps.log.error({ zone_id: zoneId, serial, err: err.message }, 'could not record the served serial')));
+    const { bus, log } = this.#deps;
+    const unsubscribes = [
+      bus.subscribe('zone.served', ({ zoneId, serial }) =>
+        this.zones.served(zoneId, serial).catch((err: Error) =>
+          log.error({ zone_id: zoneId, serial, err: err.message }, 'could not record the served serial'))),
+      bus.subscribe('zone.failed', ({ zoneId, serial, reason }) =>
+        this.zones.failed(zoneId, serial, reason).catch((err: Error) =>
+          log.error({ zone_id: zoneId, serial, err: err.message }, 'could not record the failed serial'))),
+    ];
+    this.#unsubscribe = () => unsubscribes.forEach((u) => u());
     const interval = this.#deps.options.serialBatchInterval;
     if (interval > 0) this.#batchTimer = setInterval(() => void this.#incrementSerials(), interval * 1000);
   }

@@ -252,6 +252,20 @@ export class Zones {
     });
   }
 
+  /** mdns could not serve the stored version: the zone shows ERROR until a later change serves. */
+  async failed(zoneId: string, serial: number | null, reason: string): Promise<void> {
+    const zone = await this.#deps.storage.transaction(async (tx) => {
+      const zone = await tx.getZone(zoneId, { forUpdate: true }).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return null;
+        throw err;
+      });
+      // A report about an older version than the stored one is moot: the newer one is on its way.
+      if (zone === null || (serial !== null && serialNewer(zone.serial, serial))) return null;
+      return tx.updateZone(zone.id, { status: 'ERROR' });
+    });
+    if (zone) this.#deps.log.error({ zone: zone.name, zone_id: zone.id, serial, reason }, 'zone in ERROR: mdns could not serve it');
+  }
+
   /**
    * Gives a changed zone its next serial (RFC 1982: always newer, even after an imported date-style serial)
    * and rewrites its SOA; the zone waits as PENDING/UPDATE until mdns serves it. Call inside the change's

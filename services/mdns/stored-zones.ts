@@ -237,6 +237,8 @@ export class StoredZones {
       for (const problem of result.errors.slice(0, 20)) this.log.error({ zone: zone.text, zoneId: entry.id, problem }, 'stored zone error');
       const what = old === null ? 'stored zone not served: fix the errors above' : `reload from storage failed: serial ${old.serial} keeps serving`;
       this.log.error({ zone: zone.text, zoneId: entry.id, errors: result.errors.length }, what);
+      await this.bus.publish('zone.failed', { zoneId: entry.id, serial: head.serial, reason: result.errors[0] ?? 'the zone did not compile' })
+        .catch((err: Error) => this.log.error({ zoneId: entry.id, err: err.message }, 'zone.failed not published'));
       return false;
     }
     if (old !== null && !this.isNewer(entry, zone, result.serial, old.serial)) return result.serial === old.serial;

@@ -1,5 +1,6 @@
 // The notifications that tie the services together. Central publishes a zone change after it commits;
-// mdns publishes the serial it now serves, and central turns that into the zone's ACTIVE status.
+// mdns publishes the serial it now serves (or that it failed), and central turns that into the zone's
+// ACTIVE (or ERROR) status.
 // In one process the bus is an in-process dispatcher (this file); across processes it is AMQP.
 
 export interface ZoneChanged {
@@ -22,9 +23,18 @@ export interface ZoneServed {
   serial: number;
 }
 
+/** mdns could not serve the stored version of a zone (it did not compile): the zone is in ERROR. */
+export interface ZoneFailed {
+  zoneId: string;
+  /** The stored serial that failed; null when the stored SOA itself is unusable. */
+  serial: number | null;
+  reason: string;
+}
+
 export interface Topics {
   'zone.changed': ZoneChanged;
   'zone.served': ZoneServed;
+  'zone.failed': ZoneFailed;
 }
 
 export type Handler<T> = (message: T) => void | Promise<void>;

@@ -215,6 +215,25 @@ await controlPlaneSuite('api:zones', (t) => {
     assert.unreachable('the zone did not become ACTIVE');
   });
 
+  t('a zone mdns cannot serve is in ERROR until a newer serial serves', async ({ plane }) => {
+    const z = (await plane.request('POST', '/v2/zones', { body: { name: 'failing.example.com.', email: 'a@b.com' } })).json;
+    await plane.bus.publish('zone.failed', { zoneId: z.id, serial: z.serial - 1, reason: 'older' });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.is((await plane.request('GET', `/v2/zones/${z.id}`)).json.status, 'PENDING', 'a report about an older serial is moot');
+    await plane.bus.publish('zone.failed', { zoneId: z.id, serial: z.serial, reason: 'did not compile' });
+    const waitFor = async (status: string) => {
+      for (let i = 0; i < 50; i++) {
+        if ((await plane.request('GET', `/v2/zones/${z.id}`)).json.status === status) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.unreachable(`never ${status}`);
+    };
+    await waitFor('ERROR');
+    const next = (await plane.request('PATCH', `/v2/zones/${z.id}`, { body: { ttl: 120 } })).json;
+    await plane.bus.publish('zone.served', { zoneId: z.id, serial: next.serial });
+    await waitFor('ACTIVE');
+  });
+
   t('zone quota: 413 over_quota', async ({ plane }) => {
     await plane.storage.transaction((tx) => tx.setQuota('quota-p', 'zones', 1));
     assert.is((await plane.request('POST', '/v2/zones', { project: 'quota-p', body: { name: 'q1.example.org.', email: 'a@b.com' } })).status, 202);

@@ -8,7 +8,7 @@ import dnsPacket from 'dns-packet';
 import { pino } from 'pino';
 import { CompilePool } from '../../engine/pool/compile-pool.ts';
 import { JOURNAL_DEFAULTS } from '../../engine/xfr/journal.ts';
-import { InProcessBus, type Bus, type ZoneServed } from '../../services/messaging/bus.ts';
+import { InProcessBus, type Bus, type ZoneFailed, type ZoneServed } from '../../services/messaging/bus.ts';
 import { MDNS_DEFAULTS, MdnsServer } from '../../services/mdns/server.ts';
 import { StoredZones, journalMarkerStarts } from '../../services/mdns/stored-zones.ts';
 import { openStorage } from '../../services/storage/open.ts';
@@ -198,9 +198,17 @@ t('a serial that did not increase is not served over the newer one; a burst of r
 });
 
 t('a version that does not compile is logged and the previous one keeps serving', async (ctx) => {
+  const failed: ZoneFailed[] = [];
+  const unsubscribe = ctx.bus.subscribe('zone.failed', (m) => void failed.push(m));
   await change(ctx, 5, ['not-an-address']);
   assert.is(await ctx.a.stored.reload(ctx.zone.id), false);
   assert.ok(ctx.lines.some((l) => l.msg === 'reload from storage failed: serial 4 keeps serving'));
+  await new Promise((resolve) => setImmediate(resolve));
+  unsubscribe();
+  assert.is(failed.length, 1, 'zone.failed tells central');
+  assert.is(failed[0].zoneId, ctx.zone.id);
+  assert.is(failed[0].serial, 5);
+  assert.match(failed[0].reason, /not-an-address/);
   assert.equal(await addresses(ctx.a.port), ['192.0.2.40']);
   await change(ctx, 6, ['192.0.2.60']);
   await publishAndWait(ctx, 6, 2);
