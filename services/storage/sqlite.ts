@@ -16,6 +16,41 @@ export interface SqliteOptions {
   busyTimeout?: number;
 }
 
+interface Reader {
+  statement: StatementSync;
+  /** A plain SELECT: it changes nothing. */
+  select: boolean;
+  /**
+   * Builds a row object from the statement's array row. Made after the statement first ran: a statement
+   * prepared just after another connection changed the schema describes the old columns until it runs.
+   */
+  build: ((values: unknown[]) => Row) | null;
+  /** A plain SELECT without BLOB columns: its results may be kept while the database does not change. */
+  cacheable: boolean;
+  /** Kept results by their parameters (emptied whenever the database changes). */
+  results: Map<string, Row[]>;
+}
+
+/**
+ * Results of more rows are not kept (pages of API lists are 20 by default; a zone read for AXFR comes in pages
+ * of 1000 and is not read twice), nor more rows than ROWS_CACHED in all.
+ */
+const MAX_CACHED_RESULT = 256;
+const ROWS_CACHED = 20_000;
+
+/** The parameters as an unambiguous key (length-prefixed), or null when one of them cannot be a key (a BLOB). */
+function paramsKey(params: readonly Param[]): string | null {
+  let key = '';
+  for (const p of params) {
+    if (typeof p === 'string') key += `s${p.length}:${p}`;
+    else if (typeof p === 'number') key += `n${p};`;
+    else if (typeof p === 'bigint') key += `b${p};`;
+    else if (p === null) key += 'z;';
+    else return null;
+  }
+  return key;
+}
+
 /** A FIFO async mutex: run() resolves in call order, one at a time. */
 class Mutex {
   #tail: Promise<unknown> = Promise.resolve();
@@ -43,6 +78,7 @@ export class SqliteStorage implements Storage {
   #db: DatabaseSync;
   #mutex = new Mutex();
   #statements = new Map<string, StatementSync>();
+  #readers = new Map<string, Reader>();
   #closed = false;
   /** Set inside this storage's transactions: a nested transaction would wait on the mutex forever. */
   #inside = new AsyncLocalStorage<true>();
@@ -73,15 +109,123 @@ export class SqliteStorage implements Storage {
     return statement;
   }
 
+  /**
+   * A SELECT's rows as plain objects. node:sqlite builds each row object in C++ one named property at a
+   * time, which is slow and leaves a dictionary-mode, null-prototype object; it is much cheaper to take the
+   * rows as arrays and build the objects here with a literal compiled once per statement (same shape for every row).
+   */
+  #reader(sql: string): Reader {
+    let reader = this.#readers.get(sql);
+    if (!reader) {
+      const statement = this.#db.prepare(sql);
+      statement.setReturnArrays(true);
+      reader = { statement, select: /^\s*SELECT\s/i.test(sql), build: null, cacheable: false, results: new Map() };
+      if (this.#readers.size > 500) {
+        this.#invalidate();
+        this.#readers.clear();
+      }
+      this.#readers.set(sql, reader);
+    }
+    return reader;
+  }
+
+  /** Sets the reader's row builder from the columns of the statement as it ran. */
+  #describe(reader: Reader): (values: unknown[]) => Row {
+    const columns = reader.statement.columns();
+    const names = columns.map((c) => c.name);
+    // BLOBs come back as Uint8Arrays, which a caller could change (and Buffers made from them share memory).
+    reader.cacheable = reader.select && !columns.some((c) => /BLOB/i.test(c.type ?? ''));
+    if (names.includes('__proto__')) {
+      // Not expressible as a literal key: a null-prototype object, as node:sqlite makes.
+      reader.build = (a) => {
+        const row: Row = Object.create(null);
+        for (let i = 0; i < names.length; i++) row[names[i]] = a[i];
+        return row;
+      };
+    } else {
+      // Duplicate names: the last column wins, as in node:sqlite's own objects.
+      reader.build = new Function('a', `return {${names.map((n, i) => `${JSON.stringify(n)}: a[${i}]`).join(', ')}};`) as (a: unknown[]) => Row;
+    }
+    return reader.build;
+  }
+
+  // ------------------------------------------------------------------ results kept while nothing changes
+  // A SELECT's rows are kept and handed out again (as a new array of the same, never modified, row objects)
+  // for as long as the database is exactly as it was: every write on this connection drops them all, and so
+  // does a commit by any other connection or process (PRAGMA data_version, checked as each transaction
+  // starts; during a transaction the write lock of BEGIN IMMEDIATE keeps the others out). After its first
+  // write a transaction neither reads nor fills them (it sees its own uncommitted rows).
+
+  /** The readers that keep results now. */
+  #keeping: Reader[] = [];
+  #rowsCached = 0;
+  #dataVersion: number | null = null;
+  #dataVersionStatement: StatementSync | null = null;
+  /** The running transaction has written. */
+  #dirty = false;
+
+  /** Drops every kept result. */
+  #invalidate(): void {
+    for (const reader of this.#keeping) reader.results.clear();
+    this.#keeping = [];
+    this.#rowsCached = 0;
+  }
+
+  /** At the start of each transaction, under its lock: drops everything if another connection committed since. */
+  #checkDataVersion(): void {
+    this.#dataVersionStatement ??= this.#db.prepare('PRAGMA data_version');
+    const version = Number((this.#dataVersionStatement.get() as { data_version: number }).data_version);
+    if (version !== this.#dataVersion) {
+      this.#dataVersion = version;
+      this.#invalidate();
+      // Rarer still, the commit changed the schema (another process migrated): readers map columns by position.
+      const schema = Number((this.#db.prepare('PRAGMA schema_version').get() as { schema_version: number }).schema_version);
+      if (schema !== this.#schemaVersion) {
+        if (this.#schemaVersion !== null) this.#readers.clear();
+        this.#schemaVersion = schema;
+      }
+    }
+  }
+
+  #schemaVersion: number | null = null;
+
+  #wrote(): void {
+    this.#dirty = true;
+    this.#invalidate();
+  }
+
   #executor: Executor = {
     all: async (sql: string, params: readonly Param[] = []): Promise<Row[]> => {
       try {
-        return this.#prepare(sql).all(...params) as Row[];
+        const reader = this.#reader(sql);
+        if (!reader.select) this.#wrote(); // not a plain SELECT: it may change something
+        const key = reader.cacheable && !this.#dirty ? paramsKey(params) : null;
+        if (key !== null) {
+          const kept = reader.results.get(key);
+          if (kept !== undefined) return kept.slice();
+        }
+        const rows = reader.statement.all(...params) as unknown[];
+        const build = reader.build ?? this.#describe(reader);
+        let keep = key !== null && rows.length <= MAX_CACHED_RESULT && this.#rowsCached + rows.length <= ROWS_CACHED;
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i] as unknown[];
+          // A BLOB in a column not declared as one (SQLite's typing is dynamic) makes the result not worth the risk.
+          if (keep) for (const v of row) if (v instanceof Uint8Array) keep = false;
+          rows[i] = build(row);
+        }
+        if (keep && key !== null) {
+          if (reader.results.size === 0) this.#keeping.push(reader);
+          reader.results.set(key, rows as Row[]);
+          this.#rowsCached += rows.length;
+          return rows.slice() as Row[];
+        }
+        return rows as Row[];
       } catch (err) {
         throw translate(err);
       }
     },
     run: async (sql: string, params: readonly Param[] = []) => {
+      this.#wrote();
       try {
         const result = this.#prepare(sql).run(...params);
         return { changes: Number(result.changes), insertId: Number(result.lastInsertRowid) };
@@ -96,9 +240,20 @@ export class SqliteStorage implements Storage {
     return this.#mutex.run(fn);
   }
 
+  /** BEGIN IMMEDIATE, COMMIT and ROLLBACK, prepared once (exec would parse them for every transaction). */
+  #control: { begin: StatementSync; commit: StatementSync; rollback: StatementSync } | null = null;
+
+  #controls(): { begin: StatementSync; commit: StatementSync; rollback: StatementSync } {
+    return (this.#control ??= {
+      begin: this.#db.prepare('BEGIN IMMEDIATE'),
+      commit: this.#db.prepare('COMMIT'),
+      rollback: this.#db.prepare('ROLLBACK'),
+    });
+  }
+
   #begin(): void {
     try {
-      this.#db.exec('BEGIN IMMEDIATE');
+      this.#controls().begin.run();
     } catch (err) {
       throw translate(err);
     }
@@ -109,20 +264,28 @@ export class SqliteStorage implements Storage {
     return this.#exclusive(() => this.#inside.run(true, async () => {
       this.#begin();
       const tx = new SqlTx(this.#executor);
+      this.#dirty = false;
       try {
+        this.#checkDataVersion();
         const result = await fn(tx);
         tx.end();
-        this.#db.exec('COMMIT');
+        this.#controls().commit.run();
         return result;
       } catch (err) {
         tx.end();
-        if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+        if (this.#db.isTransaction) this.#controls().rollback.run();
         throw translate(err);
+      } finally {
+        if (this.#dirty) this.#invalidate();
+        this.#dirty = false;
       }
     }));
   }
 
   #version(): number {
+    // DDL outside the executor: nothing kept survives it, and readers map columns by position.
+    this.#invalidate();
+    this.#readers.clear();
     this.#db.exec(migrationsTableSql('sqlite'));
     const row = this.#db.prepare(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`).get() as { v: number | null };
     return Number(row.v ?? 0);
@@ -134,6 +297,7 @@ export class SqliteStorage implements Storage {
 
   migrate(): Promise<number> {
     return this.#exclusive(async () => {
+      this.#invalidate();
       for (const migration of MIGRATIONS) {
         this.#begin();
         try {
@@ -164,7 +328,11 @@ export class SqliteStorage implements Storage {
   close(): Promise<void> {
     return this.#exclusive(async () => {
       this.#closed = true;
+      this.#control = null;
+      this.#dataVersionStatement = null;
       this.#statements.clear();
+      this.#invalidate();
+      this.#readers.clear();
       this.#db.close();
     });
   }

@@ -534,6 +534,8 @@ export interface Tx {
   shareZone(zoneId: string, projectId: string, targetProjectId: string): Promise<SharedZone>;
   getSharedZone(id: string): Promise<SharedZone>;
   findSharedZones(zoneId: string): Promise<SharedZone[]>;
+  /** Whether the zone is shared with this project (one indexed probe, not the zone's shares). */
+  isZoneSharedWith(zoneId: string, projectId: string): Promise<boolean>;
   unshareZone(id: string): Promise<void>;
 
   // zone ownership transfers

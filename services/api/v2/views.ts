@@ -3,9 +3,26 @@ import { formatRemote } from '../../central/masters.ts';
 import type { RecordsetDetail } from '../../central/recordsets.ts';
 import type { ZoneDetail } from '../../central/zones.ts';
 
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/** Epoch ms → its text: lists show the same rows' times again and again. */
+const formatted = new Map<number, string>();
+
 /** Designate's timestamps: ISO 8601 in UTC without a zone designator, microseconds. */
 export function time(date: Date | null): string | null {
-  return date === null ? null : `${date.toISOString().slice(0, 23)}000`;
+  if (date === null) return null;
+  const t = date.getTime();
+  let text = formatted.get(t);
+  if (text !== undefined) return text;
+  // By hand: toISOString and slicing cost about three times as much.
+  const year = date.getUTCFullYear();
+  if (!(year >= 1000 && year <= 9999)) return `${date.toISOString().slice(0, 23)}000`; // (an invalid date throws here)
+  const ms = date.getUTCMilliseconds();
+  text = `${year}-${pad2(date.getUTCMonth() + 1)}-${pad2(date.getUTCDate())}T${pad2(date.getUTCHours())}:` +
+    `${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}000`;
+  if (formatted.size >= 10_000) formatted.clear();
+  formatted.set(t, text);
+  return text;
 }
 
 export function zoneView(baseUrl: string, { zone, masters, attributes, shared }: ZoneDetail): Record<string, unknown> & { id: string } {
