@@ -91,8 +91,7 @@ export function requireProject(caller: Caller): string {
 /** Whether the zone is shared with the caller's project. */
 async function sharedWith(tx: Tx, zone: Zone, caller: Caller): Promise<boolean> {
   if (!caller.projectId) return false;
-  const shares = await tx.findSharedZones(zone.id);
-  return shares.some((s) => s.targetProjectId === caller.projectId);
+  return tx.isZoneSharedWith(zone.id, caller.projectId);
 }
 
 /**
