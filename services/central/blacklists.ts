@@ -2,9 +2,8 @@
 // everyone but admins (zones.ts #checkBlacklist). A pattern must compile, and patterns are unique.
 import { DuplicateError, NotFoundError, type Blacklist, type BlacklistUpdate, type ListQuery } from '../storage/storage.ts';
 import { requireAdmin, type Caller, type CentralDeps } from './context.ts';
-import { Refuse } from './errors.ts';
+import { markerNotFound, Refuse } from './errors.ts';
 import { objectBody, optionalString, requiredString } from './input.ts';
-import { markerNotFound } from './zones.ts';
 
 const FIELDS = ['pattern', 'description'];
 const MAX_PATTERN_LENGTH = 255;

@@ -1,6 +1,7 @@
 // Central's refusals, with the HTTP status and error type Designate gives each (designate/exceptions.py), so
 // the API can pass them through unchanged and any other caller still learns which rule said no. `field`
 // names the input field at fault when there is one.
+import { NotFoundError } from '../storage/storage.ts';
 
 export class CentralError extends Error {
   override name = 'CentralError';
@@ -40,3 +41,9 @@ export const Refuse = {
   overQuota: (resource: string) => new CentralError(413, 'over_quota', `Quota exceeded for ${resource}.`),
   noServersConfigured: () => new CentralError(500, 'no_servers_configured', 'No nameservers are configured for the pool'),
 };
+
+/** A list marker that names no row of the listed resource: Designate's 400 invalid_marker. */
+export function markerNotFound(err: unknown): never {
+  if (err instanceof NotFoundError && err.resource === 'marker') throw Refuse.invalidMarker('Marker not found');
+  throw err;
+}

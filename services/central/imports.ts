@@ -16,11 +16,11 @@ import {
   NotFoundError, type ListQuery, type RecordInput, type Tx, type Zone, type ZoneTask, type ZoneTaskType,
 } from '../storage/storage.ts';
 import { requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
-import { CentralError, Refuse } from './errors.ts';
+import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { checkEmail, objectBody, requiredString, stringMap } from './input.ts';
 import { enforceQuota } from './quotas.ts';
 import { ValidationError, validateRecordData, validateZoneName } from './validate.ts';
-import { markerNotFound, selfAndAncestors, type Zones } from './zones.ts';
+import { selfAndAncestors, type Zones } from './zones.ts';
 
 /** Recordsets written between turns of the event loop during an import. */
 const IMPORT_BATCH = 500;

@@ -6,11 +6,10 @@ import {
 } from '../storage/storage.ts';
 import { DEFAULT_POOL_ID } from '../storage/schema.ts';
 import { requireAdmin, type Caller, type CentralDeps } from './context.ts';
-import { CentralError, Refuse } from './errors.ts';
+import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { objectBody, optionalString, requiredString, stringMap, type Body } from './input.ts';
 import type { PoolDefinition } from './pools-yaml.ts';
 import { ValidationError, fqdn } from './validate.ts';
-import { markerNotFound } from './zones.ts';
 
 const CREATE_FIELDS = ['name', 'description', 'attributes', 'ns_records'];
 const MAX_NAME_LENGTH = 50;

@@ -8,11 +8,11 @@ import {
   type Status, type Tx, type Zone,
 } from '../storage/storage.ts';
 import { readableZone, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
-import { CentralError, Refuse } from './errors.ts';
+import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { objectBody, optionalString, optionalTtl, requiredString, stringList } from './input.ts';
 import { enforceQuota } from './quotas.ts';
 import { ValidationError, validateRecordData, validateRecordsetName, validateType } from './validate.ts';
-import { canonicalName, markerNotFound, selfAndAncestors, type Zones } from './zones.ts';
+import { canonicalName, selfAndAncestors, type Zones } from './zones.ts';
 
 export interface RecordsetDetail {
   recordset: RecordSet;

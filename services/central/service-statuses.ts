@@ -1,8 +1,7 @@
 // Service statuses (admin-only): the heartbeats services write with storage's updateServiceStatus.
 import { type ListQuery, type ServiceStatus } from '../storage/storage.ts';
 import { requireAdmin, type Caller, type CentralDeps } from './context.ts';
-import { Refuse } from './errors.ts';
-import { markerNotFound } from './zones.ts';
+import { markerNotFound, Refuse } from './errors.ts';
 
 export class ServiceStatuses {
   readonly #deps: CentralDeps;

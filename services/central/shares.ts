@@ -3,9 +3,8 @@
 // context.ts (readableZone) and recordsets.ts; this is the shares themselves.
 import { DuplicateError, NotFoundError, type ListQuery, type SharedZone, type Tx, type Zone } from '../storage/storage.ts';
 import { ownedZone, readableZone, requireProject, type Caller, type CentralDeps } from './context.ts';
-import { CentralError, Refuse } from './errors.ts';
+import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { objectBody, requiredString } from './input.ts';
-import { markerNotFound } from './zones.ts';
 
 /** Catalog zones are managed by zonecast alone: not shared, transferred or exported through the API. */
 export function refuseCatalog(zone: Zone): void {

@@ -2,9 +2,8 @@
 // are stored without the trailing dot and in lower case, as zone names are, so the check compares like with like.
 import { DuplicateError, NotFoundError, type ListQuery, type Tld, type TldUpdate } from '../storage/storage.ts';
 import { requireAdmin, type Caller, type CentralDeps } from './context.ts';
-import { Refuse } from './errors.ts';
+import { markerNotFound, Refuse } from './errors.ts';
 import { objectBody, optionalString, requiredString } from './input.ts';
-import { markerNotFound } from './zones.ts';
 
 const CREATE_FIELDS = ['name', 'description'];
 const UPDATE_FIELDS = ['name', 'description'];

@@ -6,11 +6,10 @@ import {
   NotFoundError, type ListQuery, type Tx, type ZoneTransferAccept, type ZoneTransferRequest,
 } from '../storage/storage.ts';
 import { ownedZone, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
-import { CentralError, Refuse } from './errors.ts';
+import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { objectBody, optionalString, requiredString, type Body } from './input.ts';
 import { enforceQuota } from './quotas.ts';
 import { refuseCatalog } from './shares.ts';
-import { markerNotFound } from './zones.ts';
 
 export interface TransferRequestDetail {
   request: ZoneTransferRequest;

@@ -4,9 +4,8 @@
 import { TSIG_ALGORITHMS } from '../../engine/tsig/keys.ts';
 import { DuplicateError, NotFoundError, type ListQuery, type Tx, type TsigKey, type TsigKeyUpdate, type TsigScope } from '../storage/storage.ts';
 import { requireAdmin, type Caller, type CentralDeps } from './context.ts';
-import { Refuse } from './errors.ts';
+import { markerNotFound, Refuse } from './errors.ts';
 import { objectBody, optionalString, requiredString } from './input.ts';
-import { markerNotFound } from './zones.ts';
 
 const FIELDS = ['name', 'algorithm', 'secret', 'scope', 'resource_id'];
 export const TSIG_ALGORITHM_NAMES: readonly string[] = TSIG_ALGORITHMS.map((a) => a.mnemonic);

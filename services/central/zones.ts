@@ -8,7 +8,7 @@ import {
   DuplicateError, NotFoundError, type HostPort, type ListQuery, type RecordInput, type Tx, type Zone, type ZoneExtras, type ZoneUpdate,
 } from '../storage/storage.ts';
 import { ownedZone, readableZone, requireAdmin, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
-import { CentralError, Refuse } from './errors.ts';
+import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { checkEmail, objectBody, optionalString, optionalTtl, requiredString, stringList, stringMap } from './input.ts';
 import { enforceQuota } from './quotas.ts';
 import { poolNameservers, soaData } from './soa.ts';
@@ -388,8 +388,3 @@ export class Zones {
   }
 }
 
-/** A list marker that names no row of the listed resource: Designate's 400 invalid_marker. */
-export function markerNotFound(err: unknown): never {
-  if (err instanceof NotFoundError && err.resource === 'marker') throw Refuse.invalidMarker('Marker not found');
-  throw err;
-}

@@ -1,9 +1,11 @@
 // Assembles the mdns service from configuration: the DNS server, the compile and NOTIFY pools, the zones it
 // serves (a zone-file directory, the database, or both) and the optional catalog zone.
 import { resolve } from 'node:path';
+import type { HostedZone } from '../../engine/answer/zone-table.ts';
 import { UDP_IO_MODES, type UdpIo } from '../../engine/net/udp-listener.ts';
 import { NotifyPool } from '../../engine/notify/notify-pool.ts';
 import { CompilePool } from '../../engine/pool/compile-pool.ts';
+import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
 import { parseTsigKeySpec } from '../../engine/tsig/keys.ts';
 import { ConfigError, type Config, type ConfigValue } from '../config/options.ts';
 import type { Logger } from '../log.ts';
@@ -83,24 +85,19 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     },
     onRemoved: () => void catalog?.update(),
   }, log);
-  const secondaries = sources.stored ? new StoredSecondaries(server.zones, pool, sources.stored.storage, sources.stored.bus, {
+  // Zones from the database, primary and secondary alike, announce each new serial and keep the catalog current.
+  const fromStorage = {
     xfr: server.xfr,
     journal,
-    onServing: (zone, snapshot) => {
+    onServing: (zone: HostedZone, snapshot: ZoneSnapshot) => {
       notifier.announce(zone, snapshot);
       void catalog?.update();
     },
     onRemoved: () => void catalog?.update(),
-  }, log) : null;
-  const stored = sources.stored ? new StoredZones(server.zones, pool, sources.stored.storage, sources.stored.bus, {
-    xfr: server.xfr,
-    journal,
-    onServing: (zone, snapshot) => {
-      notifier.announce(zone, snapshot);
-      void catalog?.update();
-    },
-    onRemoved: () => void catalog?.update(),
-  }, log) : null;
+  };
+  const { stored: db } = sources;
+  const secondaries = db ? new StoredSecondaries(server.zones, pool, db.storage, db.bus, fromStorage, log) : null;
+  const stored = db ? new StoredZones(server.zones, pool, db.storage, db.bus, fromStorage, log) : null;
 
   const close = async () => {
     catalog?.close();
