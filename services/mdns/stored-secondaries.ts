@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts';
 import type { Bus, ZoneChanged } from '../messaging/bus.ts';
 import { NotFoundError, type Storage, type Zone } from '../storage/storage.ts';
 import { SecondaryZone } from './secondary.ts';
+import { storedZonesOfType } from './zone-listing.ts';
 
 export interface StoredSecondariesOptions {
   xfr: AxfrImageOptions;
@@ -19,8 +20,6 @@ export interface StoredSecondariesOptions {
   onServing?: (zone: HostedZone, snapshot: ZoneSnapshot) => void;
   onRemoved?: (zone: HostedZone) => void;
 }
-
-const LISTING_PAGE = 1000;
 
 export class StoredSecondaries {
   private readonly zones: ZoneTable;
@@ -44,12 +43,7 @@ export class StoredSecondaries {
   /** Hosts every stored secondary zone; their first transfers run in the background. */
   async start(): Promise<number> {
     this.unsubscribe = this.bus.subscribe('zone.changed', (change) => this.changed(change));
-    for (let marker: string | undefined; ;) {
-      const page = await this.storage.transaction((tx) => tx.findZones({ type: 'SECONDARY' }, { limit: LISTING_PAGE, marker }));
-      for (const zone of page.items) await this.host(zone);
-      if (page.next === undefined) break;
-      marker = page.next;
-    }
+    for await (const zone of storedZonesOfType(this.storage, 'SECONDARY')) await this.host(zone);
     return this.hosted.size;
   }
 

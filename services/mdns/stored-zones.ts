@@ -21,6 +21,7 @@ import { NotFoundError, type JournalEntry as StoredJournalEntry, type Storage, t
 import type { Logger } from '../log.ts';
 import { recordJournalStep, type JournalPlace } from './journal-step.ts';
 import { publishSnapshot } from './publish.ts';
+import { storedZonesOfType } from './zone-listing.ts';
 
 export interface StoredZonesOptions {
   xfr: AxfrImageOptions;
@@ -81,7 +82,6 @@ interface ZoneRead {
 }
 
 const DEFAULT_PAGE_SIZE = 2000;
-const LISTING_PAGE = 1000;
 
 export class StoredZones {
   private readonly zones: ZoneTable;
@@ -112,12 +112,7 @@ export class StoredZones {
   async start(): Promise<StoredLoadSummary> {
     this.unsubscribe = this.bus.subscribe('zone.changed', (change) => this.changed(change));
     const ids: string[] = [];
-    for (let marker: string | undefined; ;) {
-      const page = await this.storage.transaction((tx) => tx.findZones({ type: 'PRIMARY' }, { limit: LISTING_PAGE, marker }));
-      for (const z of page.items) if (z.status !== 'DELETED') ids.push(z.id);
-      if (page.next === undefined) break;
-      marker = page.next;
-    }
+    for await (const z of storedZonesOfType(this.storage, 'PRIMARY')) if (z.status !== 'DELETED') ids.push(z.id);
     if (ids.length === 0) this.log.warn('no primary zones in storage to serve');
     const summary: StoredLoadSummary = { loaded: 0, failed: 0 };
     let next = 0;

@@ -160,6 +160,7 @@ export class SqliteStorage implements Storage {
   #keeping: Reader[] = [];
   #rowsCached = 0;
   #dataVersion: number | null = null;
+  #schemaVersion: number | null = null;
   #dataVersionStatement: StatementSync | null = null;
   /** The running transaction has written. */
   #dirty = false;
@@ -186,8 +187,6 @@ export class SqliteStorage implements Storage {
       }
     }
   }
-
-  #schemaVersion: number | null = null;
 
   #wrote(): void {
     this.#dirty = true;
