@@ -1,10 +1,11 @@
 // Compiles collected records into a snapshot image (layout.ts). Runs in a pool thread for real zones, so
 // it may take its time on a million records without holding up answering; it still avoids per-record
 // objects: nodes, RRs and RRsets are indices into typed arrays.
-import { Class, Type, typeToText } from '../codec/constants.ts';
+import { Class, Type } from '../codec/constants.ts';
 import { isSubdomain, labelCount, nameHash, nameLength, namesEqual, nameToText } from '../codec/name.ts';
 import { copyBytes, REC_FIXED_AFTER_OWNER, type RecordCollector } from './collector.ts';
 import * as L from './layout.ts';
+import { inheritedFlags, isWildcard, Problem, rrsetProblem, typeFlag } from './rules.ts';
 
 export interface BuildResult {
   buffer: SharedArrayBuffer | null;
@@ -219,9 +220,9 @@ class Builder {
       this.checkRRset(node, type, count, flags);
       i = j;
     }
-    if (soaSet < 0) this.error(`${nameToText(this.apex, 0)}: no SOA record at the zone apex`);
-    else if (setCount[soaSet] > 1) this.error(`${nameToText(this.apex, 0)}: more than one SOA record at the apex`);
-    if (!(flags[0] & HAS_NS)) this.error(`${nameToText(this.apex, 0)}: no NS records at the zone apex`);
+    if (soaSet < 0) this.error(`${nameToText(this.apex, 0)}: ${Problem.NO_SOA}`);
+    else if (setCount[soaSet] > 1) this.error(`${nameToText(this.apex, 0)}: ${Problem.MANY_SOA}`);
+    if (!(flags[0] & HAS_NS)) this.error(`${nameToText(this.apex, 0)}: ${Problem.NO_NS}`);
     this.markStructure(flags, nodeSetCount);
     if (this.errors.length) return this.fail();
 
@@ -352,41 +353,24 @@ class Builder {
   }
 
   private checkRRset(node: number, type: number, count: number, flags: Uint16Array): void {
-    const owner = () => nameToText(this.s, this.nodeName[node]);
-    if (count > 0xffff) this.error(`${owner()}: ${typeToText(type)} RRset has more than 65535 records`);
-    switch (type) {
-      case Type.SOA:
-        if (node !== 0) this.error(`${owner()}: SOA outside the zone apex`);
-        break;
-      case Type.CNAME:
-        flags[node] |= L.NodeFlag.CNAME;
-        if (count > 1) this.error(`${owner()}: more than one CNAME record`);
-        break;
-      case Type.DNAME:
-        flags[node] |= L.NodeFlag.DNAME;
-        if (count > 1) this.error(`${owner()}: more than one DNAME record`);
-        break;
-      case Type.NS:
-        flags[node] |= node === 0 ? HAS_NS : L.NodeFlag.DELEGATION;
-        break;
-      case Type.OPT: case Type.TSIG: case Type.AXFR: case Type.IXFR: case Type.ANY: case Type.MAILA: case Type.MAILB:
-        this.error(`${owner()}: ${typeToText(type)} is a meta type and cannot be zone data`);
-    }
+    const problem = rrsetProblem(type, count, node === 0);
+    if (problem !== null) this.error(`${nameToText(this.s, this.nodeName[node])}: ${problem}`);
+    flags[node] |= type === Type.NS && node === 0 ? HAS_NS : typeFlag(type, node === 0);
   }
 
   /** CNAME exclusivity (RFC 1034 §3.6.2), wildcard parents and occlusion below zone cuts. */
   private markStructure(flags: Uint16Array, nodeSetCount: Uint16Array): void {
     flags[0] &= ~HAS_NS;
-    if (flags[0] & L.NodeFlag.CNAME) this.error(`${nameToText(this.apex, 0)}: CNAME at the zone apex`);
+    if (flags[0] & L.NodeFlag.CNAME) this.error(`${nameToText(this.apex, 0)}: ${Problem.CNAME_AT_APEX}`);
     // Parents precede children (ensureNode inserts ancestors first), so one forward pass suffices.
     for (let node = 1; node < this.nodeCount; node++) {
       const parent = this.nodeParent[node];
       const name = this.nodeName[node];
       if ((flags[node] & L.NodeFlag.CNAME) && nodeSetCount[node] > 1) {
-        this.error(`${nameToText(this.s, name)}: CNAME and other data`);
+        this.error(`${nameToText(this.s, name)}: ${Problem.CNAME_AND_OTHER}`);
       }
-      if (this.s[name] === 1 && this.s[name + 1] === 0x2a) flags[parent] |= L.NodeFlag.WILDCARD_CHILD;
-      if (flags[parent] & (L.NodeFlag.DELEGATION | L.NodeFlag.OCCLUDED)) flags[node] |= L.NodeFlag.OCCLUDED;
+      if (isWildcard(this.s, name)) flags[parent] |= L.NodeFlag.WILDCARD_CHILD;
+      flags[node] |= inheritedFlags(flags[parent]);
     }
   }
 }

@@ -9,22 +9,40 @@ export function diffSnapshots(older: ZoneSnapshot, newer: ZoneSnapshot): Uint8Ar
   const deleted = new RRListWriter();
   const added = new RRListWriter();
   for (let node = 0; node < newer.nodeCount; node++) {
-    const old = older.findName(newer.bytes, newer.nodeName(node));
-    forEachRRset(newer, node, (set, type) => {
-      const oldSet = old < 0 ? -1 : older.findRRset(old, type);
-      compareSets(older, oldSet, old, newer, set, node, deleted, added);
-    });
-    if (old >= 0) {
-      forEachRRset(older, old, (set, type) => {
-        if (newer.findRRset(node, type) < 0) addAll(older, set, older.nodeName(old), deleted);
-      });
-    }
+    diffNode(older, older.findName(newer.bytes, newer.nodeName(node)), newer, node, deleted, added);
   }
   for (let node = 0; node < older.nodeCount; node++) {
-    if (newer.findName(older.bytes, older.nodeName(node)) >= 0) continue;
-    forEachRRset(older, node, (set) => addAll(older, set, older.nodeName(node), deleted));
+    if (newer.findName(older.bytes, older.nodeName(node)) < 0) diffNode(older, node, newer, -1, deleted, added);
   }
   return encodeJournalEntry(soaRR(older), soaRR(newer), older.serial, newer.serial, deleted, added);
+}
+
+/**
+ * The same entry when the caller knows which owner names can differ (a patched version: patch.ts), so only
+ * those are compared. Each name is an uncompressed wire name at offset 0 of its array, listed once.
+ */
+export function diffOwners(older: ZoneSnapshot, newer: ZoneSnapshot, owners: readonly Uint8Array[]): Uint8Array {
+  const deleted = new RRListWriter();
+  const added = new RRListWriter();
+  for (const owner of owners) diffNode(older, older.findName(owner, 0), newer, newer.findName(owner, 0), deleted, added);
+  return encodeJournalEntry(soaRR(older), soaRR(newer), older.serial, newer.serial, deleted, added);
+}
+
+/** What changed at one owner name; -1 for a node absent from that version. */
+function diffNode(
+  older: ZoneSnapshot, oldNode: number, newer: ZoneSnapshot, newNode: number, deleted: RRListWriter, added: RRListWriter,
+): void {
+  if (newNode >= 0) {
+    forEachRRset(newer, newNode, (set, type) => {
+      const oldSet = oldNode < 0 ? -1 : older.findRRset(oldNode, type);
+      compareSets(older, oldSet, oldNode, newer, set, newNode, deleted, added);
+    });
+  }
+  if (oldNode >= 0) {
+    forEachRRset(older, oldNode, (set, type) => {
+      if (newNode < 0 || newer.findRRset(newNode, type) < 0) addAll(older, set, older.nodeName(oldNode), deleted);
+    });
+  }
 }
 
 /** Every RRset of a node except the apex SOA, which IXFR carries as the sequence delimiters instead. */
