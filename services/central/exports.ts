@@ -28,7 +28,7 @@ export class Exports {
     return this.#deps.storage.transaction(async (tx) => {
       const zone = await ownedZone(tx, caller, zoneId);
       refuseCatalog(zone);
-      await enforceQuota(tx, this.#deps.options, zone.tenantId ?? project, 'api_export_size', await tx.countRecordsets(zone.id));
+      await enforceQuota(tx, this.#deps.options, zone.tenantId ?? project, 'api_export_size', () => tx.countRecordsets(zone.id));
       const task = await tx.createZoneTask({ taskType: 'EXPORT', tenantId: project, zoneId: zone.id, status: 'PENDING' });
       return tx.updateZoneTask(task.id, { status: 'COMPLETE', location: exportLocation(task.id) });
     });

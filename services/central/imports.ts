@@ -332,7 +332,7 @@ export class Imports {
       attributes, serial: parsed.serial, refresh: parsed.refresh, retry: parsed.retry, expire: parsed.expire, minimum: parsed.minimum,
     });
     const { recordsets } = parsed;
-    await enforceQuota(tx, options, tenantId, 'zone_recordsets', (await tx.countRecordsets(zone.id)) + recordsets.length);
+    await enforceQuota(tx, options, tenantId, 'zone_recordsets', async () => (await tx.countRecordsets(zone.id)) + recordsets.length);
     await enforceQuota(tx, options, tenantId, 'recordset_records', Math.max(0, ...recordsets.map((rs) => rs.records.length)));
     await enforceQuota(tx, options, tenantId, 'zone_records', recordsets.reduce((n, rs) => n + rs.records.length, 0));
     // Zones of the same project below this one (other projects' were refused by insert) own their names.

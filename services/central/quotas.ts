@@ -13,8 +13,14 @@ export async function effectiveQuotas(tx: Tx, options: CentralOptions, projectId
   return quotas;
 }
 
-/** Refuses when `count` exceeds the project's limit for `resource`. */
-export async function enforceQuota(tx: Tx, options: CentralOptions, projectId: string | null, resource: QuotaResource, count: number): Promise<void> {
+/**
+ * Refuses when `count` exceeds the project's limit for `resource`. A count that needs a query is passed as a
+ * function, so an unlimited resource costs none (counting a 100,000-record zone is not free).
+ */
+export async function enforceQuota(
+  tx: Tx, options: CentralOptions, projectId: string | null, resource: QuotaResource, count: number | (() => Promise<number>),
+): Promise<void> {
   const limit = projectId === null ? options.quotas[resource] : (await effectiveQuotas(tx, options, projectId))[resource];
-  if (limit >= 0 && count > limit) throw Refuse.overQuota(resource);
+  if (limit < 0) return;
+  if ((typeof count === 'number' ? count : await count()) > limit) throw Refuse.overQuota(resource);
 }

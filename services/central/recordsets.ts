@@ -65,9 +65,9 @@ export class Recordsets {
       if (type === 'NS' && name === zone.name) throw Refuse.duplicate('RecordSet');
       await this.#checkPlacement(tx, zone, name, type);
       const quotaProject = zone.tenantId ?? project;
-      await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_recordsets', (await tx.countRecordsets(zone.id)) + 1);
+      await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_recordsets', async () => (await tx.countRecordsets(zone.id)) + 1);
       await enforceQuota(tx, this.#deps.options, quotaProject, 'recordset_records', data.length);
-      await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_records', (await tx.countZoneRecords(zone.id, { managed: false })) + data.length);
+      await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_records', async () => (await tx.countZoneRecords(zone.id, { managed: false })) + data.length);
       const next = await this.#zones.commitChange(tx, zone);
       let recordset: RecordSet;
       try {
@@ -155,8 +155,8 @@ export class Recordsets {
         const data = this.#records(recordset.type, list);
         const quotaProject = zone.tenantId ?? requireProject(caller);
         await enforceQuota(tx, this.#deps.options, quotaProject, 'recordset_records', data.length);
-        const others = (await tx.countZoneRecords(zone.id, { managed: false })) - current.filter((r) => !r.managed).length;
-        await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_records', others + data.length);
+        const others = async () => (await tx.countZoneRecords(zone.id, { managed: false })) - current.filter((r) => !r.managed).length;
+        await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_records', async () => (await others()) + data.length);
         const kept = new Set(current.map((r) => r.data));
         await tx.replaceRecords(recordset.id, data.map((d) => this.#record(d, this.#zones.recordSerial(next), kept.has(d) ? 'NONE' : 'CREATE')));
       } else {
