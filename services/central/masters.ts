@@ -17,9 +17,26 @@ export function parseRemote(text: string, field: string): HostPort {
       port = /^\d+$/.test(text.slice(colon + 1)) ? Number(text.slice(colon + 1)) : NaN;
     }
   }
-  if (!isIP(host) && !/^[A-Za-z0-9.-]+$/.test(host)) throw Refuse.invalidObject(`'${text}' is not a host or address`, field);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw Refuse.invalidObject(`'${text}' has an invalid port`, field);
+  // The API shows the message only, so it names the field: which of several masters is wrong.
+  if (!isIP(host) && !/^[A-Za-z0-9.-]+$/.test(host)) throw Refuse.invalidObject(`${field}: '${text}' is not a host or address`, field);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw Refuse.invalidObject(`${field}: '${text}' has an invalid port`, field);
   return { host, port };
+}
+
+/**
+ * The masters of a SECONDARY zone, as given at create or PATCH: at least one, none twice (zone_masters is unique
+ * per host and port, and MySQL compares hosts without case).
+ */
+export function parseMasters(texts: readonly string[]): HostPort[] {
+  if (texts.length === 0) throw Refuse.invalidObject('masters must list at least one server for a SECONDARY zone', 'masters');
+  const seen = new Set<string>();
+  return texts.map((text, i) => {
+    const master = parseRemote(text, `masters[${i}]`);
+    const key = `${master.host.toLowerCase()} ${master.port}`;
+    if (seen.has(key)) throw Refuse.invalidObject(`masters[${i}]: '${text}' is listed twice`, `masters[${i}]`);
+    seen.add(key);
+    return master;
+  });
 }
 
 /** Designate's rendering: the host alone when the port is 53. */

@@ -3,7 +3,7 @@
 import { nameFromText, nameToText } from '../../engine/codec/name.ts';
 import { nextSerial, serialNewer } from '../../engine/xfr/serial.ts';
 import type { ZoneChanged } from '../messaging/bus.ts';
-import { parseRemote } from './masters.ts';
+import { parseMasters } from './masters.ts';
 import {
   DuplicateError, NotFoundError, type HostPort, type ListQuery, type RecordInput, type Tx, type Zone, type ZoneExtras, type ZoneUpdate,
 } from '../storage/storage.ts';
@@ -98,8 +98,7 @@ export class Zones {
       }
       email = options.managedResourceEmail;
       ttl = options.defaultTtl;
-      masters = (stringList(input, 'masters') ?? []).map((m, i) => parseRemote(m, `masters[${i}]`));
-      if (masters.length === 0) throw Refuse.invalidObject('masters must list at least one server for a SECONDARY zone', 'masters');
+      masters = parseMasters(stringList(input, 'masters') ?? []);
     }
     this.#checkTtl(caller, ttl);
 
@@ -125,7 +124,7 @@ export class Zones {
     await this.#checkTld(tx, spec.name);
     if (!caller.isAdmin) await this.#checkBlacklist(tx, spec.name);
     const parentZoneId = await this.#checkOwnership(tx, spec.name, spec.tenantId);
-    await enforceQuota(tx, options, spec.tenantId, 'zones', (await tx.countZones(spec.tenantId)) + 1);
+    await enforceQuota(tx, options, spec.tenantId, 'zones', async () => (await tx.countZones(spec.tenantId)) + 1);
     const serial = spec.serial ?? (spec.type === 'SECONDARY' ? 1 : nextSerial(null, this.#now()));
     let zone: Zone;
     try {
@@ -170,17 +169,28 @@ export class Zones {
     if (ttl === null) throw Refuse.invalidTtl('ttl must not be null', 'ttl');
     if (ttl !== undefined) this.#checkTtl(caller, ttl);
     const description = optionalString(input, 'description', 160);
+    const masterList = stringList(input, 'masters');
+    const masters = masterList === undefined ? undefined : parseMasters(masterList);
     const zone = await this.#deps.storage.transaction(async (tx) => {
       const zone = await ownedZone(tx, caller, zoneId, { forUpdate: true });
-      if (input.masters !== undefined) throw Refuse.badRequest('Changing the masters of a zone is not supported yet', 'masters');
       if (zone.type === 'SECONDARY' && (email !== undefined || ttl !== undefined)) {
         throw Refuse.invalidObject('email and ttl of SECONDARY zones are not editable', email !== undefined ? 'email' : 'ttl');
       }
+      if (masters !== undefined) await this.#replaceMasters(tx, zone, masters);
       const patched = await tx.updateZone(zone.id, { email: email ?? undefined, ttl: ttl ?? undefined, description });
       return this.commitChange(tx, patched);
     });
     await this.announce(zone, 'UPDATE');
     return this.get(caller, zone.id);
+  }
+
+  /**
+   * A SECONDARY zone's new masters. The zone's 'zone.changed' tells mdns, which reads them again and refreshes
+   * from them at once, serving the version it holds until a new master has one to transfer.
+   */
+  async #replaceMasters(tx: Tx, zone: Zone, masters: HostPort[]): Promise<void> {
+    if (zone.type !== 'SECONDARY') throw Refuse.invalidObject('masters are only allowed for SECONDARY zones', 'masters');
+    await tx.replaceZoneMasters(zone.id, masters);
   }
 
   /** Deletes the zone; mdns stops serving it. The body shows the zone as deleting, as Designate's 202 does. */

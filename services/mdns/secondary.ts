@@ -17,6 +17,8 @@ export interface SecondaryOptions {
   xfr: AxfrImageOptions;
   journal: JournalPlace;
   onServing?: (zone: HostedZone, snapshot: ZoneSnapshot) => void;
+  /** After every refresh that reached a primary, whether or not it brought a new version. */
+  onRefreshed?: (zone: HostedZone) => void;
 }
 
 /** Until a first version arrives there are no SOA timers: retry this often (seconds). */
@@ -27,6 +29,7 @@ export class SecondaryZone {
   private readonly pool: CompilePool;
   private readonly options: SecondaryOptions;
   private readonly log: Logger;
+  private primaries: Primary[];
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private again = false;
@@ -38,6 +41,7 @@ export class SecondaryZone {
     this.pool = pool;
     this.options = options;
     this.log = log;
+    this.primaries = options.primaries;
     zone.onNotify = (peer) => this.notified(peer);
   }
 
@@ -50,6 +54,18 @@ export class SecondaryZone {
     return this.refresh('xfr');
   }
 
+  /**
+   * The zone's primaries changed: NOTIFY, the timers and transfers use the new ones from now on. The version held
+   * keeps answering; a refresh already under way finishes with the primaries it started with.
+   */
+  usePrimaries(primaries: Primary[]): void {
+    const text = (list: Primary[]) => list.map((p) => `${p.host}:${p.port}${p.key ? ` key ${p.key.nameText}` : ''}`);
+    const [before, after] = [text(this.primaries), text(primaries)];
+    if (before.join(' ') === after.join(' ')) return;
+    this.primaries = primaries;
+    this.log.info({ zone: this.zone.text, before, after }, 'primaries changed');
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -57,7 +73,7 @@ export class SecondaryZone {
 
   private notified(peer: string): boolean {
     const from = unmapped(peer);
-    if (!this.options.primaries.some((p) => unmapped(p.host) === from)) {
+    if (!this.primaries.some((p) => unmapped(p.host) === from)) {
       this.log.warn({ zone: this.zone.text, peer }, 'NOTIFY refused: not from a primary of this zone');
       return false;
     }
@@ -76,7 +92,7 @@ export class SecondaryZone {
     this.running = true;
     let ok = false;
     try {
-      for (const primary of this.options.primaries) {
+      for (const primary of this.primaries) {
         try {
           await this.pullFrom(primary, reason);
           ok = true;
@@ -88,7 +104,10 @@ export class SecondaryZone {
     } finally {
       this.running = false;
     }
-    if (ok) this.lastSuccess = Date.now();
+    if (ok) {
+      this.lastSuccess = Date.now();
+      this.options.onRefreshed?.(this.zone);
+    }
     this.expireIfStale();
     this.schedule(ok);
     if (this.again) {

@@ -1,16 +1,18 @@
 // Serves the SECONDARY zones kept in the database: each is transferred in from the masters stored with it
-// (secondary.ts: on start, on NOTIFY from a master, on its SOA timers, and at once on the API's tasks/xfr),
-// and every version that starts serving is reported on the bus as 'zone.served', which makes the zone
-// ACTIVE with the transferred serial.
+// (secondary.ts: on start, on NOTIFY from a master, on its SOA timers, and at once on any change through the
+// API: a PATCH, which may replace its masters, or tasks/xfr). Every version that starts serving, and the
+// version held after the refresh a change asked for, is reported on the bus as 'zone.served', which makes
+// the zone ACTIVE with that serial.
 import { nameFromText } from '../../engine/codec/name.ts';
 import { HostedZone, type ZoneTable } from '../../engine/answer/zone-table.ts';
 import type { CompilePool } from '../../engine/pool/compile-pool.ts';
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
 import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
+import type { Primary } from '../../engine/xfr/client.ts';
 import type { JournalLimits } from '../../engine/xfr/journal.ts';
 import type { Logger } from '../log.ts';
 import type { Bus, ZoneChanged } from '../messaging/bus.ts';
-import { NotFoundError, type Storage, type Zone } from '../storage/storage.ts';
+import { NotFoundError, type HostPort, type Storage, type Zone } from '../storage/storage.ts';
 import { SecondaryZone } from './secondary.ts';
 import { storedZonesOfType } from './zone-listing.ts';
 
@@ -29,6 +31,14 @@ export class StoredSecondaries {
   private readonly options: StoredSecondariesOptions;
   private readonly log: Logger;
   private readonly hosted = new Map<string, SecondaryZone>();
+  /**
+   * Zones whose next successful refresh is reported: one that brought a new version, or one a change asked for
+   * (a PATCH leaves the zone PENDING even when its masters have nothing newer than the version held).
+   */
+  private readonly unreported = new Set<string>();
+  /** Per zone, the masters read that applies when it ends: reads of quick successive changes may end out of order. */
+  private readonly latestRead = new Map<string, number>();
+  private reads = 0;
   private unsubscribe: (() => void) | null = null;
 
   constructor(zones: ZoneTable, pool: CompilePool, storage: Storage, bus: Bus, options: StoredSecondariesOptions, log: Logger) {
@@ -56,7 +66,7 @@ export class StoredSecondaries {
   private async changed(change: ZoneChanged): Promise<void> {
     if (change.action === 'DELETE') return this.remove(change.zoneId);
     const held = this.hosted.get(change.zoneId);
-    if (held) return held.transferNow();
+    if (held) return this.refreshChanged(change.zoneId, held);
     if (change.action !== 'CREATE') return; // a zone not held that changes is a primary
     let zone: Zone;
     try {
@@ -66,6 +76,19 @@ export class StoredSecondaries {
       throw err;
     }
     if (zone.type === 'SECONDARY') await this.host(zone);
+  }
+
+  /** A held zone changed: its masters are read again (a PATCH may have replaced them) and it refreshes at once. */
+  private async refreshChanged(zoneId: string, secondary: SecondaryZone): Promise<void> {
+    const ticket = ++this.reads;
+    this.latestRead.set(zoneId, ticket);
+    const masters = await this.storage.transaction((tx) => tx.zoneMasters(zoneId));
+    // A later change's read applies instead, or the zone was deleted meanwhile.
+    if (this.latestRead.get(zoneId) !== ticket || this.hosted.get(zoneId) !== secondary) return;
+    this.latestRead.delete(zoneId);
+    secondary.usePrimaries(primaries(masters));
+    this.unreported.add(zoneId);
+    await secondary.transferNow();
   }
 
   private async host(stored: Zone): Promise<void> {
@@ -80,18 +103,25 @@ export class StoredSecondaries {
       return;
     }
     const secondary = new SecondaryZone(zone, this.pool, {
-      primaries: masters.map((m) => ({ host: m.host, port: m.port, key: null })),
+      primaries: primaries(masters),
       xfr: this.options.xfr,
       journal: { dir: null, limits: this.options.journal },
       onServing: (z, snapshot) => {
         this.options.onServing?.(z, snapshot);
-        void this.bus.publish('zone.served', { zoneId: stored.id, serial: snapshot.serial }).catch((err: Error) =>
-          this.log.error({ zoneId: stored.id, err: err.message }, 'zone.served not published'));
+        this.unreported.add(stored.id);
       },
+      onRefreshed: (z) => this.report(stored.id, z),
     }, this.log);
     this.hosted.set(stored.id, secondary);
     this.log.info({ zone: zone.text, zoneId: stored.id, masters: masters.map((m) => `${m.host}:${m.port}`) }, 'secondary zone from storage: transferring in');
     void secondary.start();
+  }
+
+  private report(zoneId: string, zone: HostedZone): void {
+    const serial = zone.snapshot?.serial;
+    if (serial === undefined || !this.unreported.delete(zoneId)) return;
+    void this.bus.publish('zone.served', { zoneId, serial }).catch((err: Error) =>
+      this.log.error({ zoneId, err: err.message }, 'zone.served not published'));
   }
 
   private remove(zoneId: string): void {
@@ -99,8 +129,15 @@ export class StoredSecondaries {
     if (!secondary) return;
     secondary.stop();
     this.hosted.delete(zoneId);
+    this.unreported.delete(zoneId);
+    this.latestRead.delete(zoneId);
     this.zones.remove(secondary.zone);
     this.options.onRemoved?.(secondary.zone);
     this.log.info({ zone: secondary.zone.text, zoneId }, 'secondary zone deleted: no longer served');
   }
+}
+
+/** Masters stored for API-created secondaries carry no TSIG key. */
+function primaries(masters: HostPort[]): Primary[] {
+  return masters.map((m) => ({ host: m.host, port: m.port, key: null }));
 }

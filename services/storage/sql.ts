@@ -404,11 +404,7 @@ export class SqlTx implements Tx {
       parent_zone_id: input.parentZoneId ?? null, pool_id: input.poolId ?? DEFAULT_POOL_ID,
       reverse_name: reverse(input.name),
     });
-    for (const master of input.masters ?? []) {
-      await this.#insert('zone_masters', {
-        id: randomUUID(), version: 1, created_at: now, zone_id: id, host: master.host, port: master.port,
-      });
-    }
+    await this.#insertZoneMasters(id, input.masters ?? [], now);
     for (const [key, value] of Object.entries(input.attributes ?? {})) {
       await this.#insert('zone_attributes', { id: randomUUID(), version: 1, created_at: now, zone_id: id, key, value });
     }
@@ -476,6 +472,17 @@ export class SqlTx implements Tx {
 
   async purgeZone(id: string): Promise<void> {
     await this.#delete('zones', 'zone', id);
+  }
+
+  async replaceZoneMasters(zoneId: string, masters: readonly HostPort[]): Promise<void> {
+    await this.#run('DELETE FROM zone_masters WHERE zone_id = ?', [zoneId]);
+    await this.#insertZoneMasters(zoneId, masters, ts());
+  }
+
+  async #insertZoneMasters(zoneId: string, masters: readonly HostPort[], now: string): Promise<void> {
+    for (const master of masters) {
+      await this.#insert('zone_masters', { id: randomUUID(), version: 1, created_at: now, zone_id: zoneId, host: master.host, port: master.port });
+    }
   }
 
   async zoneMasters(zoneId: string): Promise<HostPort[]> {

@@ -450,6 +450,8 @@ export interface Tx {
   /** Removes the zone row and (by cascade) its recordsets, records, masters, attributes and journal. */
   purgeZone(id: string): Promise<void>;
   zoneMasters(zoneId: string): Promise<HostPort[]>;
+  /** The zone's masters become `masters` (a SECONDARY zone's PATCH); take the zone row lock first. */
+  replaceZoneMasters(zoneId: string, masters: readonly HostPort[]): Promise<void>;
   zoneAttributes(zoneId: string): Promise<Record<string, string>>;
   /** Masters, attributes and whether shared, for a page of zones in three queries. */
   zoneExtras(zoneIds: readonly string[]): Promise<Map<string, ZoneExtras>>;

@@ -79,6 +79,52 @@ await controlPlaneSuite('api:zones', (t) => {
     assert.is(xfr.status, 202);
   });
 
+  t('PATCH replaces the masters of a SECONDARY zone and announces the change', async ({ plane }) => {
+    const z = (await plane.request('POST', '/v2/zones', { body: { name: 'remaster.example.com.', type: 'SECONDARY', masters: ['192.0.2.1'] } })).json;
+    const changed: string[] = [];
+    const unsubscribe = plane.bus.subscribe('zone.changed', (m) => void changed.push(`${m.zoneId} ${m.action}`));
+    try {
+      const r = await plane.request('PATCH', `/v2/zones/${z.id}`, { body: { masters: ['192.0.2.7:5354', '[2001:db8::7]:53'] } });
+      assert.is(r.status, 202, r.text);
+      assert.equal([...r.json.masters].sort(), ['192.0.2.7:5354', '2001:db8::7'], 'host alone on port 53, host:port otherwise');
+      assert.is(r.json.status, 'PENDING', 'until mdns has refreshed from the new masters');
+      assert.ok(r.json.version > z.version);
+      const got = await plane.request('GET', `/v2/zones/${z.id}`);
+      assert.equal([...got.json.masters].sort(), ['192.0.2.7:5354', '2001:db8::7']);
+      assert.equal(changed, [`${z.id} UPDATE`], 'mdns hears of it');
+    } finally {
+      unsubscribe();
+    }
+  });
+
+  t('PATCH masters: checked as at create, and refused for a PRIMARY zone', async ({ plane }) => {
+    const z = (await plane.request('POST', '/v2/zones', { body: { name: 'badmaster.example.com.', type: 'SECONDARY', masters: ['192.0.2.1'] } })).json;
+    const cases: [unknown, RegExp][] = [
+      [['192.0.2.1:99999'], /^masters\[0\]: .*invalid port/],
+      [['192.0.2.2', 'not a host!'], /^masters\[1\]: .*not a host/],
+      [['192.0.2.2', '192.0.2.2:53'], /^masters\[1\]: .*twice/],
+      [[], /at least one/],
+      [null, /masters must be a list/],
+      [[53], /masters\[0\] must be a string/],
+    ];
+    for (const [masters, message] of cases) {
+      const r = await plane.request('PATCH', `/v2/zones/${z.id}`, { body: { masters } });
+      assert.is(r.status, 400, `${JSON.stringify(masters)}: ${r.text}`);
+      assert.is(r.json.type, 'invalid_object', JSON.stringify(masters));
+      assert.match(r.json.message, message, JSON.stringify(masters));
+    }
+    const unchanged = (await plane.request('GET', `/v2/zones/${z.id}`)).json;
+    assert.equal(unchanged.masters, ['192.0.2.1']);
+    assert.is(unchanged.version, z.version, 'a refused PATCH changes nothing');
+
+    const primary = (await plane.request('POST', '/v2/zones', { body: { name: 'primary-master.example.com.', email: 'a@b.com' } })).json;
+    const refused = await plane.request('PATCH', `/v2/zones/${primary.id}`, { body: { masters: ['192.0.2.1'] } });
+    assert.is(refused.status, 400, refused.text);
+    assert.is(refused.json.type, 'invalid_object');
+    assert.match(refused.json.message, /masters/);
+    assert.equal((await plane.request('GET', `/v2/zones/${primary.id}`)).json.masters, []);
+  });
+
   t('duplicates, subzones and other projects\' names', async ({ plane }) => {
     const a = await plane.request('POST', '/v2/zones', { body: { name: 'own.example.com.', email: 'a@b.com' } });
     assert.is(a.status, 202);

@@ -11,7 +11,7 @@ import { startAll, type AllServices } from '../../services/all.ts';
 import { loadConfig } from '../../services/config/options.ts';
 import { createLogger } from '../../services/log.ts';
 import { call } from '../api/http.ts';
-import { ask, transferAnswers, type Decoded } from '../helpers/client.ts';
+import { ask, query, transferAnswers, udp, type Decoded } from '../helpers/client.ts';
 import { createScratchDatabase, mariadbUnavailable, MYSQL_URL } from '../helpers/mariadb.ts';
 import { startServer } from '../helpers/server.ts';
 
@@ -38,6 +38,22 @@ function api(ctx: Ctx, method: string, path: string, body?: unknown) {
     headers: { 'content-type': 'application/json', 'x-auth-project-id': 'embedded' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+}
+
+/** Polls until the zone shows `status` through the API (mdns reports on the bus in the background). */
+async function untilStatus(ctx: Ctx, zoneId: string, status: string): Promise<any> {
+  let zone: any = null;
+  for (let i = 0; i < 200 && zone?.status !== status; i++) {
+    if (zone !== null) await new Promise((r) => setTimeout(r, 25));
+    zone = (await api(ctx, 'GET', `/v2/zones/${zoneId}`)).json;
+  }
+  assert.is(zone.status, status, `zone ${zoneId}: ${JSON.stringify(zone)}`);
+  return zone;
+}
+
+/** The rcode of a NOTIFY for `zone` sent from 127.0.0.1. */
+async function notify(ctx: Ctx, zone: string): Promise<string> {
+  return (await udp(dnsPort(ctx), query(zone, 'SOA', { opcode: 4, flags: 0, edns: false }))).rcode;
 }
 
 /** Polls until `check` accepts the answer to name/type (mdns compiles in the background). */
@@ -143,6 +159,41 @@ function register(engine: string, database: () => Promise<{ url?: string; drop()
       await until(ctx, 'example.net', 'SOA', (d) => d.rcode === 'REFUSED');
     } finally {
       await primary.close();
+    }
+  });
+
+  t('PATCHed masters of a SECONDARY zone take over: transfers, refreshes and NOTIFY', async (ctx) => {
+    // The wrong master answers SOA queries at once but refuses the transfer, so no version can come from it.
+    const wrong = await startServer({ listen: [{ host: '127.0.0.2', port: 0 }], allowTransfer: [] });
+    const first = await startServer({ allowTransfer: ['127.0.0.1'] });
+    const second = await startServer({ allowTransfer: ['127.0.0.1'] });
+    const running = new Set([wrong, first, second]);
+    try {
+      const created = await api(ctx, 'POST', '/v2/zones', { name: 'example.net.', type: 'SECONDARY', masters: [`127.0.0.2:${wrong.port}`] });
+      assert.is(created.status, 202, created.text);
+      const id = created.json.id;
+      await until(ctx, 'example.net', 'SOA', (d) => d.rcode === 'SERVFAIL'); // hosted, with nothing to serve
+      assert.is(await notify(ctx, 'example.net'), 'REFUSED', '127.0.0.1 is not a master yet');
+
+      const patched = await api(ctx, 'PATCH', `/v2/zones/${id}`, { masters: [`127.0.0.1:${first.port}`] });
+      assert.is(patched.status, 202, patched.text);
+      assert.equal(patched.json.masters, [`127.0.0.1:${first.port}`]);
+      assert.is((await until(ctx, 'mail.example.net', 'A', (d) => d.answers.length > 0)).answers[0].data, '198.51.100.25');
+      assert.is((await untilStatus(ctx, id, 'ACTIVE')).serial, 2026112201, "the new master's serial");
+
+      // Another master of the same version: nothing new to transfer, yet the zone, PENDING since the PATCH, turns
+      // ACTIVE again with the master's serial, which only a refresh reaching the new master reports (the first is gone).
+      running.delete(first);
+      await first.close();
+      const moved = await api(ctx, 'PATCH', `/v2/zones/${id}`, { masters: [`127.0.0.1:${second.port}`] });
+      assert.is(moved.status, 202, moved.text);
+      assert.is((await untilStatus(ctx, id, 'ACTIVE')).serial, 2026112201);
+      assert.is((await ask(dnsPort(ctx), 'mail.example.net', 'A'))?.answers[0].data, '198.51.100.25', 'the version held kept answering');
+      assert.is(await notify(ctx, 'example.net'), 'NOERROR', 'NOTIFY from the new master is accepted');
+      assert.is((await api(ctx, 'DELETE', `/v2/zones/${id}`)).status, 202);
+      await until(ctx, 'example.net', 'SOA', (d) => d.rcode === 'REFUSED');
+    } finally {
+      await Promise.all([...running].map((server) => server.close()));
     }
   });
 

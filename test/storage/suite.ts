@@ -135,6 +135,17 @@ export function storageSuite(name: string, open: () => Promise<Opened>): void {
     assert.is((await ctx.s.transaction((tx) => tx.getZoneByName('dup.example.', OTHER_POOL))).id, other.id);
   });
 
+  t('zones: masters replaced as a whole, other zones untouched', async (ctx) => {
+    const a = await zone(ctx, 'remaster-a.example.', { type: 'SECONDARY', masters: [{ host: '192.0.2.1', port: 53 }, { host: '192.0.2.2', port: 53 }] });
+    const b = await zone(ctx, 'remaster-b.example.', { type: 'SECONDARY', masters: [{ host: '192.0.2.1', port: 53 }] });
+    await ctx.s.transaction((tx) => tx.replaceZoneMasters(a.id, [{ host: '192.0.2.2', port: 53 }, { host: '2001:db8::9', port: 5354 }]));
+    await ctx.s.transaction(async (tx) => {
+      const masters = (await tx.zoneMasters(a.id)).map((m) => `${m.host} ${m.port}`).sort();
+      assert.equal(masters, ['192.0.2.2 53', '2001:db8::9 5354'], 'a master kept in the new list is not a duplicate');
+      assert.equal((await tx.zoneExtras([b.id])).get(b.id)!.masters, [{ host: '192.0.2.1', port: 53 }]);
+    });
+  });
+
   t('zones: criterion and keyset paging', async (ctx) => {
     const ids: string[] = [];
     await ctx.s.transaction(async (tx) => {
