@@ -1,7 +1,8 @@
 // bench:api — the v2 API of `zonecast start` (the embedded default: SQLite, one process) under autocannon,
-// and the time from a recordset's 202 to its name answering on DNS.
+// and the time from a recordset change's 202 to DNS answering with it.
 //   GET /v2/zones (100 zones), POST recordsets (10 concurrent clients), GET the recordsets of a
-//   10,000-recordset zone; then, in a 100,000-record zone, one-record changes one after another.
+//   10,000-recordset zone; then, in a 100,000-record zone, recordset creates, updates and deletes one after
+//   another.
 // Designate cannot run on this machine, so its figures are the ones measured on Designate 15 (issue 4:
 // GET /v2/zones ≈ 140 req/s, recordset creates ≈ 9/s with 10 clients); the ratios are against those.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +22,7 @@ const { values } = parseArgs({
     zones: { type: 'string', default: '100' },
     recordsets: { type: 'string', default: '10000' },
     big: { type: 'string', default: '100000' },
-    changes: { type: 'string', default: '50' },
+    changes: { type: 'string', default: '150' },
   },
 });
 const DURATION = Number(values.duration);
@@ -104,14 +105,31 @@ try {
   }));
   results.push(await load(`GET recordsets (${fmt(Number(values.recordsets))}-recordset zone)`, { url: `${base}/v2/zones/${listed.id}/recordsets`, headers }));
 
-  // One change at a time: from the 202 until the new name answers, polling over UDP.
+  // One change at a time, from the 202 until DNS shows it (polling over UDP): a name is created, its
+  // records replaced, then it is deleted, in turn.
   const big = await importZone('big.bench.example.', Number(values.big));
   const latencies: number[] = [];
+  const zonePath = `/v2/zones/${big.id}/recordsets`;
+  let current: { id: string; name: string } | null = null;
+  const answers = async (name: string) => (await ask(dnsPort, name, 'A'))?.answers.map((a) => a.data as string) ?? null;
   for (let i = 0; i < Number(values.changes); i++) {
-    await api('POST', `/v2/zones/${big.id}/recordsets`, { name: `new${i}.big.bench.example.`, type: 'A', records: ['192.0.2.99'] });
+    let shown: (got: string[] | null) => boolean;
+    if (current === null) {
+      const name = `new${i}.big.bench.example.`;
+      current = { id: (await api('POST', zonePath, { name, type: 'A', records: ['192.0.2.99'] })).id, name };
+      shown = (got) => got?.[0] === '192.0.2.99';
+    } else if (i % 3 === 1) {
+      await api('PUT', `${zonePath}/${current.id}`, { records: ['192.0.2.100'] });
+      shown = (got) => got?.[0] === '192.0.2.100';
+    } else {
+      await api('DELETE', `${zonePath}/${current.id}`);
+      shown = (got) => got?.length === 0;
+    }
     const accepted = performance.now();
-    while ((await ask(dnsPort, `new${i}.big.bench.example`, 'A'))?.answers.length !== 1) { /* poll */ }
+    const name = current.name.slice(0, -1);
+    while (!shown(await answers(name))) { /* poll */ }
     latencies.push(performance.now() - accepted);
+    if (i % 3 === 2) current = null;
   }
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
@@ -122,7 +140,7 @@ try {
       r.title === 'GET /v2/zones' ? `${fmt(r.rps / DESIGNATE.listZones, 1)}×` : r.title === 'POST recordsets' ? `${fmt(r.rps / DESIGNATE.createRecordsets, 1)}×` : '',
     ])),
     '',
-    `202 → new name answering on DNS, one-record change in a ${fmt(Number(values.big))}-record zone (${latencies.length} changes):`,
+    `202 → change answering on DNS, one-recordset create/update/delete in a ${fmt(Number(values.big))}-record zone (${latencies.length} changes):`,
     `  p50 ${fmt(pct(50))} ms, p90 ${fmt(pct(90))} ms, p99 ${fmt(pct(99))} ms, max ${fmt(latencies.at(-1)!)} ms`,
   ].join('\n');
   console.log(`\n${text}`);

@@ -74,7 +74,7 @@ function probe(port: number): { stop: () => { maxMs: number; count: number } } {
 
 for (const name of servers) {
   await withServer(name, ds, async (server, port) => {
-    await transfer(port); // warm: zonecast renders its AXFR image after the zone starts serving
+    await transfer(port); // warm: zonecast renders its AXFR image on the first AXFR of a serial
     for (let round = 1; round <= rounds; round++) {
       const cpuBefore = cpuSeconds(server.pid);
       const p = probe(port);

@@ -11,8 +11,12 @@ export class HostedZone {
   readonly text: string;
   /** The serving snapshot; null while the first load is pending or after it failed. */
   snapshot: ZoneSnapshot | null = null;
-  /** The AXFR rendering of `snapshot`, built in the pool after the snapshot starts serving. */
-  axfr: Promise<AxfrImage> | null = null;
+  /**
+   * The AXFR rendering of `snapshot`, made in the pool on the first call for that snapshot and then kept: a
+   * zone that changes often is mostly sent by IXFR, so rendering every version up front (about 60 ms of pool
+   * time per 100,000 records) would hold up the next version instead.
+   */
+  axfr: (() => Promise<AxfrImage>) | null = null;
   /** Steps from older serials to `snapshot`, for IXFR; null when none are kept. */
   journal: Journal | null = null;
   /**

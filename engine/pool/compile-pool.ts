@@ -4,7 +4,9 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { CatalogRequest } from '../catalog/catalog.ts';
 import type { BuildResult } from '../snapshot/builder.ts';
-import type { AxfrRequest, CompileRequest, CompileResult, CompileTextRequest, DiffRequest, TransferCompileRequest, TransferCompileResult } from './compile-worker.ts';
+import type {
+  AxfrRequest, CompileRequest, CompileResult, CompileTextRequest, DiffRequest, PatchTextRequest, PatchTextResult, TransferCompileRequest, TransferCompileResult,
+} from './compile-worker.ts';
 
 export class CompilePool {
   private readonly pool: Piscina;
@@ -32,6 +34,11 @@ export class CompilePool {
   /** Master-file text, such as a stored zone rendered for compiling: the same parser and rules as files. */
   compileText(request: CompileTextRequest): Promise<CompileResult> {
     return this.pool.run(request, { name: 'compileText' });
+  }
+
+  /** A change of a few RRsets applied to the serving version: milliseconds where compileText takes the zone's size. */
+  patchText(request: PatchTextRequest): Promise<PatchTextResult> {
+    return this.pool.run(request, { name: 'patchText' });
   }
 
   axfrImage(request: AxfrRequest): Promise<SharedArrayBuffer> {

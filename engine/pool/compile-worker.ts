@@ -4,9 +4,11 @@
 // SharedArrayBuffers go back without a copy.
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { typeFromText } from '../codec/constants.ts';
 import { nameFromText } from '../codec/name.ts';
 import { buildSnapshot } from '../snapshot/builder.ts';
 import { RecordCollector } from '../snapshot/collector.ts';
+import { patchSnapshot } from '../snapshot/patch.ts';
 import { ZoneSnapshot } from '../snapshot/snapshot.ts';
 import { buildAxfrImage, type AxfrImageOptions } from '../xfr/axfr-image.ts';
 import { diffSnapshots } from '../xfr/diff.ts';
@@ -55,6 +57,44 @@ function compile(origin: string, parse: (collector: RecordCollector) => ZonePars
   const built = buildSnapshot(nameFromText(origin), collector);
   const errors = built.errors;
   return { buffer: built.buffer, serial: built.serial, records: built.records, errors, parseMs, buildMs: performance.now() - started - parseMs };
+}
+
+export interface PatchTextRequest {
+  /** The version serving, which the change applies to. */
+  base: SharedArrayBuffer;
+  origin: string;
+  /** Master-file text of the replacing RRsets only (the new SOA among them). */
+  text: string;
+  source: string;
+  /** Every RRset the change replaces, by owner name and type; those the text leaves out are deleted. */
+  replaced: { name: string; type: string }[];
+  /** A retired version's buffer that nothing reads any more: the result is written into it when it fits. */
+  spare?: SharedArrayBuffer | null;
+}
+
+export interface PatchTextResult extends CompileResult {
+  /** The IXFR journal entry of the step, when patched. */
+  journal: Uint8Array | null;
+  /** Why the change needs a whole build instead (nothing was built), or null. */
+  rebuild: string | null;
+}
+
+/** A change of a few RRsets applied to the serving version (snapshot/patch.ts), with the same parser and rules. */
+export function patchText(request: PatchTextRequest): PatchTextResult {
+  const started = performance.now();
+  const collector = new RecordCollector();
+  const parsed = parseZone(Buffer.from(request.text), { origin: request.origin, file: request.source }, collector);
+  const parseMs = performance.now() - started;
+  const failed = { buffer: null, serial: 0, records: parsed.records, parseMs, buildMs: 0, journal: null, rebuild: null };
+  if (parsed.errors.length > 0) return { ...failed, errors: parsed.errors.map((e) => e.message) };
+  const replaced = request.replaced.map((r) => ({ owner: nameFromText(r.name), type: typeFromText(r.type) }));
+  const patched = patchSnapshot(new ZoneSnapshot(request.base), replaced, collector, request.spare ?? null);
+  const buildMs = performance.now() - started - parseMs;
+  switch (patched.kind) {
+    case 'rebuild': return { ...failed, errors: [], buildMs, rebuild: patched.reason };
+    case 'invalid': return { ...failed, errors: patched.errors, buildMs };
+    case 'patched': return { buffer: patched.buffer, serial: patched.serial, records: patched.records, errors: [], parseMs, buildMs, journal: patched.journal, rebuild: null };
+  }
 }
 
 export interface AxfrRequest extends AxfrImageOptions {

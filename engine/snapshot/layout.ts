@@ -27,7 +27,7 @@ export const H_RRSETS_OFF = 8;
 export const H_HASH_OFF = 9;
 export const H_NAMES_OFF = 10;
 export const H_RDATA_OFF = 11;
-export const H_TOTAL_BYTES = 12;
+export const H_TOTAL_BYTES = 12; // of the image; its buffer may be longer (patch.ts)
 export const H_SOA_RRSET = 13;
 // RFC 2308 §5: negative answers are cached for min(SOA TTL, SOA MINIMUM); precomputed once.
 export const H_NEGATIVE_TTL = 14;

@@ -40,7 +40,8 @@ export class ZoneSnapshot {
     if (header[L.H_MAGIC] !== L.SNAPSHOT_MAGIC || header[L.H_VERSION] !== L.LAYOUT_VERSION) {
       throw new SnapshotError('not a snapshot of this layout version');
     }
-    if (header[L.H_TOTAL_BYTES] !== buffer.byteLength) throw new SnapshotError('snapshot length mismatch');
+    // A patched image may sit in a buffer a little larger than itself (patch.ts leaves room to reuse it).
+    if (header[L.H_TOTAL_BYTES] > buffer.byteLength) throw new SnapshotError('snapshot longer than its buffer');
     this.buffer = buffer;
     this.bytes = new Uint8Array(buffer);
     this.words = new Uint32Array(buffer, 0, header[L.H_RDATA_OFF] >>> 2);
@@ -57,8 +58,9 @@ export class ZoneSnapshot {
     this.hashMask = header[L.H_HASH_MASK];
   }
 
+  /** Bytes of the image, which may be fewer than its buffer has. */
   get byteLength(): number {
-    return this.buffer.byteLength;
+    return this.words[L.H_TOTAL_BYTES];
   }
 
   /** Node index of the uncompressed name at buf[off, end), or -1. */

@@ -12,6 +12,7 @@ import type { TransferAcl } from '../net/acl.ts';
 import type { TsigKeyring } from '../tsig/keys.ts';
 import { appendTsigError, TsigSigner, TSIG_RESERVE, verifyRequest, type TsigVerification } from '../tsig/tsig.ts';
 import type { ZoneSnapshot } from '../snapshot/snapshot.ts';
+import type { AxfrImage } from './axfr-image.ts';
 import { renderIxfr } from './ixfr.ts';
 import { serialNewer } from './serial.ts';
 import { MessageSplitter } from './splitter.ts';
@@ -102,7 +103,7 @@ export class TransferService {
     if (snapshot === null || zone.axfr === null) return fail('zone not loaded', Rcode.SERVFAIL);
     const question = Uint8Array.prototype.slice.call(msg, HEADER_SIZE, q.questionEnd); // a copy, not a view of the read buffer
     const sign = signer === null ? null : (buf: Uint8Array, len: number, capacity: number) => signer.sign(buf, len, capacity, nowSeconds());
-    const reply = (source: MessageList | Awaited<typeof zone.axfr>, style: 'axfr' | 'ixfr' | 'soa'): TransferReply => ({
+    const reply = (source: MessageList | AxfrImage, style: 'axfr' | 'ixfr' | 'soa'): TransferReply => ({
       kind: 'stream', stream: new TransferStream(source, q.id, question, sign, TSIG_RESERVE), zone: zone.text, serial: snapshot.serial, style,
     });
     if (q.qtype === Type.IXFR) {
@@ -113,7 +114,7 @@ export class TransferService {
       const increment = this.increment(zone, clientSerial, snapshot.serial, question);
       if (increment !== null) return reply(increment, 'ixfr');
     }
-    const image = await zone.axfr.catch(() => null);
+    const image = await zone.axfr().catch(() => null);
     if (image === null) return fail('no AXFR image for this serial', Rcode.SERVFAIL);
     return reply(image, 'axfr');
   }

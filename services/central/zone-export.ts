@@ -8,7 +8,7 @@ export interface ExportRecordSet {
   records: string[]; // presentation text, names absolute
 }
 
-export function exportZone(zone: string, defaultTtl: number, recordsets: readonly ExportRecordSet[]): string {
+export function exportZone(zone: string, defaultTtl: number, recordsets: Iterable<ExportRecordSet>): string {
   const lines = [`$ORIGIN ${zone}`, `$TTL ${defaultTtl}`];
   // The SOA first, as readers of master files (and our own zone-file parser's apex check) expect it.
   const ordered = [...recordsets].sort((x, y) => Number(y.type === 'SOA') - Number(x.type === 'SOA'));

@@ -33,12 +33,16 @@ export function openJournal(zone: HostedZone, serial: number, place: JournalPlac
   zone.journal = journal;
 }
 
-/** The diff runs after the new serial already serves: until it lands, IXFR falls back to the full zone. */
+/**
+ * The diff runs after the new serial already serves: until it lands, IXFR falls back to the full zone. A
+ * patched version comes with its step (`step`), and is not diffed again.
+ */
 export async function recordJournalStep(
   zone: HostedZone, old: ZoneSnapshot, snapshot: ZoneSnapshot, pool: CompilePool, place: JournalPlace, log: Logger,
+  step: Uint8Array | null = null,
 ): Promise<void> {
   try {
-    const entry = new JournalEntry(await pool.diff({ older: old.buffer, newer: snapshot.buffer }));
+    const entry = new JournalEntry(step ?? await pool.diff({ older: old.buffer, newer: snapshot.buffer }));
     zone.journal ??= new Journal(place.store ?? journalFile(place, zone), place.limits);
     await zone.journal.append(entry);
     log.info({ zone: zone.text, from: entry.from, to: entry.to, deleted: entry.deletedCount, added: entry.addedCount }, 'journal step recorded');

@@ -1,5 +1,6 @@
-// Puts a compiled snapshot into service and starts rendering its AXFR image in the pool. Queries see the
-// new serial at once; transfers of it wait for the image (usually a fraction of the compile time).
+// Puts a compiled snapshot into service. Queries see the new serial at once; its AXFR image is rendered in
+// the pool when the first AXFR of that serial asks for it, and that transfer (and any arriving meanwhile)
+// waits for it.
 import type { HostedZone } from '../../engine/answer/zone-table.ts';
 import type { CompilePool } from '../../engine/pool/compile-pool.ts';
 import { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
@@ -11,13 +12,28 @@ export function publishSnapshot(
 ): ZoneSnapshot {
   const snapshot = new ZoneSnapshot(buffer);
   zone.snapshot = snapshot;
+  let image: Promise<AxfrImage> | null = null;
+  zone.axfr = () => image ??= render(zone, snapshot, pool, xfr, log);
+  return snapshot;
+}
+
+/** Snapshots whose AXFR image a pool thread is rendering now: their memory is being read. */
+const rendering = new WeakSet<SharedArrayBuffer>();
+
+/** Whether a snapshot no longer serving may have its buffer written over: no pool thread is reading it. */
+export function reusable(snapshot: ZoneSnapshot): boolean {
+  return !rendering.has(snapshot.buffer);
+}
+
+function render(zone: HostedZone, snapshot: ZoneSnapshot, pool: CompilePool, xfr: AxfrImageOptions, log: Logger): Promise<AxfrImage> {
   const started = performance.now();
-  const image = pool.axfrImage({ snapshot: buffer, ...xfr }).then((b) => new AxfrImage(b));
-  zone.axfr = image;
+  rendering.add(snapshot.buffer);
+  const image = pool.axfrImage({ snapshot: snapshot.buffer, ...xfr }).then((b) => new AxfrImage(b));
+  void image.finally(() => rendering.delete(snapshot.buffer)).catch(() => {});
   // Handled here so a failed rendering is logged once; transfers awaiting it still see the rejection.
   image.then(
     (img) => log.debug({ zone: zone.text, serial: snapshot.serial, messages: img.count, bytes: img.byteLength, ms: Math.round(performance.now() - started) }, 'axfr image ready'),
     (err: Error) => log.error({ zone: zone.text, serial: snapshot.serial, err: err.message }, 'axfr image failed: transfers of this serial get SERVFAIL'),
   );
-  return snapshot;
+  return image;
 }

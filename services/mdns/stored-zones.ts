@@ -10,6 +10,7 @@
 import { nameFromText } from '../../engine/codec/name.ts';
 import { HostedZone, type ZoneTable } from '../../engine/answer/zone-table.ts';
 import type { CompilePool } from '../../engine/pool/compile-pool.ts';
+import type { PatchTextResult } from '../../engine/pool/compile-worker.ts';
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
 import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
 import { JournalEntry } from '../../engine/xfr/journal-entry.ts';
@@ -20,7 +21,7 @@ import type { Bus, ZoneChanged } from '../messaging/bus.ts';
 import { NotFoundError, type JournalEntry as StoredJournalEntry, type Storage, type Tx, type Zone, type ZoneRecordRow } from '../storage/storage.ts';
 import type { Logger } from '../log.ts';
 import { recordJournalStep, type JournalPlace } from './journal-step.ts';
-import { publishSnapshot } from './publish.ts';
+import { publishSnapshot, reusable } from './publish.ts';
 import { storedZonesOfType } from './zone-listing.ts';
 
 export interface StoredZonesOptions {
@@ -53,6 +54,8 @@ interface StoredZone {
   model: ZoneModel | null;
   /** Announced changes not read yet, oldest first. */
   pending: ZoneChanged[];
+  /** The buffer of a version no longer served nor read, for the next patch to write into (patch.ts). */
+  spare: SharedArrayBuffer | null;
 }
 
 interface ZoneModel {
@@ -74,11 +77,19 @@ interface ZoneHead {
 /** A version of a zone as read from storage, ready to render. */
 interface ZoneRead {
   zone: Zone;
-  recordsets: ExportRecordSet[];
+  recordsets: Iterable<ExportRecordSet>;
   /** 2 when a change landed during a paged read and the zone was read again in one transaction. */
   attempts: number;
-  /** For a delta read: how many recordsets were read again (the SOA included). */
-  delta?: number;
+  /** For a delta read: what changed since the version `from`, to patch that version with when it serves. */
+  change?: RecordsetChange;
+}
+
+interface RecordsetChange {
+  from: number;
+  /** The recordsets changed, as they are now (the SOA among them); deleted ones are not listed. */
+  recordsets: ExportRecordSet[];
+  /** The RRsets those changes replace, deleted ones included. */
+  replaced: { name: string; type: string }[];
 }
 
 const DEFAULT_PAGE_SIZE = 2000;
@@ -148,7 +159,7 @@ export class StoredZones {
   reload(zoneId: string): Promise<boolean> {
     let entry = this.stored.get(zoneId);
     if (entry === undefined) {
-      entry = { id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [] };
+      entry = { id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [], spare: null };
       this.stored.set(zoneId, entry);
     }
     if (entry.running !== null) {
@@ -216,7 +227,6 @@ export class StoredZones {
     }
     const zone = entry.zone ?? this.host(entry, head.zone);
     if (zone === null) return false;
-    const name = head.zone.name;
     // The stored SOA says whether there is anything new, without reading the records.
     const serving = zone.snapshot;
     if (serving !== null && head.serial !== null && !this.isNewer(entry, zone, head.serial, serving.serial)) return head.serial === serving.serial;
@@ -224,8 +234,7 @@ export class StoredZones {
     const read = (await this.readDelta(entry, head)) ?? (await this.readZone(entry, head));
     if (read === null) return false;
     const readMs = performance.now() - started;
-    const text = exportZone(name, read.zone.ttl, read.recordsets);
-    const result = await this.pool.compileText({ origin: name, text, source: `stored zone ${name}` });
+    const result = await this.compile(entry, zone, read);
     if (entry.removed) return false;
     const old = zone.snapshot;
     if (result.buffer === null) {
@@ -254,13 +263,40 @@ export class StoredZones {
       parseMs: Math.round(result.parseMs),
       buildMs: Math.round(result.buildMs),
       ...(read.attempts > 1 ? { attempts: read.attempts } : {}),
-      ...(read.delta ? { delta: read.delta } : {}),
+      ...(read.change ? { changed: read.change.replaced.length, patched: result.journal !== null } : {}),
     }, 'zone loaded from storage');
-    if (old !== null) await recordJournalStep(zone, old, snapshot, this.pool, this.journalPlace(entry.id), this.log);
+    if (old !== null) {
+      await recordJournalStep(zone, old, snapshot, this.pool, this.journalPlace(entry.id), this.log, result.journal);
+      // Queries take the serving snapshot afresh each time and the step is recorded: only a transfer's AXFR
+      // rendering could still read the old version.
+      if (reusable(old)) entry.spare = old.buffer;
+    }
     if (entry.removed) return false;
     this.options.onServing?.(zone, snapshot);
     await this.served(entry.id, snapshot.serial);
     return true;
+  }
+
+  /**
+   * The version read, compiled: patched onto the serving version when it is the one the change starts from
+   * (milliseconds, whatever the zone's size), else rendered and compiled whole.
+   */
+  private async compile(entry: StoredZone, zone: HostedZone, read: ZoneRead): Promise<PatchTextResult> {
+    const name = read.zone.name;
+    const serving = zone.snapshot;
+    if (read.change !== undefined && serving !== null && serving.serial === read.change.from) {
+      const text = exportZone(name, read.zone.ttl, read.change.recordsets);
+      const spare = entry.spare;
+      entry.spare = null; // the pool thread's now, whether or not the result fits in it
+      const patched = await this.pool.patchText({
+        base: serving.buffer, origin: name, text, source: `change to stored zone ${name}`, replaced: read.change.replaced, spare,
+      });
+      if (patched.rebuild === null) return patched;
+      this.log.info({ zone: zone.text, reason: patched.rebuild }, 'change needs a whole build of the zone');
+    }
+    const text = exportZone(name, read.zone.ttl, read.recordsets);
+    const whole = await this.pool.compileText({ origin: name, text, source: `stored zone ${name}` });
+    return { ...whole, journal: null, rebuild: null };
   }
 
   /** Adds the zone to the table on its first load: until a version compiles, it answers SERVFAIL. */
@@ -350,13 +386,28 @@ export class StoredZones {
       return { zone: now.zone, changed };
     });
     if (read === null || entry.removed) return null;
+    const change: RecordsetChange = { from: model.serial, recordsets: [], replaced: [] };
+    const replaced = new Set<string>();
+    const replace = (rs: ExportRecordSet) => {
+      const key = `${rs.name} ${rs.type}`;
+      if (replaced.has(key)) return;
+      replaced.add(key);
+      change.replaced.push({ name: rs.name, type: rs.type });
+    };
     for (const [id, rs] of read.changed) {
-      if (rs === null) model.recordsets.delete(id);
-      else model.recordsets.set(id, rs);
+      const before = model.recordsets.get(id);
+      if (before !== undefined) replace(before);
+      if (rs === null) {
+        model.recordsets.delete(id);
+        continue;
+      }
+      model.recordsets.set(id, rs);
+      replace(rs);
+      change.recordsets.push(rs);
     }
     model.serial = serial;
     entry.pending = entry.pending.slice(used);
-    return { zone: read.zone, recordsets: [...model.recordsets.values()], attempts: 1, delta: read.changed.size };
+    return { zone: read.zone, recordsets: model.recordsets.values(), attempts: 1, change };
   }
 
   private async readWhole(entry: StoredZone, head: ZoneHead): Promise<{ zone: Zone; rows: Rows; attempts: number } | null> {

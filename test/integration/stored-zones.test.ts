@@ -251,7 +251,7 @@ t('a change committed while the zone is read in pages is not mixed in: the zone 
   }
 });
 
-t('a change announced with its recordsets is read as a delta; a gap in the announcements reads the whole zone', async (ctx) => {
+t('a change announced with its recordsets is read as a delta and patched onto the serving version; a gap reads the whole zone', async (ctx) => {
   const s0 = (await ask(ctx.a.port, 'stored.test', 'SOA')).answers[0].data.serial as number;
   const ids = await ctx.storage.transaction(async (tx) => ({
     www: (await tx.getRecordsetByName(ctx.zone.id, 'www.stored.test.', 'A')).id,
@@ -276,17 +276,41 @@ t('a change announced with its recordsets is read as a delta; a gap in the annou
 
   await commit(s0 + 1, '192.0.2.90', true);
   await announce(s0 + 1, s0);
-  assert.ok(loaded(s0 + 1).length > 0 && loaded(s0 + 1).every((l) => l.delta === 3), JSON.stringify(loaded(s0 + 1)));
+  assert.ok(loaded(s0 + 1).length > 0 && loaded(s0 + 1).every((l) => l.changed === 3 && l.patched === true), JSON.stringify(loaded(s0 + 1)));
   for (const i of [ctx.a, ctx.b].filter(Boolean)) {
     assert.equal(await addresses(i.port), ['192.0.2.90']);
     assert.is((await ask(i.port, 'keep.stored.test', 'TXT')).rcode, 'NXDOMAIN', 'a deleted recordset leaves the model');
   }
+  // The patch brings its own journal step: IXFR from the version before is incremental.
+  const [, deleted, added] = await ixfr(ctx.a.port, s0);
+  assert.ok(deleted.includes('keep.stored.test 3600 TXT kept'), JSON.stringify(deleted));
+  assert.equal(added, [`SOA ${s0 + 1}`, 'www.stored.test 300 A 192.0.2.90']);
 
   await commit(s0 + 2, '192.0.2.91'); // never announced
   await commit(s0 + 3, '192.0.2.92');
   await announce(s0 + 3, s0 + 2);
-  assert.ok(loaded(s0 + 3).length > 0 && loaded(s0 + 3).every((l) => l.delta === undefined), 'the gap makes a whole read');
+  assert.ok(loaded(s0 + 3).length > 0 && loaded(s0 + 3).every((l) => l.changed === undefined), 'the gap makes a whole read');
   assert.equal(await addresses(ctx.a.port), ['192.0.2.92']);
+});
+
+t('a change that makes a zone cut is built whole instead of patched, and serves', async (ctx) => {
+  const s0 = (await ask(ctx.a.port, 'stored.test', 'SOA')).answers[0].data.serial as number;
+  await change(ctx, s0 + 1, ['192.0.2.93']);
+  const ids = await ctx.storage.transaction(async (tx) => [
+    (await tx.createRecordset({ zoneId: ctx.zone.id, name: 'sub.stored.test.', type: 'NS', records: [{ data: 'ns.elsewhere.example.' }] })).id,
+    (await tx.getRecordsetByName(ctx.zone.id, 'www.stored.test.', 'A')).id,
+  ]);
+  const before = ctx.served.length;
+  await ctx.bus.publish('zone.changed', { zoneId: ctx.zone.id, name: ZONE, serial: s0 + 1, action: 'UPDATE', delta: { previousSerial: s0, recordsetIds: ids } });
+  for (let i = 0; !ctx.served.slice(before).some((m) => m.serial === s0 + 1); i++) {
+    if (i > 1000) throw new Error(`serial ${s0 + 1} not served`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.ok(ctx.lines.some((l) => l.msg === 'change needs a whole build of the zone' && /sub\.stored\.test\.: a zone cut appears/.test(String(l.reason))));
+  assert.ok(ctx.lines.some((l) => l.msg === 'zone loaded from storage' && l.serial === s0 + 1 && l.patched === false));
+  const referral = await ask(ctx.a.port, 'x.sub.stored.test', 'A');
+  assert.is(referral.flag_aa, false);
+  assert.equal(referral.authorities.map((a) => `${a.name} ${a.type} ${a.data}`), ['sub.stored.test NS ns.elsewhere.example']);
 });
 
 t('DELETE stops serving the zone: its names are REFUSED', async (ctx) => {

@@ -17,7 +17,8 @@ test('concurrent transfers awaiting the image keep their own IDs', async () => {
   const zone = new HostedZone(nameFromText('x.test.'));
   zone.snapshot = compile('x.test.', '$TTL 60\n@ SOA ns1 h 1 1 1 1 1\n@ NS ns1\nns1 A 192.0.2.1\n');
   let release!: (image: AxfrImage) => void;
-  zone.axfr = new Promise((resolve) => { release = resolve; });
+  const image = new Promise<AxfrImage>((resolve) => { release = resolve; });
+  zone.axfr = () => image;
   zones.add(zone);
   const quiet = { info: () => {}, warn: () => {} };
   const service = new TransferService(zones, { defaultAcl: new TransferAcl(['127.0.0.1']), ...XFR_DEFAULTS, keyring: new TsigKeyring(), log: quiet });
