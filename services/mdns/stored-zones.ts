@@ -56,7 +56,12 @@ interface StoredZone {
   pending: ZoneChanged[];
   /** The buffer of a version no longer served nor read, for the next patch to write into (patch.ts). */
   spare: SharedArrayBuffer | null;
+  /** When `spare` was retired (ms): a zone that stops changing does not keep a second image's memory. */
+  spareSince: number;
 }
+
+/** How long a retired image's buffer is kept for the zone's next change. */
+const SPARE_KEEP_MS = 30_000;
 
 interface ZoneModel {
   serial: number;
@@ -106,6 +111,7 @@ export class StoredZones {
   private readonly running = new Set<Promise<boolean>>();
   private unsubscribe: (() => void) | null = null;
   private closed = false;
+  private readonly spareSweep: NodeJS.Timeout;
 
   constructor(zones: ZoneTable, pool: CompilePool, storage: Storage, bus: Bus, options: StoredZonesOptions, log: Logger) {
     this.zones = zones;
@@ -114,6 +120,7 @@ export class StoredZones {
     this.bus = bus;
     this.options = options;
     this.log = log;
+    this.spareSweep = setInterval(() => this.dropIdleSpares(), SPARE_KEEP_MS).unref();
   }
 
   /**
@@ -141,6 +148,7 @@ export class StoredZones {
   /** Stops following changes; resolves when the reloads in progress have ended. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.spareSweep);
     this.unsubscribe?.();
     this.unsubscribe = null;
     await Promise.all(this.running);
@@ -159,7 +167,7 @@ export class StoredZones {
   reload(zoneId: string): Promise<boolean> {
     let entry = this.stored.get(zoneId);
     if (entry === undefined) {
-      entry = { id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [], spare: null };
+      entry = { id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [], spare: null, spareSince: 0 };
       this.stored.set(zoneId, entry);
     }
     if (entry.running !== null) {
@@ -269,7 +277,10 @@ export class StoredZones {
       await recordJournalStep(zone, old, snapshot, this.pool, this.journalPlace(entry.id), this.log, result.journal);
       // Queries take the serving snapshot afresh each time and the step is recorded: only a transfer's AXFR
       // rendering could still read the old version.
-      if (reusable(old)) entry.spare = old.buffer;
+      if (reusable(old)) {
+        entry.spare = old.buffer;
+        entry.spareSince = performance.now();
+      }
     }
     if (entry.removed) return false;
     this.options.onServing?.(zone, snapshot);
@@ -297,6 +308,13 @@ export class StoredZones {
     const text = exportZone(name, read.zone.ttl, read.recordsets);
     const whole = await this.pool.compileText({ origin: name, text, source: `stored zone ${name}` });
     return { ...whole, journal: null, rebuild: null };
+  }
+
+  private dropIdleSpares(): void {
+    const now = performance.now();
+    for (const entry of this.stored.values()) {
+      if (entry.spare !== null && now - entry.spareSince >= SPARE_KEEP_MS) entry.spare = null;
+    }
   }
 
   /** Adds the zone to the table on its first load: until a version compiles, it answers SERVFAIL. */
