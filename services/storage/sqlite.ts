@@ -77,7 +77,6 @@ export class SqliteStorage implements Storage {
   readonly path: string;
   #db: DatabaseSync;
   #mutex = new Mutex();
-  #statements = new Map<string, StatementSync>();
   #readers = new Map<string, Reader>();
   #closed = false;
   /** Set inside this storage's transactions: a nested transaction would wait on the mutex forever. */
@@ -99,20 +98,11 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  #prepare(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      if (this.#statements.size > 500) this.#statements.clear();
-      this.#statements.set(sql, statement);
-    }
-    return statement;
-  }
-
   /**
-   * A SELECT's rows as plain objects. node:sqlite builds each row object in C++ one named property at a
-   * time, which is slow and leaves a dictionary-mode, null-prototype object; it is much cheaper to take the
-   * rows as arrays and build the objects here with a literal compiled once per statement (same shape for every row).
+   * Every statement, prepared once and kept; writes use only its statement. A SELECT's rows become plain
+   * objects here: node:sqlite builds each row object in C++ one named property at a time, which is slow and
+   * leaves a dictionary-mode, null-prototype object; it is much cheaper to take the rows as arrays and build
+   * the objects with a literal compiled once per statement (same shape for every row).
    */
   #reader(sql: string): Reader {
     let reader = this.#readers.get(sql);
@@ -226,7 +216,7 @@ export class SqliteStorage implements Storage {
     run: async (sql: string, params: readonly Param[] = []) => {
       this.#wrote();
       try {
-        const result = this.#prepare(sql).run(...params);
+        const result = this.#reader(sql).statement.run(...params);
         return { changes: Number(result.changes), insertId: Number(result.lastInsertRowid) };
       } catch (err) {
         throw translate(err);
@@ -329,7 +319,6 @@ export class SqliteStorage implements Storage {
       this.#closed = true;
       this.#control = null;
       this.#dataVersionStatement = null;
-      this.#statements.clear();
       this.#invalidate();
       this.#readers.clear();
       this.#db.close();
