@@ -12,7 +12,7 @@ import { patchSnapshot } from '../snapshot/patch.ts';
 import { ZoneSnapshot } from '../snapshot/snapshot.ts';
 import { buildAxfrImage, type AxfrImageOptions } from '../xfr/axfr-image.ts';
 import { diffSnapshots } from '../xfr/diff.ts';
-import { applyTransfer, type IncomingKind } from '../xfr/incoming.ts';
+import { applyTransfer, incrementalChange, scanTransfer, type IncomingKind } from '../xfr/incoming.ts';
 import { parseZone, parseZoneFile, type ZoneParseResult } from '../zonefile/parser.ts';
 
 export interface CompileRequest {
@@ -124,22 +124,46 @@ export interface TransferCompileRequest {
 
 export interface TransferCompileResult extends CompileResult {
   kind: IncomingKind | null;
+  /** The IXFR journal entry from the version held, when an increment was patched onto it. */
+  journal: Uint8Array | null;
 }
 
-/** A zone received from a primary, validated by the same rules as a master file and compiled. */
+/**
+ * A zone received from a primary, validated by the same rules as a master file and compiled. An increment is
+ * patched onto the version held (snapshot/patch.ts) unless it moves a zone cut; anything else is built whole.
+ */
 export function compileTransfer(request: TransferCompileRequest): TransferCompileResult {
   const started = performance.now();
+  const base = request.base === null ? null : new ZoneSnapshot(request.base);
+  const failed = (errors: string[]) => ({ buffer: null, serial: 0, records: 0, errors, parseMs: performance.now() - started, buildMs: 0, kind: null, journal: null });
+  try {
+    const { kind, serial } = scanTransfer(request.messages, request.ixfrRequested);
+    if (kind === 'current') return { buffer: null, serial, records: 0, errors: [], parseMs: performance.now() - started, buildMs: 0, kind, journal: null };
+    if (kind === 'ixfr' && base !== null) {
+      const collector = new RecordCollector();
+      const replaced = incrementalChange(request.messages, base, collector);
+      const parseMs = performance.now() - started;
+      const patched = patchSnapshot(base, replaced, collector);
+      const buildMs = performance.now() - started - parseMs;
+      if (patched.kind === 'invalid') return { ...failed(patched.errors), kind };
+      if (patched.kind === 'patched') {
+        return { buffer: patched.buffer, serial: patched.serial, records: patched.records, errors: [], parseMs, buildMs, kind, journal: patched.journal };
+      }
+    }
+  } catch (err) {
+    return failed([(err as Error).message]);
+  }
   const collector = new RecordCollector();
   let applied;
   try {
-    applied = applyTransfer(request.messages, request.ixfrRequested, request.base === null ? null : new ZoneSnapshot(request.base), collector);
+    applied = applyTransfer(request.messages, request.ixfrRequested, base, collector);
   } catch (err) {
-    return { buffer: null, serial: 0, records: 0, errors: [(err as Error).message], parseMs: performance.now() - started, buildMs: 0, kind: null };
+    return failed([(err as Error).message]);
   }
   const parseMs = performance.now() - started;
-  if (applied.kind === 'current') return { buffer: null, serial: applied.serial, records: 0, errors: [], parseMs, buildMs: 0, kind: 'current' };
+  if (applied.kind === 'current') return { buffer: null, serial: applied.serial, records: 0, errors: [], parseMs, buildMs: 0, kind: 'current', journal: null };
   const built = buildSnapshot(nameFromText(request.origin), collector);
-  return { ...built, parseMs, buildMs: performance.now() - started - parseMs, kind: applied.kind };
+  return { ...built, parseMs, buildMs: performance.now() - started - parseMs, kind: applied.kind, journal: null };
 }
 
 export { buildCatalog } from '../catalog/catalog.ts';

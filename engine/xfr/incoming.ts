@@ -1,11 +1,13 @@
 // Zone transfers received from a primary: RFC 5936 AXFR and RFC 1995 IXFR responses. TransferScanner follows
 // the stream as it arrives and tells when it is complete; applyTransfer turns the finished response into
 // the records of the new version (for IXFR by applying each difference sequence to the previous version),
-// which then compile into a snapshot like any zone.
+// which then compile into a snapshot like any zone. incrementalChange gives just the RRsets an IXFR changes,
+// as they are after it, for patching the previous version instead (snapshot/patch.ts).
 import { LOWER, nameLength } from '../codec/name.ts';
 import { MessageError, RRReader } from '../codec/message-reader.ts';
 import { Type } from '../codec/constants.ts';
 import type { RecordSink } from '../zonefile/sink.ts';
+import type { ReplacedRRset } from '../snapshot/patch.ts';
 import type { ZoneSnapshot } from '../snapshot/snapshot.ts';
 
 export type IncomingKind = 'axfr' | 'ixfr' | 'current';
@@ -78,13 +80,47 @@ export interface AppliedTransfer {
  * difference does not apply and the caller should fall back to AXFR.
  */
 export function applyTransfer(messages: Uint8Array[], ixfrRequested: boolean, base: ZoneSnapshot | null, sink: RecordSink): AppliedTransfer {
+  const { kind, serial } = scanTransfer(messages, ixfrRequested);
+  if (kind === 'current') return { kind, serial, records: 0 };
+  if (kind === 'axfr') return { kind, serial, records: copyAxfr(messages, sink) };
+  if (base === null) throw new MessageError('an incremental transfer needs the previous version');
+  return { kind, serial, records: applyIncrements(messages, base, sink) };
+}
+
+/** What a complete response is: AXFR, IXFR or "current", and the serial it leads to. */
+export function scanTransfer(messages: Uint8Array[], ixfrRequested: boolean): { kind: IncomingKind; serial: number } {
   const scanner = new TransferScanner(ixfrRequested);
   for (const m of messages) scanner.feed(m);
-  if (!scanner.done) throw new MessageError('the transfer ended before its closing SOA');
-  if (scanner.kind === 'current') return { kind: 'current', serial: scanner.serial, records: 0 };
-  if (scanner.kind === 'axfr') return { kind: 'axfr', serial: scanner.serial, records: copyAxfr(messages, sink) };
-  if (base === null) throw new MessageError('an incremental transfer needs the previous version');
-  return { kind: 'ixfr', serial: scanner.serial, records: applyIncrements(messages, base, sink) };
+  if (!scanner.done || scanner.kind === null) throw new MessageError('the transfer ended before its closing SOA');
+  return { kind: scanner.kind, serial: scanner.serial };
+}
+
+/**
+ * For an incremental response to `base`: the RRsets it changes, written to `sink` as they are after it (RRs in
+ * the order applyIncrements leaves them, so the first one's TTL stands for the set as in a whole build),
+ * together with the newest SOA; returns every RRset replaced, the apex SOA among them. Throws as applyTransfer
+ * does when a deletion does not match.
+ */
+export function incrementalChange(messages: Uint8Array[], base: ZoneSnapshot, sink: RecordSink): ReplacedRRset[] {
+  const sets = new Map<string, { owner: Uint8Array; type: number; rrs: Map<string, Held> }>();
+  const soa = walkIncrements(messages, (rr, adding) => {
+    const key = setKey(rr.owner, rr.ownerLen, rr.type);
+    let set = sets.get(key);
+    if (set === undefined) {
+      const owner = rr.owner.slice(0, rr.ownerLen);
+      sets.set(key, set = { owner, type: rr.type, rrs: rrsetOf(base, owner, rr.type) });
+    }
+    const rdata = Buffer.from(rr.rdata.buffer, rr.rdata.byteOffset, rr.rdataLen).toString('latin1');
+    if (adding) set.rrs.set(rdata, held(rr));
+    else if (!set.rrs.delete(rdata)) throw new MessageError('IXFR deletes a record this version does not have');
+  });
+  const replaced: ReplacedRRset[] = [{ owner: soa.owner, type: Type.SOA }];
+  for (const set of sets.values()) {
+    replaced.push({ owner: set.owner, type: set.type });
+    for (const r of set.rrs.values()) sink.add(r.owner, r.owner.length, r.type, r.klass, r.ttl, r.rdata, r.rdata.length);
+  }
+  sink.add(soa.owner, soa.owner.length, soa.type, soa.klass, soa.ttl, soa.rdata, soa.rdata.length);
+  return replaced;
 }
 
 /** Every RR but the closing SOA (the scanner has checked that the last RR is that SOA). */
@@ -109,6 +145,27 @@ interface Held {
 
 function applyIncrements(messages: Uint8Array[], base: ZoneSnapshot, sink: RecordSink): number {
   const records = recordsOf(base);
+  const soa = walkIncrements(messages, (rr, adding) => {
+    const key = keyOf(rr.owner, rr.ownerLen, rr.type, rr.rdata, rr.rdataLen);
+    if (adding) records.set(key, held(rr));
+    else if (!records.delete(key)) throw new MessageError('IXFR deletes a record this version does not have');
+  });
+  // IXFR carries SOAs only as delimiters: the previous version's SOA gives way to the newest one.
+  let n = 1;
+  for (const r of records.values()) {
+    if (r.type === Type.SOA) continue;
+    sink.add(r.owner, r.owner.length, r.type, r.klass, r.ttl, r.rdata, r.rdata.length);
+    n++;
+  }
+  sink.add(soa.owner, soa.owner.length, soa.type, soa.klass, soa.ttl, soa.rdata, soa.rdata.length);
+  return n;
+}
+
+/**
+ * Calls `visit` with each RR of the difference sequences in order, saying whether it is added or deleted;
+ * returns the newest SOA (the one opening the last addition sequence).
+ */
+function walkIncrements(messages: Uint8Array[], visit: (rr: RRReader, adding: boolean) => void): Held {
   const rr = new RRReader();
   let soa: Held | null = null;
   let count = 0;
@@ -127,32 +184,44 @@ function applyIncrements(messages: Uint8Array[], base: ZoneSnapshot, sink: Recor
         if (adding) soa = held(rr);
         continue;
       }
-      const key = keyOf(rr.owner, rr.ownerLen, rr.type, rr.rdata, rr.rdataLen);
-      if (adding) records.set(key, held(rr));
-      else if (!records.delete(key)) throw new MessageError('IXFR deletes a record this version does not have');
+      visit(rr, adding);
     }
   }
   if (soa === null) throw new MessageError('IXFR without an addition sequence');
-  // IXFR carries SOAs only as delimiters: the previous version's SOA gives way to the newest one.
-  let n = 1;
-  for (const r of records.values()) {
-    if (r.type === Type.SOA) continue;
-    sink.add(r.owner, r.owner.length, r.type, r.klass, r.ttl, r.rdata, r.rdata.length);
-    n++;
+  return soa;
+}
+
+/** The RRs of one RRset of a snapshot, keyed by rdata, in stored order; empty when it has none. */
+function rrsetOf(snap: ZoneSnapshot, owner: Uint8Array, type: number): Map<string, Held> {
+  const out = new Map<string, Held>();
+  const node = snap.findNode(owner, 0, owner.length);
+  const set = node < 0 ? -1 : snap.findRRset(node, type);
+  if (set < 0) return out;
+  const b = snap.bytes;
+  let p = snap.rrsetRdata(set);
+  for (let i = snap.rrsetCountOf(set); i > 0; i--) {
+    const len = (b[p] << 8) | b[p + 1];
+    const rdata = b.slice(p + 2, p + 2 + len);
+    out.set(Buffer.from(rdata.buffer, rdata.byteOffset, len).toString('latin1'), { owner, type, klass: 1, ttl: snap.rrsetTtl(set), rdata });
+    p += 2 + len;
   }
-  sink.add(soa.owner, soa.owner.length, soa.type, soa.klass, soa.ttl, soa.rdata, soa.rdata.length);
-  return n;
+  return out;
 }
 
 function held(rr: RRReader): Held {
   return { owner: rr.owner.slice(0, rr.ownerLen), type: rr.type, klass: rr.klass, ttl: rr.ttl, rdata: rr.rdata.slice(0, rr.rdataLen) };
 }
 
-/** Identity of an RR within a zone: owner (case-insensitive), type and rdata; the TTL is an attribute. */
-function keyOf(owner: Uint8Array, ownerLen: number, type: number, rdata: Uint8Array, rdataLen: number): string {
+/** Identity of an RRset within a zone: owner (case-insensitive) and type. */
+function setKey(owner: Uint8Array, ownerLen: number, type: number): string {
   let key = '';
   for (let i = 0; i < ownerLen; i++) key += String.fromCharCode(LOWER[owner[i]]);
-  return key + String.fromCharCode(type) + Buffer.from(rdata.buffer, rdata.byteOffset, rdataLen).toString('latin1');
+  return key + String.fromCharCode(type);
+}
+
+/** Identity of an RR within a zone: its RRset and its rdata; the TTL is an attribute. */
+function keyOf(owner: Uint8Array, ownerLen: number, type: number, rdata: Uint8Array, rdataLen: number): string {
+  return setKey(owner, ownerLen, type) + Buffer.from(rdata.buffer, rdata.byteOffset, rdataLen).toString('latin1');
 }
 
 /** The records of a snapshot keyed for applying differences. */

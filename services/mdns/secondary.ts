@@ -134,11 +134,11 @@ export class SecondaryZone {
     if (result.buffer === null) throw new Error(`the transferred zone is not valid: ${result.errors.slice(0, 5).join('; ')}`);
     const snapshot = publishSnapshot(zone, result.buffer, this.pool, this.options.xfr, this.log);
     this.log.info({
-      zone: zone.text, serial: snapshot.serial, ...(held === null ? {} : { previous: held.serial }), style: result.kind,
+      zone: zone.text, serial: snapshot.serial, ...(held === null ? {} : { previous: held.serial }), style: result.kind, patched: result.journal !== null,
       primary: `${primary.host}:${primary.port}`, reason, records: result.records, bytes: fetched.bytes, ms: Math.round(performance.now() - started),
     }, 'zone transferred in');
     if (held === null) openJournal(zone, snapshot.serial, this.options.journal, this.log);
-    else await recordJournalStep(zone, held, snapshot, this.pool, this.options.journal, this.log);
+    else await recordJournalStep(zone, held, snapshot, this.pool, this.options.journal, this.log, result.journal);
     this.options.onServing?.(zone, snapshot);
   }
 

@@ -7,8 +7,11 @@ import { nameFromText } from '../../engine/codec/name.ts';
 import { buildSnapshot } from '../../engine/snapshot/builder.ts';
 import { RecordCollector } from '../../engine/snapshot/collector.ts';
 import { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
-import { applyTransfer, TransferScanner } from '../../engine/xfr/incoming.ts';
+import { compileTransfer } from '../../engine/pool/compile-worker.ts';
+import { patchSnapshot } from '../../engine/snapshot/patch.ts';
+import { applyTransfer, incrementalChange, TransferScanner } from '../../engine/xfr/incoming.ts';
 import { compile } from '../helpers/compile.ts';
+import { assertSameZone } from '../helpers/same-zone.ts';
 
 const soa = (serial: number) => ({ type: 'SOA', name: 'z.test', ttl: 60, data: { mname: 'ns1.z.test', rname: 'h.z.test', serial, refresh: 1, retry: 1, expire: 9, minimum: 1 } });
 const a = (name: string, ip: string) => ({ type: 'A', name: `${name}.z.test`, ttl: 60, data: ip });
@@ -61,6 +64,35 @@ test('two difference sequences apply in order', () => {
   assert.not.ok(has(snap!, 'old'));
   assert.not.ok(has(snap!, 'new'));
   assert.ok(has(snap!, 'ns1'));
+});
+
+test('an increment patched onto the version held is the zone applying it and building whole makes', () => {
+  const base = compile('z.test.', `${V1}multi A 192.0.2.40\nmulti A 192.0.2.41\nb.deep A 192.0.2.50\n`);
+  const response = [msg([
+    soa(3),
+    soa(1), a('old', '192.0.2.10'), a('multi', '192.0.2.40'), a('b.deep', '192.0.2.50'),
+    soa(2), a('new', '192.0.2.20'), { ...a('multi', '192.0.2.42'), ttl: 30 }, a('x.y.deeper', '192.0.2.60'),
+    soa(2), a('new', '192.0.2.20'),
+    soa(3), a('third', '192.0.2.30'), a('new', '192.0.2.21'),
+    soa(3),
+  ])];
+  const whole = result(response, true, base).snap!;
+  const collector = new RecordCollector();
+  const patched = patchSnapshot(base, incrementalChange(response, base, collector), collector);
+  if (patched.kind !== 'patched') throw new Error(JSON.stringify(patched));
+  assertSameZone(new ZoneSnapshot(patched.buffer), whole, 'patched increment');
+  assert.not.ok(has(whole, 'deep'), 'the emptied non-terminal went');
+  assert.throws(() => incrementalChange([msg([soa(2), soa(1), a('absent', '192.0.2.99'), soa(2), soa(2)])], base, new RecordCollector()), /does not have/);
+
+  // The pool task patches an increment and brings its journal step; a zone cut it adds makes a whole build.
+  const compiled = compileTransfer({ origin: 'z.test.', messages: response, ixfrRequested: true, base: base.buffer });
+  assert.is(compiled.kind, 'ixfr');
+  assert.ok(compiled.journal !== null && compiled.buffer !== null);
+  assertSameZone(new ZoneSnapshot(compiled.buffer), whole, 'pool task');
+  const cut = [msg([soa(2), soa(1), soa(2), { type: 'NS', name: 'sub.z.test', ttl: 60, data: 'ns.elsewhere.test' }, soa(2)])];
+  const rebuilt = compileTransfer({ origin: 'z.test.', messages: cut, ixfrRequested: true, base: base.buffer });
+  assert.is(rebuilt.kind, 'ixfr');
+  assert.ok(rebuilt.buffer !== null && rebuilt.journal === null, 'built whole: the journal step is diffed later');
 });
 
 test('an IXFR that deletes a record the client does not hold does not apply', () => {
