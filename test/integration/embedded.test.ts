@@ -56,10 +56,13 @@ async function notify(ctx: Ctx, zone: string): Promise<string> {
   return (await udp(dnsPort(ctx), query(zone, 'SOA', { opcode: 4, flags: 0, edns: false }))).rcode;
 }
 
-/** Polls until `check` accepts the answer to name/type (mdns compiles in the background). */
+/**
+ * Polls until `check` accepts the answer to name/type (mdns compiles in the background). The deadline (about
+ * 10 s) is generous: a restart on a busy 2-core machine starts threads and compiles with a cold cache.
+ */
 async function until(ctx: Ctx, name: string, type: string, check: (d: Decoded) => boolean): Promise<Decoded> {
   let last: Decoded | null = null;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 400; i++) {
     last = await ask(dnsPort(ctx), name, type);
     if (last && check(last)) return last;
     await new Promise((r) => setTimeout(r, 25));
