@@ -55,11 +55,15 @@ export class Pools {
     this.#deps = deps;
   }
 
-  async list(_caller: Caller, query: ListQuery): Promise<{ items: Pool[]; total: number }> {
+  // Reading pools is Designate's find_pools/get_pool: SYSTEM_READER or (its deprecated default, still accepted
+  // unless enforce_new_defaults is set) admin. Projects have no system scope here, so it is admin.
+  async list(caller: Caller, query: ListQuery): Promise<{ items: Pool[]; total: number }> {
+    requireAdmin(caller);
     return this.#deps.storage.transaction((tx) => tx.list('pools', query)).catch(markerNotFound);
   }
 
-  async get(_caller: Caller, id: string): Promise<Pool> {
+  async get(caller: Caller, id: string): Promise<Pool> {
+    requireAdmin(caller);
     return this.#deps.storage.transaction((tx) => tx.getPool(id)).catch(missing);
   }
 

@@ -250,8 +250,10 @@ await controlPlaneSuite('api:admin', (t) => {
     assert.is((await plane.request('POST', '/v2/zones', { project: 'quota-a', body: zoneBody('x.example.com.') })).status, 202);
   });
 
-  t('pools: reads with filters and paging; admin-only create and delete of an unused pool', async ({ plane }) => {
-    const list = await plane.request('GET', '/v2/pools', { project: 'pool-reader' });
+  t('pools: admin-only reads with filters and paging, create, and delete of an unused pool', async ({ plane }) => {
+    await expectError(plane, 'GET', '/v2/pools', 403, 'forbidden', { roles: 'member' });
+    await expectError(plane, 'GET', `/v2/pools/${DEFAULT_POOL_ID}`, 403, 'forbidden', { roles: 'member' });
+    const list = await plane.request('GET', '/v2/pools', { ...ADMIN, project: 'pool-reader' });
     assert.is(list.status, 200, list.text);
     assert.is(list.json.metadata.total_count, 1);
     const pool = list.json.pools[0];
@@ -262,7 +264,7 @@ await controlPlaneSuite('api:admin', (t) => {
       links: { self: `http://127.0.0.1:${plane.port}/v2/pools/${DEFAULT_POOL_ID}` },
     });
     assert.match(pool.created_at, TIME);
-    assert.equal((await plane.request('GET', `/v2/pools/${DEFAULT_POOL_ID}`)).json, pool);
+    assert.equal((await plane.request('GET', `/v2/pools/${DEFAULT_POOL_ID}`, ADMIN)).json, pool);
 
     const body = { name: 'gold', description: 'tier', attributes: { tier: 'gold' }, ns_records: [{ hostname: 'ns1.gold.example.', priority: 1 }] };
     await expectError(plane, 'POST', '/v2/pools', 403, 'forbidden', { roles: 'member', body });
@@ -277,8 +279,8 @@ await controlPlaneSuite('api:admin', (t) => {
     await expectError(plane, 'POST', '/v2/pools', 400, 'invalid_object', { body: { ...body, name: 'x', ns_records: [{ hostname: 'ns1.x.', priority: 'high' }] }, message: /ns_records\[0\]\.priority/ });
 
     assert.equal((await walk(plane, '/v2/pools', 'pools', 2)).map((p) => p.name), ['default', 'gold', 'silver']);
-    assert.equal((await plane.request('GET', '/v2/pools?name=s*')).json.pools.map((p: any) => p.name), ['silver']);
-    await expectError(plane, 'GET', `/v2/pools/${MISSING}`, 404, 'pool_not_found', { roles: 'member' });
+    assert.equal((await plane.request('GET', '/v2/pools?name=s*', ADMIN)).json.pools.map((p: any) => p.name), ['silver']);
+    await expectError(plane, 'GET', `/v2/pools/${MISSING}`, 404, 'pool_not_found', ADMIN);
     await expectError(plane, 'GET', '/v2/pools/nope', 400, 'invalid_uuid', { roles: 'member' });
     await expectError(plane, 'PATCH', `/v2/pools/${DEFAULT_POOL_ID}`, 405, 'method_not_allowed', { body: {} });
 
