@@ -1,7 +1,7 @@
 // The set of hosted zones and the longest-match lookup of the zone for a query name: one hash probe per
 // label of the name, no allocation.
 import { lowerNameInPlace, nameHash, nameLength, namesEqual, nameToText } from '../codec/name.ts';
-import type { TransferAcl } from '../net/acl.ts';
+import type { TransferPolicy } from '../net/acl.ts';
 import type { ZoneSnapshot } from '../snapshot/snapshot.ts';
 import type { AxfrImage } from '../xfr/axfr-image.ts';
 import type { Journal } from '../xfr/journal.ts';
@@ -25,7 +25,7 @@ export class HostedZone {
    */
   onNotify: ((peer: string) => boolean) | null = null;
   /** Who may transfer this zone; null means the server's default. */
-  transferAcl: TransferAcl | null = null;
+  transferAcl: TransferPolicy | null = null;
 
   constructor(name: Uint8Array) {
     this.name = name.slice(0, nameLength(name, 0));

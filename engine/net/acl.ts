@@ -6,7 +6,12 @@ export class AclError extends Error {
   override name = 'AclError';
 }
 
-export class TransferAcl {
+/** Whether a transfer request may be answered: from this address, signed with this verified key (or null). */
+export interface TransferPolicy {
+  allows(address: string, keyName: string | null): boolean;
+}
+
+export class TransferAcl implements TransferPolicy {
   private readonly prefixes = new BlockList();
   private readonly keys = new Set<string>();
   readonly entries: readonly string[];

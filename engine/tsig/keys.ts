@@ -1,7 +1,7 @@
 // TSIG keys (RFC 8945): the algorithm table, the `kdig -y` key syntax and a keyring looked up by the key
 // name found in a message. Secrets never appear in errors, logs or presentation text.
 import { MAX_NAME_LENGTH } from '../codec/constants.ts';
-import { lowerNameInPlace, NameError, nameFromText, nameHash, namesEqual, nameToText } from '../codec/name.ts';
+import { lowerNameInPlace, NameError, nameFromText, nameHash, nameLength, namesEqual, nameToText } from '../codec/name.ts';
 
 export interface TsigAlgorithm {
   /** Mnemonic as kdig and BIND spell it, e.g. `hmac-sha256`. */
@@ -146,6 +146,18 @@ export class TsigKeyring {
     if (bucket === undefined) return null;
     for (const k of bucket) if (namesEqual(k.name, 0, msg, nameOff)) return k;
     return null;
+  }
+
+  /** Removes the key named `name` (wire form, any case); false when there is none. */
+  remove(name: Uint8Array): boolean {
+    const h = nameHash(name, 0, nameLength(name, 0));
+    const bucket = this.buckets.get(h);
+    const at = bucket?.findIndex((k) => namesEqual(k.name, 0, name, 0)) ?? -1;
+    if (at < 0) return false;
+    bucket!.splice(at, 1);
+    if (bucket!.length === 0) this.buckets.delete(h);
+    this.count--;
+    return true;
   }
 
   get size(): number {

@@ -8,7 +8,7 @@ import { namesEqual } from '../codec/name.ts';
 import { ParseStatus, Query, parseQuery } from '../codec/query.ts';
 import { LRUCache } from 'lru-cache';
 import type { HostedZone, ZoneTable } from '../answer/zone-table.ts';
-import type { TransferAcl } from '../net/acl.ts';
+import type { TransferPolicy } from '../net/acl.ts';
 import type { TsigKeyring } from '../tsig/keys.ts';
 import { appendTsigError, TsigSigner, TSIG_RESERVE, verifyRequest, type TsigVerification } from '../tsig/tsig.ts';
 import type { ZoneSnapshot } from '../snapshot/snapshot.ts';
@@ -30,7 +30,7 @@ export type TransferReply =
 
 export interface TransferServiceOptions {
   /** Who may transfer zones that have no ACL of their own. */
-  defaultAcl: TransferAcl;
+  defaultAcl: TransferPolicy;
   maxMessageSize: number;
   /** Room left in rendered messages for a TSIG RR. */
   reserve: number;

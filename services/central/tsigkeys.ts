@@ -90,6 +90,7 @@ export class TsigKeys {
       return tx.createTsigKey(spec).catch(duplicate);
     });
     this.#deps.log.info({ tsigkey: key.name, tsigkey_id: key.id, scope: key.scope, resource_id: key.resourceId }, 'tsigkey created');
+    await this.#announce(key.id, 'CREATE');
     return key;
   }
 
@@ -126,6 +127,7 @@ export class TsigKeys {
       return tx.updateTsigKey(id, patch).catch(duplicate);
     });
     this.#deps.log.info({ tsigkey: key.name, tsigkey_id: key.id }, 'tsigkey updated');
+    await this.#announce(key.id, 'UPDATE');
     return key;
   }
 
@@ -133,5 +135,11 @@ export class TsigKeys {
     requireAdmin(caller);
     await this.#deps.storage.transaction((tx) => tx.deleteTsigKey(id)).catch(missing);
     this.#deps.log.info({ tsigkey_id: id }, 'tsigkey deleted');
+    await this.#announce(id, 'DELETE');
+  }
+
+  /** mdns signs and checks transfers with these keys: it reads them again after each committed change. */
+  #announce(tsigkeyId: string, action: 'CREATE' | 'UPDATE' | 'DELETE'): Promise<void> {
+    return this.#deps.bus.publish('tsigkeys.changed', { tsigkeyId, action });
   }
 }

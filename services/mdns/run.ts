@@ -2,6 +2,7 @@
 // serves (a zone-file directory, the database, or both) and the optional catalog zone.
 import { resolve } from 'node:path';
 import type { HostedZone } from '../../engine/answer/zone-table.ts';
+import { TransferAcl } from '../../engine/net/acl.ts';
 import { UDP_IO_MODES, type UdpIo } from '../../engine/net/udp-listener.ts';
 import { NotifyPool } from '../../engine/notify/notify-pool.ts';
 import { CompilePool } from '../../engine/pool/compile-pool.ts';
@@ -10,12 +11,13 @@ import { parseTsigKeySpec } from '../../engine/tsig/keys.ts';
 import { ConfigError, type Config, type ConfigValue } from '../config/options.ts';
 import type { Logger } from '../log.ts';
 import type { Bus } from '../messaging/bus.ts';
-import type { Storage } from '../storage/storage.ts';
+import type { Storage, Zone } from '../storage/storage.ts';
 import { CatalogService } from './catalog.ts';
 import { parseEndpoint } from './endpoint.ts';
 import { Notifier, parseRemote } from './notifier.ts';
 import { MdnsServer } from './server.ts';
 import { StoredSecondaries } from './stored-secondaries.ts';
+import { StoredTsigKeys } from './stored-tsigkeys.ts';
 import { StoredZones } from './stored-zones.ts';
 import { ZoneDirectory } from './zone-directory.ts';
 
@@ -45,6 +47,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
   const udpIo = opt<string>('udp_io');
   if (!UDP_IO_MODES.includes(udpIo as UdpIo)) throw new ConfigError(`udp_io must be one of ${UDP_IO_MODES.join(', ')}, not '${udpIo}'`);
   const allowTransfer = opt<string[]>('allow_transfer');
+  const transferEntries = allowTransfer.length > 0 ? allowTransfer : (sources.defaultAllowTransfer ?? []);
   const server = await MdnsServer.start({
     listen: opt<string[]>('listen').map((l) => parseEndpoint(l)),
     udpPayloadSize: opt<number>('udp_payload_size'),
@@ -54,7 +57,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     tcpMessageTimeout: nonNegative(opt<number>('tcp_message_timeout'), 'tcp_message_timeout'),
     tcpMaxConnections: nonNegative(opt<number>('tcp_max_connections'), 'tcp_max_connections'),
     responseCacheSize: nonNegative(opt<number>('response_cache_size'), 'response_cache_size'),
-    allowTransfer: allowTransfer.length > 0 ? allowTransfer : (sources.defaultAllowTransfer ?? []),
+    allowTransfer: transferEntries,
     tsigKeys: opt<string[]>('tsig_keys').map((spec) => parseTsigKeySpec(spec)),
     maxMessageSize: opt<number>('max_message_size'),
   }, log);
@@ -96,13 +99,18 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     onRemoved: () => void catalog?.update(),
   };
   const { stored: db } = sources;
-  const secondaries = db ? new StoredSecondaries(server.zones, pool, db.storage, db.bus, fromStorage, log) : null;
-  const stored = db ? new StoredZones(server.zones, pool, db.storage, db.bus, fromStorage, log) : null;
+  // TSIG keys from the API join the keyring before any stored zone loads, and scope who may transfer it.
+  const storedKeys = db ? new StoredTsigKeys(db.storage, db.bus, server.keyring, log) : null;
+  const allowed = new TransferAcl(transferEntries);
+  const transferPolicy = (zone: Zone) => storedKeys!.policyFor(zone, allowed);
+  const secondaries = db ? new StoredSecondaries(server.zones, pool, db.storage, db.bus, { ...fromStorage, transferPolicy }, log) : null;
+  const stored = db ? new StoredZones(server.zones, pool, db.storage, db.bus, { ...fromStorage, transferPolicy }, log) : null;
 
   const close = async () => {
     catalog?.close();
     directory?.close();
     secondaries?.close();
+    storedKeys?.close();
     await stored?.close();
     await server.close();
     await Promise.all([pool.close(), notifyPool.close()]);
@@ -112,6 +120,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
       const summary = await directory.sync();
       log.info({ ...summary, zones: server.zones.size }, 'zone directory loaded');
     }
+    await storedKeys?.start();
     await stored?.start();
     await secondaries?.start();
     // After the first load, so consumers never see a catalog of only the zones that compiled first.

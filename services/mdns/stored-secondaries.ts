@@ -5,6 +5,7 @@
 // the zone ACTIVE with that serial.
 import { nameFromText } from '../../engine/codec/name.ts';
 import { HostedZone, type ZoneTable } from '../../engine/answer/zone-table.ts';
+import type { TransferPolicy } from '../../engine/net/acl.ts';
 import type { CompilePool } from '../../engine/pool/compile-pool.ts';
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
 import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
@@ -21,6 +22,8 @@ export interface StoredSecondariesOptions {
   journal: JournalLimits;
   onServing?: (zone: HostedZone, snapshot: ZoneSnapshot) => void;
   onRemoved?: (zone: HostedZone) => void;
+  /** Who may transfer the zone out (stored-tsigkeys.ts); absent: the server's allow_transfer. */
+  transferPolicy?: (stored: Zone) => TransferPolicy;
 }
 
 export class StoredSecondaries {
@@ -97,6 +100,7 @@ export class StoredSecondaries {
     let zone: HostedZone;
     try {
       zone = new HostedZone(nameFromText(stored.name));
+      zone.transferAcl = this.options.transferPolicy?.(stored) ?? null;
       this.zones.add(zone);
     } catch (err) {
       this.log.error({ zone: stored.name, zoneId: stored.id, err: (err as Error).message }, 'stored secondary zone not served');

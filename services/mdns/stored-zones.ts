@@ -9,6 +9,7 @@
 // instance, including this one after a restart, answers IXFR for changes made before it started.
 import { nameFromText } from '../../engine/codec/name.ts';
 import { HostedZone, type ZoneTable } from '../../engine/answer/zone-table.ts';
+import type { TransferPolicy } from '../../engine/net/acl.ts';
 import type { CompilePool } from '../../engine/pool/compile-pool.ts';
 import type { PatchTextResult } from '../../engine/pool/compile-worker.ts';
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
@@ -35,6 +36,8 @@ export interface StoredZonesOptions {
   pageSize?: number;
   /** Zones loaded at once by start() (default 4): bounds the rows and text held in memory. */
   concurrency?: number;
+  /** Who may transfer a zone out (stored-tsigkeys.ts); absent: the server's allow_transfer. */
+  transferPolicy?: (stored: Zone) => TransferPolicy;
 }
 
 export interface StoredLoadSummary {
@@ -321,6 +324,7 @@ export class StoredZones {
   private host(entry: StoredZone, stored: Zone): HostedZone | null {
     try {
       const zone = new HostedZone(nameFromText(stored.name));
+      zone.transferAcl = this.options.transferPolicy?.(stored) ?? null;
       this.zones.add(zone);
       entry.zone = zone;
       return zone;

@@ -31,10 +31,17 @@ export interface ZoneFailed {
   reason: string;
 }
 
+/** A TSIG key was created, changed or deleted through the API: mdns reads the keys again. */
+export interface TsigKeysChanged {
+  tsigkeyId: string;
+  action: 'CREATE' | 'UPDATE' | 'DELETE';
+}
+
 export interface Topics {
   'zone.changed': ZoneChanged;
   'zone.served': ZoneServed;
   'zone.failed': ZoneFailed;
+  'tsigkeys.changed': TsigKeysChanged;
 }
 
 export type Handler<T> = (message: T) => void | Promise<void>;
