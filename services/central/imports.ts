@@ -337,15 +337,18 @@ export class Imports {
     await enforceQuota(tx, options, tenantId, 'zone_records', recordsets.reduce((n, rs) => n + rs.records.length, 0));
     // Zones of the same project below this one (other projects' were refused by insert) own their names.
     const children = (await tx.relatedZones(zone.name)).filter((z) => z.name.length > zone.name.length).map((z) => z.name);
-    for (let i = 0; i < recordsets.length; i++) {
-      // A large import is one transaction, but it must not stall DNS answering in the same process: let
-      // the event loop run between batches (on SQLite other writers wait on the transaction meanwhile).
-      if (i % IMPORT_BATCH === IMPORT_BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
-      const rs = recordsets[i];
+    for (const rs of recordsets) {
       const child = children.find((c) => rs.name === c || rs.name.endsWith(`.${c}`));
       if (child) throw new ImportError(`Invalid recordset ${rs.name} ${rs.type}: RecordSet belongs in a child zone: ${child}`);
-      const records: RecordInput[] = rs.records.map((data) => ({ data, serial: zone.serial, status: 'PENDING', action: 'CREATE' }));
-      await tx.createRecordset({ zoneId: zone.id, name: rs.name, type: rs.type, ttl: rs.ttl, records });
+    }
+    for (let start = 0; start < recordsets.length; start += IMPORT_BATCH) {
+      // A large import is one transaction, but it must not stall DNS answering in the same process: let
+      // the event loop run between batches (on SQLite other writers wait on the transaction meanwhile).
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      await tx.createRecordsets(zone.id, recordsets.slice(start, start + IMPORT_BATCH).map((rs) => ({
+        name: rs.name, type: rs.type, ttl: rs.ttl,
+        records: rs.records.map((data): RecordInput => ({ data, serial: zone.serial, status: 'PENDING', action: 'CREATE' })),
+      })));
     }
     return zone;
   }

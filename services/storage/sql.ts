@@ -25,6 +25,11 @@ export interface Executor {
 export const DEFAULT_PAGE = 100;
 export const MAX_PAGE = 10_000;
 const BATCH = 100;
+/** Recordsets a multi-row INSERT (12 columns each: well under both engines' limits on parameters). */
+const RECORDSET_BATCH = 500;
+
+/** What a record row takes from its recordset. */
+type RecordOwner = Pick<RecordSet, 'id' | 'zoneShard' | 'tenantId' | 'zoneId'>;
 
 // ---------------------------------------------------------------------------------------------- values
 
@@ -557,6 +562,27 @@ export class SqlTx implements Tx {
     return this.getRecordset(id);
   }
 
+  async createRecordsets(zoneId: string, inputs: readonly Omit<RecordSetCreate, 'zoneId'>[]): Promise<void> {
+    const zone = await this.getZone(zoneId);
+    const now = ts();
+    const columns = ['id', 'version', 'created_at', 'updated_at', 'zone_shard', 'tenant_id', 'zone_id', 'name', 'type', 'ttl',
+      'description', 'reverse_name'];
+    const row = `(${placeholders(columns.length)})`;
+    const records: [RecordOwner, RecordInput][] = [];
+    for (let start = 0; start < inputs.length; start += RECORDSET_BATCH) {
+      const batch = inputs.slice(start, start + RECORDSET_BATCH);
+      const params: unknown[] = [];
+      for (const input of batch) {
+        const owner = { id: randomUUID(), zoneShard: zone.shard, tenantId: input.tenantId === undefined ? zone.tenantId : input.tenantId, zoneId };
+        params.push(owner.id, 1, now, null, owner.zoneShard, owner.tenantId, zoneId, input.name, input.type, input.ttl ?? null,
+          input.description ?? null, reverse(input.name));
+        for (const r of input.records ?? []) records.push([owner, r]);
+      }
+      await this.#run(`INSERT INTO recordsets (${columns.join(', ')}) VALUES ${new Array(batch.length).fill(row).join(', ')}`, params);
+    }
+    await this.#insertRecordRows(records);
+  }
+
   async getRecordset(id: string): Promise<RecordSet> {
     return toRecordSet(await this.#one('SELECT * FROM recordsets WHERE id = ?', [id], 'recordset', id));
   }
@@ -589,6 +615,11 @@ export class SqlTx implements Tx {
   }
 
   async #insertRecords(rs: RecordSet, records: RecordInput[]): Promise<void> {
+    await this.#insertRecordRows(records.map((r) => [rs, r]));
+  }
+
+  /** Records of any recordsets, BATCH rows a statement. */
+  async #insertRecordRows(records: readonly (readonly [RecordOwner, RecordInput])[]): Promise<void> {
     const now = ts();
     const columns = ['id', 'version', 'created_at', 'zone_shard', 'tenant_id', 'zone_id', 'recordset_id', 'data',
       'description', 'hash', 'managed', 'managed_extra', 'managed_plugin_type', 'managed_plugin_name',
@@ -598,7 +629,7 @@ export class SqlTx implements Tx {
     for (let start = 0; start < records.length; start += BATCH) {
       const batch = records.slice(start, start + BATCH);
       const params: unknown[] = [];
-      for (const r of batch) {
+      for (const [rs, r] of batch) {
         params.push(randomUUID(), 1, now, rs.zoneShard, rs.tenantId, rs.zoneId, rs.id, r.data, r.description ?? null,
           recordHash(rs.id, r.data), r.managed ?? false, r.managedExtra ?? null, r.managedPluginType ?? null,
           r.managedPluginName ?? null, r.managedResourceType ?? null, r.managedResourceRegion ?? null,

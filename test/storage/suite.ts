@@ -217,6 +217,28 @@ export function storageSuite(name: string, open: () => Promise<Opened>): void {
     });
   });
 
+  t('createRecordsets writes many recordsets with their records as createRecordset does, or none', async (ctx) => {
+    const z = await zone(ctx, 'bulk.example.');
+    // More than one statement's worth of recordsets and of records.
+    const inputs = Array.from({ length: 1203 }, (_, i) => ({
+      name: `h${i}.bulk.example.`, type: 'A', ttl: i % 2 ? 60 : null,
+      records: i % 3 ? [{ data: `10.1.${i >> 8}.${i & 255}`, status: 'PENDING' as const, serial: 7 }] : [{ data: '192.0.2.1' }, { data: '192.0.2.2' }],
+    }));
+    await ctx.s.transaction((tx) => tx.createRecordsets(z.id, inputs));
+    await ctx.s.transaction(async (tx) => {
+      assert.is(await tx.countRecordsets(z.id), 1203);
+      assert.is(await tx.countZoneRecords(z.id), 1203 + 401);
+      const one = await tx.getRecordsetByName(z.id, 'h4.bulk.example.', 'A');
+      assert.equal([one.tenantId, one.zoneShard, one.ttl, one.version], ['tenant-a', z.shard, null, 1]);
+      assert.equal((await tx.listRecords(one.id)).map((r) => [r.data, r.status, r.serial]), [['10.1.0.4', 'PENDING', 7]]);
+      const two = await tx.getRecordsetByName(z.id, 'h3.bulk.example.', 'A');
+      assert.equal((await tx.listRecords(two.id)).map((r) => r.data).sort(), ['192.0.2.1', '192.0.2.2']);
+    });
+    // A recordset already there fails the whole call, in the caller's transaction.
+    await rejects(ctx.s.transaction((tx) => tx.createRecordsets(z.id, [{ name: 'new.bulk.example.', type: 'A' }, { name: 'h0.bulk.example.', type: 'A' }])), DuplicateError);
+    await rejects(ctx.s.transaction((tx) => tx.getRecordsetByName(z.id, 'new.bulk.example.', 'A')), NotFoundError);
+  });
+
   t('keyset pages over 10,000 records return each exactly once', async (ctx) => {
     const z = await zone(ctx, 'big.example.');
     await ctx.s.transaction(async (tx) => {
