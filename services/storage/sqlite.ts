@@ -90,6 +90,11 @@ export class SqliteStorage implements Storage {
       if (options.path !== ':memory:') this.#db.exec('PRAGMA journal_mode = WAL');
       this.#db.exec('PRAGMA synchronous = NORMAL');
       this.#db.exec('PRAGMA foreign_keys = ON');
+      // Designate's schema indexes recordsets and records many ways over random UUID keys: bulk writes and
+      // whole-zone reads touch pages all over each index, and SQLite's default 2 MiB page cache thrashed.
+      // Writing 100,000 recordsets took 134 µs each with it, 66 µs with 256 MiB (reading them back: 1,047 ms,
+      // 641 ms). The cache fills only as pages are used, so a small database costs no more than before.
+      this.#db.exec('PRAGMA cache_size = -262144');
       // SQLite's LOWER folds ASCII only; list filters compare LOWER()ed text and must match MySQL's.
       this.#db.function('lower', { deterministic: true },
         (value) => (typeof value === 'string' ? value.toLowerCase() : value));

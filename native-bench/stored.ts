@@ -1,0 +1,128 @@
+// bench:stored — a big zone kept in the database (the embedded default's SQLite, and MariaDB): how long its
+// import through the v2 API takes, and how long `zonecast start` then takes to serve it after a restart
+// (keyset pages read from storage, rendered, compiled in the pool), against Knot loading the same zone from
+// its file in the same run. Each server is pinned to core 0.
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureDataset, BENCH_DIR } from './lib/dataset.ts';
+import { freePort, waitUntilServing } from './lib/dns-probe.ts';
+import { ensurePackages } from './lib/packages.ts';
+import { memory, startServer, stopServer } from './lib/proc.ts';
+import { environment, fmt, mib, table, writeResults } from './lib/report.ts';
+import { withServer } from './lib/servers.ts';
+import { ORIGIN } from './lib/zone-gen.ts';
+import { createScratchDatabase, mariadbUnavailable } from '../test/helpers/mariadb.ts';
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    engines: { type: 'string', default: 'sqlite,mysql' },
+  },
+});
+const records = Number(values.records);
+const engines = values.engines.split(',').map((e) => e.trim()) as ('sqlite' | 'mysql')[];
+
+interface Row { server: string; importS: number | null; serveS: number; rss: number; peakRss: number }
+
+ensurePackages(['knot']);
+const ds = ensureDataset(records);
+// Designate's import wants $ORIGIN first; the generated file has absolute names only.
+const zoneText = Buffer.concat([Buffer.from(`$ORIGIN ${ORIGIN}\n`), readFileSync(ds.zoneFile)]);
+const rows: Row[] = [];
+
+await withServer('knot', ds, async (server, _port, serveMs) => {
+  rows.push({ server: 'knot (zone file)', importS: null, serveS: serveMs / 1000, ...memory(server.pid) });
+});
+
+for (const engine of engines) {
+  if (engine === 'mysql') {
+    const why = await mariadbUnavailable();
+    if (why !== null) {
+      console.warn(`MariaDB unavailable (${why}): skipped`);
+      continue;
+    }
+  }
+  const scratch = engine === 'mysql' ? await createScratchDatabase() : null;
+  const dir = mkdtempSync(join(tmpdir(), 'zonecast-bench-stored-'));
+  try {
+    rows.push(await measure(engine, dir, scratch?.url));
+  } finally {
+    await scratch?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(engine: string, dir: string, connection: string | undefined): Promise<Row> {
+  const apiPort = await freePort();
+  const dnsPort = await freePort();
+  const spawn = () => startServer(`zonecast (${engine})`, process.execPath, [
+    join(BENCH_DIR, '..', 'bin', 'zonecast.ts'), 'start', '--data-dir', dir,
+    '--api-listen', `127.0.0.1:${apiPort}`, '--listen', `127.0.0.1:${dnsPort}`, ...(connection ? ['--connection', connection] : []),
+  ], { cwd: dir });
+  Object.assign(process.env, {
+    ZONECAST_LOG_LEVEL: 'warn',
+    ZONECAST_OSLO_MIDDLEWARE_MAX_REQUEST_BODY_SIZE: String(zoneText.length + (1 << 20)),
+    ZONECAST_DEFAULT_QUOTA_ZONE_RECORDSETS: '-1',
+    ZONECAST_DEFAULT_QUOTA_ZONE_RECORDS: '-1',
+  });
+
+  let server = spawn();
+  let importS: number;
+  try {
+    await waitForApi(apiPort);
+    const started = performance.now();
+    const headers = { 'x-auth-project-id': 'bench' };
+    const post = await fetch(`http://127.0.0.1:${apiPort}/v2/zones/tasks/imports`, { method: 'POST', headers: { ...headers, 'content-type': 'text/dns' }, body: zoneText });
+    let task = await post.json() as { id: string; status: string; message?: string };
+    if (post.status !== 202) throw new Error(`import: ${post.status} ${JSON.stringify(task)}`);
+    while (task.status === 'PENDING') {
+      await new Promise((r) => setTimeout(r, 500));
+      task = await (await fetch(`http://127.0.0.1:${apiPort}/v2/zones/tasks/imports/${task.id}`, { headers })).json() as typeof task;
+    }
+    if (task.status !== 'COMPLETE') throw new Error(`import ended ${task.status}: ${task.message}`);
+    await waitUntilServing(server, dnsPort, ORIGIN, 600_000);
+    importS = (performance.now() - started) / 1000;
+    console.log(`${engine}: imported and served ${fmt(records)} records in ${fmt(importS, 1)} s`);
+  } catch (err) {
+    console.error(server.tail.join('\n'));
+    throw err;
+  } finally {
+    await stopServer(server);
+  }
+
+  server = spawn();
+  try {
+    const serveMs = await waitUntilServing(server, dnsPort, ORIGIN, 600_000);
+    console.log(`${engine}: served again ${fmt(serveMs / 1000, 2)} s after the restart`);
+    return { server: `zonecast (${engine})`, importS, serveS: serveMs / 1000, ...memory(server.pid) };
+  } catch (err) {
+    console.error(server.tail.join('\n'));
+    throw err;
+  } finally {
+    await stopServer(server);
+  }
+}
+
+async function waitForApi(port: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/healthcheck`);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error('the API never came up');
+}
+
+const knot = rows[0].serveS;
+const text = `${fmt(records)} records (${ORIGIN}), each server on core 0\n\n` + table(
+  ['server', 'import + serve s', 'serve after start s', 'vs Knot', 'RSS MiB', 'peak MiB'],
+  rows.map((r) => [
+    r.server, r.importS === null ? '-' : fmt(r.importS, 1), fmt(r.serveS, 2), `${fmt(r.serveS / knot, 2)}×`, mib(r.rss), mib(r.peakRss),
+  ]),
+);
+console.log(`\n${text}`);
+console.log(`\nwritten: ${writeResults('stored', { ...environment(), records }, { rows }, text).join(', ')}`);
