@@ -333,7 +333,8 @@ export class Imports {
     });
     const { recordsets } = parsed;
     await enforceQuota(tx, options, tenantId, 'zone_recordsets', async () => (await tx.countRecordsets(zone.id)) + recordsets.length);
-    await enforceQuota(tx, options, tenantId, 'recordset_records', Math.max(0, ...recordsets.map((rs) => rs.records.length)));
+    // A loop, not Math.max(...): spreading a million recordsets' counts overflows the call stack.
+    await enforceQuota(tx, options, tenantId, 'recordset_records', recordsets.reduce((most, rs) => Math.max(most, rs.records.length), 0));
     await enforceQuota(tx, options, tenantId, 'zone_records', recordsets.reduce((n, rs) => n + rs.records.length, 0));
     // Zones of the same project below this one (other projects' were refused by insert) own their names.
     const children = (await tx.relatedZones(zone.name)).filter((z) => z.name.length > zone.name.length).map((z) => z.name);
