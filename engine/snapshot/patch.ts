@@ -7,6 +7,7 @@
 //
 // A change that moves a zone cut (an NS RRset appearing or going below the apex) would change the flags of
 // every name under the cut: that, and anything the patch does not expect, is left to a whole build.
+import { concatBytes } from '../codec/bytes.ts';
 import { Class, Type } from '../codec/constants.ts';
 import { isSubdomain, LOWER, nameHash, nameLength, namesEqual, nameToText } from '../codec/name.ts';
 import { diffOwners } from '../xfr/diff.ts';
@@ -177,7 +178,7 @@ class Patcher {
         if (!t.types.includes(base.rrsetType(set))) t.sets.push(set);
       }
     }
-    for (const [type, { ttl, rrs }] of t.fresh) t.sets.push({ type, ttl, count: rrs.length, packed: concat(rrs) });
+    for (const [type, { ttl, rrs }] of t.fresh) t.sets.push({ type, ttl, count: rrs.length, packed: concatBytes(rrs) });
     t.sets.sort((a, b) => this.typeOf(a) - this.typeOf(b));
     const hadCut = t.node > 0 && base.findRRset(t.node, Type.NS) >= 0;
     const hasCut = !atApex && t.sets.some((set) => this.typeOf(set) === Type.NS);
@@ -391,12 +392,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) { out.set(part, at); at += part.length; }
-  return out;
-}
 
 /** Fills a new image in node order, section by section (layout.ts). */
 class ImageWriter {

@@ -1,6 +1,7 @@
 // SVCB and HTTPS (RFC 9460): priority, target name and SvcParams. Presentation values are char-strings
 // (§2.1), so `alpn="h2,h3"` arrives as the token `alpn=` glued to a quoted token; list values add a second
 // level of escaping, `\,` and `\\` inside the decoded string (Appendix A.1).
+import { concatBytes } from '../bytes.ts';
 import { GLUED, QUOTED, type Tokens } from '../../zonefile/lexer.ts';
 import {
   base64Text, capacity, decimal, escapeBytes, more, name, putU16, quote, RdataError, tooLong, u16, unescape, WireReader,
@@ -66,16 +67,6 @@ function listItems(value: Uint8Array): Uint8Array[] {
   return items;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
 function addresses(items: Uint8Array[], size: 4 | 16): Uint8Array {
   const parse = size === 4 ? ipv4FromBytes : ipv6FromBytes;
   const out = new Uint8Array(items.length * size);
@@ -112,9 +103,9 @@ function wireValue(key: number, value: Uint8Array | null): Uint8Array {
   if (value === null || value.length === 0) throw new RdataError(`${keyText(key)} needs a value`);
   switch (key) {
     case MANDATORY: return mandatoryValue(listItems(value));
-    case ALPN: return concat(listItems(value).map((id) => {
+    case ALPN: return concatBytes(listItems(value).map((id) => {
       if (id.length > 255) throw new RdataError('alpn id longer than 255 bytes');
-      return concat([Uint8Array.of(id.length), id]);
+      return concatBytes([Uint8Array.of(id.length), id]);
     }));
     case PORT: {
       const port = decimal(value, 0, value.length);
