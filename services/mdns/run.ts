@@ -2,7 +2,6 @@
 // serves (a zone-file directory, the database, or both) and the optional catalog zone.
 import { resolve } from 'node:path';
 import type { HostedZone } from '../../engine/answer/zone-table.ts';
-import { TransferAcl } from '../../engine/net/acl.ts';
 import { UDP_IO_MODES, type UdpIo } from '../../engine/net/udp-listener.ts';
 import { NotifyPool } from '../../engine/notify/notify-pool.ts';
 import { CompilePool } from '../../engine/pool/compile-pool.ts';
@@ -47,7 +46,6 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
   const udpIo = opt<string>('udp_io');
   if (!UDP_IO_MODES.includes(udpIo as UdpIo)) throw new ConfigError(`udp_io must be one of ${UDP_IO_MODES.join(', ')}, not '${udpIo}'`);
   const allowTransfer = opt<string[]>('allow_transfer');
-  const transferEntries = allowTransfer.length > 0 ? allowTransfer : (sources.defaultAllowTransfer ?? []);
   const server = await MdnsServer.start({
     listen: opt<string[]>('listen').map((l) => parseEndpoint(l)),
     udpPayloadSize: opt<number>('udp_payload_size'),
@@ -57,7 +55,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     tcpMessageTimeout: nonNegative(opt<number>('tcp_message_timeout'), 'tcp_message_timeout'),
     tcpMaxConnections: nonNegative(opt<number>('tcp_max_connections'), 'tcp_max_connections'),
     responseCacheSize: nonNegative(opt<number>('response_cache_size'), 'response_cache_size'),
-    allowTransfer: transferEntries,
+    allowTransfer: allowTransfer.length > 0 ? allowTransfer : (sources.defaultAllowTransfer ?? []),
     tsigKeys: opt<string[]>('tsig_keys').map((spec) => parseTsigKeySpec(spec)),
     maxMessageSize: opt<number>('max_message_size'),
   }, log);
@@ -101,8 +99,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
   const { stored: db } = sources;
   // TSIG keys from the API join the keyring before any stored zone loads, and scope who may transfer it.
   const storedKeys = db ? new StoredTsigKeys(db.storage, db.bus, server.keyring, log) : null;
-  const allowed = new TransferAcl(transferEntries);
-  const transferPolicy = (zone: Zone) => storedKeys!.policyFor(zone, allowed);
+  const transferPolicy = (zone: Zone) => storedKeys!.policyFor(zone, server.transferAcl);
   const secondaries = db ? new StoredSecondaries(server.zones, pool, db.storage, db.bus, { ...fromStorage, transferPolicy }, log) : null;
   const stored = db ? new StoredZones(server.zones, pool, db.storage, db.bus, { ...fromStorage, transferPolicy }, log) : null;
 

@@ -49,6 +49,8 @@ export class MdnsServer {
   readonly handler: QueryHandler;
   readonly transfers: TransferService;
   readonly keyring = new TsigKeyring();
+  /** allow_transfer: who may transfer a zone that sets no rule of its own. */
+  readonly transferAcl: TransferAcl;
   /** How transfer messages are rendered: the configured size, with room for TSIG. */
   readonly xfr: AxfrImageOptions;
   private readonly udp: (UdpListener | UdpBatchListener)[] = [];
@@ -60,8 +62,9 @@ export class MdnsServer {
     this.handler = new QueryHandler(this.zones, { ...options, keyring: this.keyring });
     this.xfr = { maxMessageSize: options.maxMessageSize, reserve: XFR_DEFAULTS.reserve };
     for (const key of options.tsigKeys) this.keyring.add(key);
+    this.transferAcl = new TransferAcl(options.allowTransfer);
     this.transfers = new TransferService(this.zones, {
-      defaultAcl: new TransferAcl(options.allowTransfer), ...this.xfr, keyring: this.keyring, log,
+      defaultAcl: this.transferAcl, ...this.xfr, keyring: this.keyring, log,
     });
   }
 
