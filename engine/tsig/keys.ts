@@ -88,6 +88,14 @@ export function parseTsigKeySpec(spec: string): TsigKey {
     }
     alg = found;
   }
+  return makeTsigKey(nameText, alg, secretText);
+}
+
+/**
+ * A key from its name (the final dot optional), algorithm and base64 secret, wherever they come from (a
+ * `-y` spec, the database). Throws TsigKeyError naming the faulty part, never the secret.
+ */
+export function makeTsigKey(nameText: string, alg: TsigAlgorithm, secretText: string): TsigKey {
   if (nameText === '') throw new TsigKeyError('TSIG key name is empty');
   let name: Uint8Array;
   try {

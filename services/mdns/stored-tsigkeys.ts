@@ -3,8 +3,7 @@
 // of that pool, a ZONE key that zone alone. A transfer request signed with a stored key is answered for the
 // zones in its scope, whatever the address it comes from; other requests go by allow_transfer as before.
 // Keys are read again whenever central announces a change ('tsigkeys.changed').
-import { algorithmByName, type TsigKey, type TsigKeyring } from '../../engine/tsig/keys.ts';
-import { lowerNameInPlace, nameFromText, nameToText } from '../../engine/codec/name.ts';
+import { algorithmByName, makeTsigKey, type TsigKey, type TsigKeyring } from '../../engine/tsig/keys.ts';
 import type { TransferPolicy } from '../../engine/net/acl.ts';
 import type { Logger } from '../log.ts';
 import type { Bus } from '../messaging/bus.ts';
@@ -118,16 +117,13 @@ export class StoredTsigKeys {
   }
 }
 
-/** A stored key as the keyring holds it; null when its name or algorithm cannot be used on the wire. */
+/** A stored key as the keyring holds it; null when its name, algorithm or secret cannot be used on the wire. */
 function toKey(row: StoredTsigKey): TsigKey | null {
   const algorithm = algorithmByName(row.algorithm);
   if (algorithm === null) return null;
-  let name: Uint8Array;
   try {
-    name = nameFromText(row.name.endsWith('.') ? row.name : `${row.name}.`);
+    return makeTsigKey(row.name, algorithm, row.secret);
   } catch {
     return null;
   }
-  lowerNameInPlace(name, 0);
-  return { name, nameText: nameToText(name, 0), algorithm, secret: Buffer.from(row.secret, 'base64') };
 }
