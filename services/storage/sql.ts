@@ -551,19 +551,13 @@ export class SqlTx implements Tx {
   // -------------------------------------------------------------------------------------------- recordsets
 
   async createRecordset(input: RecordSetCreate): Promise<RecordSet> {
-    const zone = await this.getZone(input.zoneId);
-    const id = randomUUID();
-    await this.#insert('recordsets', {
-      id, version: 1, created_at: ts(), updated_at: null, zone_shard: zone.shard,
-      tenant_id: input.tenantId === undefined ? zone.tenantId : input.tenantId, zone_id: zone.id, name: input.name, type: input.type, ttl: input.ttl ?? null,
-      description: input.description ?? null, reverse_name: reverse(input.name),
-    });
-    if (input.records?.length) await this.#insertRecords(await this.getRecordset(id), input.records);
+    const [id] = await this.createRecordsets(input.zoneId, [input]);
     return this.getRecordset(id);
   }
 
-  async createRecordsets(zoneId: string, inputs: readonly Omit<RecordSetCreate, 'zoneId'>[]): Promise<void> {
+  async createRecordsets(zoneId: string, inputs: readonly Omit<RecordSetCreate, 'zoneId'>[]): Promise<string[]> {
     const zone = await this.getZone(zoneId);
+    const ids: string[] = [];
     const now = ts();
     const columns = ['id', 'version', 'created_at', 'updated_at', 'zone_shard', 'tenant_id', 'zone_id', 'name', 'type', 'ttl',
       'description', 'reverse_name'];
@@ -574,6 +568,7 @@ export class SqlTx implements Tx {
       const params: unknown[] = [];
       for (const input of batch) {
         const owner = { id: randomUUID(), zoneShard: zone.shard, tenantId: input.tenantId === undefined ? zone.tenantId : input.tenantId, zoneId };
+        ids.push(owner.id);
         params.push(owner.id, 1, now, null, owner.zoneShard, owner.tenantId, zoneId, input.name, input.type, input.ttl ?? null,
           input.description ?? null, reverse(input.name));
         for (const r of input.records ?? []) records.push([owner, r]);
@@ -581,6 +576,7 @@ export class SqlTx implements Tx {
       await this.#run(`INSERT INTO recordsets (${columns.join(', ')}) VALUES ${new Array(batch.length).fill(row).join(', ')}`, params);
     }
     await this.#insertRecordRows(records);
+    return ids;
   }
 
   async getRecordset(id: string): Promise<RecordSet> {
@@ -612,10 +608,6 @@ export class SqlTx implements Tx {
 
   async deleteRecordset(id: string): Promise<void> {
     await this.#delete('recordsets', 'recordset', id);
-  }
-
-  async #insertRecords(rs: RecordSet, records: RecordInput[]): Promise<void> {
-    await this.#insertRecordRows(records.map((r) => [rs, r]));
   }
 
   /** Records of any recordsets, BATCH rows a statement. */
@@ -655,7 +647,7 @@ export class SqlTx implements Tx {
       await this.#run(`DELETE FROM records WHERE id IN (${placeholders(ids.length)})`, ids);
     }
     const kept = new Set(existing.map((r) => str(r.hash)));
-    await this.#insertRecords(rs, [...wanted].filter(([hash]) => !kept.has(hash)).map(([, r]) => r));
+    await this.#insertRecordRows([...wanted].filter(([hash]) => !kept.has(hash)).map(([, r]) => [rs, r] as const));
     await this.#update('recordsets', 'recordset', rs.id, {});
     return this.listRecords(rs.id);
   }

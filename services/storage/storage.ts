@@ -468,10 +468,10 @@ export interface Tx {
   // recordsets and records
   createRecordset(input: RecordSetCreate): Promise<RecordSet>;
   /**
-   * Many recordsets of one zone with their records, in a few multi-row statements (a zone import): one round
-   * trip per few hundred rows instead of five per recordset.
+   * Recordsets of one zone with their records, in multi-row statements (a zone import writes a few hundred a
+   * round trip); returns their ids in the order given.
    */
-  createRecordsets(zoneId: string, inputs: readonly Omit<RecordSetCreate, 'zoneId'>[]): Promise<void>;
+  createRecordsets(zoneId: string, inputs: readonly Omit<RecordSetCreate, 'zoneId'>[]): Promise<string[]>;
   getRecordset(id: string): Promise<RecordSet>;
   findRecordsets(zoneId: string, filter?: RecordSetFilter, page?: Page): Promise<PageResult<RecordSet>>;
   updateRecordset(id: string, patch: RecordSetUpdate, expectedVersion?: number): Promise<RecordSet>;
