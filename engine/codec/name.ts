@@ -150,6 +150,13 @@ export function nameToText(buf: Uint8Array, off: number): string {
   return text;
 }
 
+/** The uncompressed name at buf[off], lower-cased, as a string of its bytes: a Map key for the name. */
+export function nameKey(buf: Uint8Array, off: number): string {
+  let key = '';
+  for (let p = off, end = off + nameLength(buf, off); p < end; p++) key += String.fromCharCode(LOWER[buf[p]]);
+  return key;
+}
+
 /** Lower-cases an uncompressed name in place (labels only, never length bytes). */
 export function lowerNameInPlace(buf: Uint8Array, off: number): void {
   for (let len = buf[off]; len !== 0; len = buf[off]) {

@@ -9,7 +9,7 @@
 // every name under the cut: that, and anything the patch does not expect, is left to a whole build.
 import { concatBytes } from '../codec/bytes.ts';
 import { Class, Type } from '../codec/constants.ts';
-import { isSubdomain, LOWER, nameHash, nameLength, namesEqual, nameToText } from '../codec/name.ts';
+import { isSubdomain, nameHash, nameKey, nameLength, namesEqual, nameToText } from '../codec/name.ts';
 import { diffOwners } from '../xfr/diff.ts';
 import { copyBytes, type RecordCollector } from './collector.ts';
 import * as L from './layout.ts';
@@ -377,13 +377,6 @@ class Patcher {
   private setCountOf(node: number): number {
     return this.changed.get(node)?.sets?.length ?? this.base.nodeRRsetCount(node);
   }
-}
-
-/** The lower-cased bytes of the wire name at buf[off] as a string: a Map key for a name. */
-function nameKey(buf: Uint8Array, off: number): string {
-  let key = '';
-  for (let p = off, end = off + nameLength(buf, off); p < end; p++) key += String.fromCharCode(LOWER[buf[p]]);
-  return key;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

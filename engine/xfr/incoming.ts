@@ -3,7 +3,7 @@
 // the records of the new version (for IXFR by applying each difference sequence to the previous version),
 // which then compile into a snapshot like any zone. incrementalChange gives just the RRsets an IXFR changes,
 // as they are after it, for patching the previous version instead (snapshot/patch.ts).
-import { LOWER, nameLength } from '../codec/name.ts';
+import { nameKey, nameLength } from '../codec/name.ts';
 import { MessageError, RRReader } from '../codec/message-reader.ts';
 import { Type } from '../codec/constants.ts';
 import type { RecordSink } from '../zonefile/sink.ts';
@@ -104,7 +104,7 @@ export function scanTransfer(messages: Uint8Array[], ixfrRequested: boolean): { 
 export function incrementalChange(messages: Uint8Array[], base: ZoneSnapshot, sink: RecordSink): ReplacedRRset[] {
   const sets = new Map<string, { owner: Uint8Array; type: number; rrs: Map<string, Held> }>();
   const soa = walkIncrements(messages, (rr, adding) => {
-    const key = setKey(rr.owner, rr.ownerLen, rr.type);
+    const key = setKey(rr.owner, rr.type);
     let set = sets.get(key);
     if (set === undefined) {
       const owner = rr.owner.slice(0, rr.ownerLen);
@@ -146,7 +146,7 @@ interface Held {
 function applyIncrements(messages: Uint8Array[], base: ZoneSnapshot, sink: RecordSink): number {
   const records = recordsOf(base);
   const soa = walkIncrements(messages, (rr, adding) => {
-    const key = keyOf(rr.owner, rr.ownerLen, rr.type, rr.rdata, rr.rdataLen);
+    const key = keyOf(rr.owner, rr.type, rr.rdata, rr.rdataLen);
     if (adding) records.set(key, held(rr));
     else if (!records.delete(key)) throw new MessageError('IXFR deletes a record this version does not have');
   });
@@ -213,15 +213,13 @@ function held(rr: RRReader): Held {
 }
 
 /** Identity of an RRset within a zone: owner (case-insensitive) and type. */
-function setKey(owner: Uint8Array, ownerLen: number, type: number): string {
-  let key = '';
-  for (let i = 0; i < ownerLen; i++) key += String.fromCharCode(LOWER[owner[i]]);
-  return key + String.fromCharCode(type);
+function setKey(owner: Uint8Array, type: number): string {
+  return nameKey(owner, 0) + String.fromCharCode(type);
 }
 
 /** Identity of an RR within a zone: its RRset and its rdata; the TTL is an attribute. */
-function keyOf(owner: Uint8Array, ownerLen: number, type: number, rdata: Uint8Array, rdataLen: number): string {
-  return setKey(owner, ownerLen, type) + Buffer.from(rdata.buffer, rdata.byteOffset, rdataLen).toString('latin1');
+function keyOf(owner: Uint8Array, type: number, rdata: Uint8Array, rdataLen: number): string {
+  return setKey(owner, type) + Buffer.from(rdata.buffer, rdata.byteOffset, rdataLen).toString('latin1');
 }
 
 /** The records of a snapshot keyed for applying differences. */
@@ -239,7 +237,7 @@ function recordsOf(snap: ZoneSnapshot): Map<string, Held> {
       for (let i = snap.rrsetCountOf(set); i > 0; i--) {
         const len = (b[p] << 8) | b[p + 1];
         const rdata = b.slice(p + 2, p + 2 + len);
-        out.set(keyOf(owner, owner.length, type, rdata, len), { owner, type, klass: 1, ttl, rdata });
+        out.set(keyOf(owner, type, rdata, len), { owner, type, klass: 1, ttl, rdata });
         p += 2 + len;
       }
     }

@@ -1,7 +1,7 @@
 // Incremental transfer responses (RFC 1995 §4): the serving SOA, then the client's SOA, the RRs to delete,
 // the serving SOA, the RRs to add, and the serving SOA again. A client several versions behind gets one
 // condensed difference (RFC 1995 §5): an RR added and later deleted, or deleted and re-added, cancels out.
-import { LOWER, nameLength } from '../codec/name.ts';
+import { nameKey } from '../codec/name.ts';
 import type { JournalEntry } from './journal-entry.ts';
 import type { RRListReader } from './rr-list.ts';
 import { MessageSplitter } from './splitter.ts';
@@ -69,8 +69,5 @@ function condense(chain: JournalEntry[]): { deleted: RRRef[]; added: RRRef[] } {
 /** Identity of an RR across versions: owner (case-insensitive), type, TTL and rdata. */
 function keyOf(r: RRListReader): string {
   const b = r.bytes;
-  let key = '';
-  const ownerEnd = r.owner + nameLength(b, r.owner);
-  for (let i = r.owner; i < ownerEnd; i++) key += String.fromCharCode(LOWER[b[i]]);
-  return key + String.fromCharCode(r.type, r.ttl >>> 16, r.ttl & 0xffff) + Buffer.from(b.buffer, b.byteOffset + r.rdata, r.rdlength).toString('latin1');
+  return nameKey(b, r.owner) + String.fromCharCode(r.type, r.ttl >>> 16, r.ttl & 0xffff) + Buffer.from(b.buffer, b.byteOffset + r.rdata, r.rdlength).toString('latin1');
 }
