@@ -1,5 +1,5 @@
-// zonecast command line: `zonecast start` (api + central + mdns over the embedded defaults), `zonecast mdns`
-// (the DNS engine over a zone-file directory) and `zonecast manage`. bin/zonecast.ts loads this after
+// zonecast command line: `zonecast start` (api + central + mdns over the embedded defaults), one service per
+// process (`zonecast central`, `api`, `mdns`; mdns also over a zone-file directory alone) and `zonecast manage`. bin/zonecast.ts loads this after
 // turning on Node's compile cache.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,7 @@ import { parsePoolsYaml } from './central/pools-yaml.ts';
 import { loadConfig, optionHelp, OPTIONS, storageUrl, type Config } from './config/options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMdns } from './mdns/run.ts';
+import { runApi, runCentral, runStoredMdns } from './processes.ts';
 import { dbSync, openStorage, redactUrl } from './storage/open.ts';
 import { LATEST_VERSION } from './storage/schema.ts';
 
@@ -17,7 +18,11 @@ const HELP = `usage: zonecast <command> [options]
 commands:
   start                       api (127.0.0.1:9001) + central + mdns (127.0.0.1:5354) in one process, over SQLite
                               in state_path (or [storage] connection); zones created through the API answer DNS
-  mdns                        the DNS engine alone: serve the zones of [service:mdns] zones_dir (--zones DIR)
+  central                     central alone: Designate's rules over [storage] connection, serving calls on the
+                              message bus ([DEFAULT] transport_url); run as many as you like
+  api                         the v2 API alone, calling whichever central answers over the message bus
+  mdns                        the DNS engine alone: the zones of [service:mdns] zones_dir (--zones DIR), else
+                              the zones stored in [storage] connection, kept current over the message bus
   manage db-sync              create or upgrade the database schema of [storage] connection (--connection URL)
   manage pool-update --file FILE
                               create or update the pools of a Designate pools.yaml in [storage] connection
@@ -51,6 +56,12 @@ ${optionHelp('producer_task:increment_serial')}
 [service:mdns]
 ${optionHelp('service:mdns')}
 
+[heartbeat_emitter]
+${optionHelp('heartbeat_emitter')}
+
+[oslo_messaging_rabbit]
+${optionHelp('oslo_messaging_rabbit')}
+
 Lists (listen, allow_transfer, also_notifies, tsig_keys, supported_record_type) are comma-separated in the
 file and the environment; their flags repeat. \`start\` allows zone transfers from loopback unless
 allow_transfer says otherwise. In zones_dir, every *.zone file is served, named after the file unless it
@@ -68,6 +79,8 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'start') return runAll(rest);
   if (command === 'mdns') return runMdns(rest);
+  if (command === 'central') return runService(rest, 'central', ['service:central', 'storage', 'DEFAULT']);
+  if (command === 'api') return runService(rest, 'api', ['service:api', 'DEFAULT']);
   if (command === 'manage') return runManage(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
@@ -123,10 +136,21 @@ async function runPoolUpdate(args: string[]): Promise<void> {
 }
 
 async function runMdns(args: string[]): Promise<void> {
-  const config = configFrom(args, ['service:mdns']);
+  const config = configFrom(args, ['service:mdns', 'storage', 'DEFAULT']);
   const log = createLogger('mdns');
+  if (config.get<string>('service:mdns', 'zones_dir') === '') {
+    const service = await runStoredMdns(config, log);
+    return onSignals(log, service.close, service.mdns!.reloadFiles);
+  }
   const mdns = await startMdns(config, log);
   onSignals(log, mdns.close, mdns.reloadFiles);
+}
+
+async function runService(args: string[], name: 'central' | 'api', sections: string[]): Promise<void> {
+  const config = configFrom(args, sections);
+  const log = createLogger(name);
+  const service = await (name === 'central' ? runCentral : runApi)(config, log);
+  onSignals(log, service.close, async () => {});
 }
 
 async function runAll(args: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 // Assembles the v2 API service from configuration, in front of a central.
-import type { Central } from '../central/central.ts';
+import type { CentralApi } from '../central/rpcapi.ts';
 import { ConfigError, type Config, type ConfigValue } from '../config/options.ts';
 import type { Logger } from '../log.ts';
 import { parseEndpoint } from '../mdns/endpoint.ts';
@@ -23,7 +23,7 @@ function authOf(config: Config): AuthOptions {
   return { strategy, keystone: { url } };
 }
 
-export async function startApi(config: Config, central: Central, log: Logger): Promise<ApiService> {
+export async function startApi(config: Config, central: CentralApi, log: Logger): Promise<ApiService> {
   const opt = <T extends ConfigValue>(name: string) => config.get<T>('service:api', name);
   const servers: ApiServer[] = [];
   const ports: number[] = [];

@@ -48,6 +48,8 @@ export interface CentralOptions {
    * batches every 5 s). 0 gives every change its own serial at once.
    */
   serialBatchInterval: number;
+  /** `[heartbeat_emitter] heartbeat_interval`: an instance silent for three of these is DOWN. */
+  heartbeatInterval: number;
 }
 
 export const CENTRAL_DEFAULTS: CentralOptions = {
@@ -65,6 +67,7 @@ export const CENTRAL_DEFAULTS: CentralOptions = {
   soaExpire: 86400,
   soaMinimum: 3600,
   serialBatchInterval: 0,
+  heartbeatInterval: 10,
 };
 
 export interface CentralDeps {

@@ -8,6 +8,11 @@ import { JOURNAL_DEFAULTS } from '../../engine/xfr/journal.ts';
 import { CENTRAL_DEFAULTS } from '../central/context.ts';
 import { MDNS_DEFAULTS } from '../mdns/server.ts';
 import { NOTIFY_DEFAULTS } from '../mdns/notifier.ts';
+import { AMQP_DEFAULTS } from '../messaging/amqp.ts';
+import { AMQP_CONNECTION_DEFAULTS } from '../messaging/amqp-connection.ts';
+import { DEFAULT_TOPICS } from '../messaging/bus.ts';
+import { DEFAULT_CALL_TIMEOUT_MS } from '../messaging/transport.ts';
+import { STORED_SYNC_DEFAULT } from '../mdns/stored-sync.ts';
 import { parseIni, type IniDocument } from './ini.ts';
 
 export type OptionType = 'string' | 'int' | 'float' | 'bool' | 'list';
@@ -31,6 +36,8 @@ const api = (name: string, type: OptionType, dflt: OptionSpec['default'], help: 
   ({ section: 'service:api', name, type, default: dflt, help, flag });
 const central = (name: string, type: OptionType, dflt: OptionSpec['default'], help: string): OptionSpec =>
   ({ section: 'service:central', name, type, default: dflt, help });
+const rabbit = (name: string, type: OptionType, value: OptionSpec['default'], help: string): OptionSpec =>
+  ({ section: 'oslo_messaging_rabbit', name, type, default: value, help });
 const dflt = (name: string, type: OptionType, value: OptionSpec['default'], help: string, flag?: string): OptionSpec =>
   ({ section: 'DEFAULT', name, type, default: value, help, flag });
 
@@ -56,6 +63,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   mdns('catalog_zone', 'string', '', 'name of a catalog zone (RFC 9432) listing every zone served', 'catalog-zone'),
   mdns('catalog_refresh', 'int', CATALOG_DEFAULTS.refresh, 'SOA refresh of the catalog zone', 'catalog-refresh'),
   mdns('compile_threads', 'int', 0, 'threads compiling zones; 0: cores - 1', 'compile-threads'),
+  mdns('topic', 'string', DEFAULT_TOPICS.mdns, 'topic mdns serves (zone changes fan out to every instance)', 'mdns-topic'),
+  mdns('sync_interval', 'float', STORED_SYNC_DEFAULT, 'seconds between comparisons of stored serials with the ones served (catches changes whose message was lost); 0: never', 'sync-interval'),
   api('listen', 'list', ['127.0.0.1:9001'], 'addresses of the v2 API, HOST:PORT', 'api-listen'),
   api('auth_strategy', 'string', 'noauth', 'noauth (trust X-Auth-Project-ID/X-Roles) or keystone (validate X-Auth-Token)', 'auth-strategy'),
   api('api_base_uri', 'string', '', 'base of the links in responses when enable_host_header is off'),
@@ -71,9 +80,20 @@ export const OPTIONS: readonly OptionSpec[] = [
   central('min_ttl', 'int', CENTRAL_DEFAULTS.minTtl, 'lowest TTL a non-admin may set'),
   central('max_zone_name_len', 'int', CENTRAL_DEFAULTS.maxZoneNameLength, 'longest zone name'),
   central('max_recordset_name_len', 'int', CENTRAL_DEFAULTS.maxRecordsetNameLength, 'longest recordset name'),
+  central('topic', 'string', DEFAULT_TOPICS.central, 'topic central serves (queue names)'),
   central('managed_resource_email', 'string', CENTRAL_DEFAULTS.managedResourceEmail, 'SOA RNAME of secondary zones'),
   { section: 'producer_task:increment_serial', name: 'interval', type: 'float', default: CENTRAL_DEFAULTS.serialBatchInterval, help: 'seconds over which zone changes share one serial (Designate: 5); 0: a serial per change at once' },
   dflt('state_path', 'string', 'data', 'directory of the embedded database and journals', 'data-dir'),
+  dflt('transport_url', 'string', '', 'message broker, rabbit://user:pass@host1:5672,user:pass@host2:5672/vhost (several hosts: fail over); empty: in-process (start only)', 'transport-url'),
+  dflt('host', 'string', '', "this instance's name in queues and service statuses (default: the host name and the pid)", 'host'),
+  dflt('control_exchange', 'string', 'designate', 'AMQP exchange of the services\' topics'),
+  dflt('rpc_response_timeout', 'float', DEFAULT_CALL_TIMEOUT_MS / 1000, 'seconds a call (api -> central) waits for its reply before 503'),
+  { section: 'heartbeat_emitter', name: 'heartbeat_interval', type: 'float', default: CENTRAL_DEFAULTS.heartbeatInterval, help: 'seconds between the heartbeats every instance sends central; three missed: DOWN' },
+  rabbit('heartbeat_timeout_threshold', 'int', AMQP_CONNECTION_DEFAULTS.heartbeatTimeoutThreshold, 'seconds without AMQP heartbeats before the broker connection counts as dead'),
+  rabbit('rabbit_qos_prefetch_count', 'int', AMQP_DEFAULTS.prefetch, 'messages one instance takes per topic before acknowledging (0: no limit)'),
+  rabbit('rabbit_retry_interval', 'float', AMQP_CONNECTION_DEFAULTS.retryInterval, 'seconds before reconnecting once every broker failed'),
+  rabbit('rabbit_retry_backoff', 'float', AMQP_CONNECTION_DEFAULTS.retryBackoff, 'factor the reconnect wait grows by per failed round'),
+  rabbit('rabbit_interval_max', 'float', AMQP_CONNECTION_DEFAULTS.intervalMax, 'longest wait between reconnect rounds, seconds'),
   dflt('supported_record_type', 'list', [...CENTRAL_DEFAULTS.supportedRecordTypes], 'record types the API accepts'),
   dflt('default_ttl', 'int', CENTRAL_DEFAULTS.defaultTtl, 'TTL of new zones without one'),
   ...Object.entries(CENTRAL_DEFAULTS.quotas).map(([name, value]) => dflt(`quota_${name}`, 'int', value, `default ${name} quota per project (negative: unlimited)`)),

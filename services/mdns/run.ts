@@ -17,6 +17,7 @@ import { Notifier, parseRemote } from './notifier.ts';
 import { MdnsServer } from './server.ts';
 import { StoredSecondaries } from './stored-secondaries.ts';
 import { StoredTsigKeys } from './stored-tsigkeys.ts';
+import { StoredSync, type StoredZoneFollower } from './stored-sync.ts';
 import { StoredZones } from './stored-zones.ts';
 import { ZoneDirectory } from './zone-directory.ts';
 
@@ -28,8 +29,11 @@ export interface MdnsService {
 }
 
 export interface MdnsSources {
-  /** Serve the primary zones of this database, reloading on the bus's 'zone.changed'. */
-  stored?: { storage: Storage; bus: Bus };
+  /**
+   * Serve the zones of this database, reloading on the bus's 'zone.changed' and comparing with storage every
+   * sync_interval and after each reconnection to the broker (`onReconnect`).
+   */
+  stored?: { storage: Storage; bus: Bus; onReconnect?: (listener: () => void) => () => void };
   /** Transfer access when [service:mdns] allow_transfer is empty (the embedded default allows loopback). */
   defaultAllowTransfer?: string[];
 }
@@ -102,8 +106,12 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
   const transferPolicy = (zone: Zone) => storedKeys!.policyFor(zone, server.transferAcl);
   const secondaries = db ? new StoredSecondaries(server.zones, pool, db.storage, db.bus, { ...fromStorage, transferPolicy }, log) : null;
   const stored = db ? new StoredZones(server.zones, pool, db.storage, db.bus, { ...fromStorage, transferPolicy }, log) : null;
+  const sync = db ? new StoredSync(db.storage, new Map<Zone['type'], StoredZoneFollower>([['PRIMARY', stored!], ['SECONDARY', secondaries!]]), log) : null;
+  const stopFollowingReconnects = db?.onReconnect?.(() => void sync!.sync('reconnected to the broker'));
 
   const close = async () => {
+    stopFollowingReconnects?.();
+    await sync?.close();
     catalog?.close();
     directory?.close();
     secondaries?.close();
@@ -120,6 +128,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     await storedKeys?.start();
     await stored?.start();
     await secondaries?.start();
+    sync?.start(opt<number>('sync_interval'));
     // After the first load, so consumers never see a catalog of only the zones that compiled first.
     await catalog?.start();
     directory?.watch();

@@ -42,6 +42,8 @@ export class StoredSecondaries {
   /** Per zone, the masters read that applies when it ends: reads of quick successive changes may end out of order. */
   private readonly latestRead = new Map<string, number>();
   private reads = 0;
+  /** Zones whose masters are being read to host them. */
+  private readonly hosting = new Set<string>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(zones: ZoneTable, pool: CompilePool, storage: Storage, bus: Bus, options: StoredSecondariesOptions, log: Logger) {
@@ -95,8 +97,16 @@ export class StoredSecondaries {
   }
 
   private async host(stored: Zone): Promise<void> {
+    // A change and the periodic sync may both find the zone new: one of them hosts it.
+    if (this.hosted.has(stored.id) || this.hosting.has(stored.id)) return;
+    this.hosting.add(stored.id);
+    let masters: HostPort[];
+    try {
+      masters = await this.storage.transaction((tx) => tx.zoneMasters(stored.id));
+    } finally {
+      this.hosting.delete(stored.id);
+    }
     if (this.hosted.has(stored.id)) return;
-    const masters = await this.storage.transaction((tx) => tx.zoneMasters(stored.id));
     let zone: HostedZone;
     try {
       zone = new HostedZone(nameFromText(stored.name));
@@ -119,6 +129,31 @@ export class StoredSecondaries {
     this.hosted.set(stored.id, secondary);
     this.log.info({ zone: zone.text, zoneId: stored.id, masters: masters.map((m) => `${m.host}:${m.port}`) }, 'secondary zone from storage: transferring in');
     void secondary.start();
+  }
+
+  /**
+   * For the periodic sync with storage (stored-sync.ts): hosts a stored secondary this instance missed. One
+   * still PENDING with no refresh under way missed its change (or the report was lost): its masters are read
+   * again and it refreshes now, which reports it.
+   */
+  catchUp(stored: Zone): boolean {
+    const held = this.hosted.get(stored.id);
+    const failed = (err: Error) => this.log.error({ zone: stored.name, zoneId: stored.id, err: err.message }, 'secondary zone not caught up');
+    if (held === undefined) {
+      void this.host(stored).catch(failed);
+      return true;
+    }
+    if (stored.status !== 'PENDING' || this.unreported.has(stored.id)) return false;
+    void this.refreshChanged(stored.id, held).catch(failed);
+    return true;
+  }
+
+  heldIds(): Iterable<string> {
+    return this.hosted.keys();
+  }
+
+  drop(zoneId: string): void {
+    this.remove(zoneId);
   }
 
   private report(zoneId: string, zone: HostedZone): void {

@@ -61,6 +61,8 @@ interface StoredZone {
   spare: SharedArrayBuffer | null;
   /** When `spare` was retired (ms): a zone that stops changing does not keep a second image's memory. */
   spareSince: number;
+  /** The stored serial that last failed to compile: the periodic sync does not retry it. */
+  failedSerial: number | null;
 }
 
 /** How long a retired image's buffer is kept for the zone's next change. */
@@ -170,7 +172,7 @@ export class StoredZones {
   reload(zoneId: string): Promise<boolean> {
     let entry = this.stored.get(zoneId);
     if (entry === undefined) {
-      entry = { id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [], spare: null, spareSince: 0 };
+      entry = { id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [], spare: null, spareSince: 0, failedSerial: null };
       this.stored.set(zoneId, entry);
     }
     if (entry.running !== null) {
@@ -197,6 +199,33 @@ export class StoredZones {
     this.running.add(running);
     void running.finally(() => this.running.delete(running));
     return running;
+  }
+
+  /**
+   * For the periodic sync with storage (stored-sync.ts): loads a zone this instance does not serve, or whose
+   * stored serial is newer than the one serving (its announcement was lost), and reports a served serial
+   * again while storage still says PENDING (the report was lost). A load in progress reads afresh anyway.
+   */
+  catchUp(stored: Zone): boolean {
+    if (this.closed) return false;
+    const entry = this.stored.get(stored.id);
+    if (entry?.running || entry?.failedSerial === stored.serial) return false;
+    const serving = entry?.zone?.snapshot?.serial ?? null;
+    if (serving === null || serialNewer(stored.serial, serving)) {
+      void this.reload(stored.id);
+      return true;
+    }
+    if (serving !== stored.serial || stored.status !== 'PENDING' || stored.incrementSerial) return false;
+    void this.served(stored.id, serving);
+    return true;
+  }
+
+  heldIds(): Iterable<string> {
+    return this.stored.keys();
+  }
+
+  drop(zoneId: string): void {
+    this.remove(zoneId);
   }
 
   /** Stops serving the zone. A reload in progress notices and does not publish. */
@@ -252,6 +281,7 @@ export class StoredZones {
       for (const problem of result.errors.slice(0, 20)) this.log.error({ zone: zone.text, zoneId: entry.id, problem }, 'stored zone error');
       const what = old === null ? 'stored zone not served: fix the errors above' : `reload from storage failed: serial ${old.serial} keeps serving`;
       this.log.error({ zone: zone.text, zoneId: entry.id, errors: result.errors.length }, what);
+      entry.failedSerial = head.zone.serial;
       await this.bus.publish('zone.failed', { zoneId: entry.id, serial: head.serial, reason: result.errors[0] ?? 'the zone did not compile' })
         .catch((err: Error) => this.log.error({ zoneId: entry.id, err: err.message }, 'zone.failed not published'));
       return false;
@@ -286,6 +316,7 @@ export class StoredZones {
       }
     }
     if (entry.removed) return false;
+    entry.failedSerial = null;
     this.options.onServing?.(zone, snapshot);
     await this.served(entry.id, snapshot.serial);
     return true;

@@ -1,7 +1,11 @@
 // The notifications that tie the services together. Central publishes a zone change after it commits;
 // mdns publishes the serial it now serves (or that it failed), and central turns that into the zone's
-// ACTIVE (or ERROR) status.
-// In one process the bus is an in-process dispatcher (this file); across processes it is AMQP.
+// ACTIVE (or ERROR) status. Each notification travels on a transport (in-process or AMQP) to the service
+// that follows it: zone and key changes fan out to every mdns instance (each keeps its own copy of the
+// zones); served and failed reports are cast to central, where one instance records each.
+import { Endpoints } from './endpoints.ts';
+import { InProcessTransport } from './in-process.ts';
+import type { Logger } from '../log.ts';
 
 export interface ZoneChanged {
   zoneId: string;
@@ -47,45 +51,65 @@ export interface Topics {
 export type Handler<T> = (message: T) => void | Promise<void>;
 
 export interface Bus {
+  /** Resolves once the transport has taken the message (a broker confirm for casts); rejects otherwise. */
   publish<K extends keyof Topics>(topic: K, message: Topics[K]): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe<K extends keyof Topics>(topic: K, handler: Handler<Topics[K]>): () => void;
-  close(): Promise<void>;
 }
 
-/**
- * Delivers in publish order, after the publisher's current turn (as a broker would), each message to every
- * subscriber. A handler's failure is reported to `onError` and does not stop delivery to the others.
- */
-export class InProcessBus implements Bus {
-  readonly #handlers = new Map<keyof Topics, Set<Handler<never>>>();
-  readonly #onError: (topic: string, err: unknown) => void;
+/** Which service follows each notification, and whether every instance (fanout) or one (cast) gets it. */
+const ROUTES: { readonly [K in keyof Topics]: { service: ServiceName; delivery: 'fanout' | 'cast' } } = {
+  'zone.changed': { service: 'mdns', delivery: 'fanout' },
+  'tsigkeys.changed': { service: 'mdns', delivery: 'fanout' },
+  'zone.served': { service: 'central', delivery: 'cast' },
+  'zone.failed': { service: 'central', delivery: 'cast' },
+};
 
-  constructor(onError: (topic: string, err: unknown) => void) {
-    this.#onError = onError;
+export type ServiceName = 'central' | 'mdns';
+
+/** The topic each service serves (`[service:central] topic`, `[service:mdns] topic`). */
+export type ServiceTopics = Record<ServiceName, string>;
+
+export const DEFAULT_TOPICS: ServiceTopics = { central: 'central', mdns: 'mdns' };
+
+export class MessagingBus implements Bus {
+  readonly #endpoints: Endpoints;
+  readonly #topics: ServiceTopics;
+
+  constructor(endpoints: Endpoints, topics: ServiceTopics = DEFAULT_TOPICS) {
+    this.#endpoints = endpoints;
+    this.#topics = topics;
   }
 
-  async publish<K extends keyof Topics>(topic: K, message: Topics[K]): Promise<void> {
-    const handlers = [...(this.#handlers.get(topic) ?? [])] as Handler<Topics[K]>[];
-    queueMicrotask(() => {
-      for (const handler of handlers) {
-        try {
-          Promise.resolve(handler(message)).catch((err: unknown) => this.#onError(topic, err));
-        } catch (err) {
-          this.#onError(topic, err);
-        }
-      }
-    });
+  publish<K extends keyof Topics>(topic: K, message: Topics[K]): Promise<void> {
+    const route = ROUTES[topic];
+    const target = this.#topics[route.service];
+    const { transport } = this.#endpoints;
+    return route.delivery === 'fanout' ? transport.fanout(target, topic, message) : transport.cast({ topic: target }, topic, message);
   }
 
   subscribe<K extends keyof Topics>(topic: K, handler: Handler<Topics[K]>): () => void {
-    let set = this.#handlers.get(topic);
-    if (!set) this.#handlers.set(topic, (set = new Set()));
-    set.add(handler as Handler<never>);
-    return () => set.delete(handler as Handler<never>);
+    return this.#endpoints.add(this.#topics[ROUTES[topic].service], topic, (args) => handler(args as Topics[K]));
   }
+}
 
-  async close(): Promise<void> {
-    this.#handlers.clear();
-  }
+/** A bus of its own inside one process (tests, one service embedded alone), closed with it. */
+export interface LocalBus extends Bus {
+  close(): Promise<void>;
+}
+
+export function inProcessBus(log: Logger): LocalBus {
+  const transport = new InProcessTransport({
+    onDeadLetter: (topic, method, err) => log.error({ topic, method, err: (err as Error).message }, 'message handler failed'),
+  });
+  const endpoints = new Endpoints(transport, 'local', log);
+  const bus = new MessagingBus(endpoints);
+  return {
+    publish: (topic, message) => bus.publish(topic, message),
+    subscribe: (topic, handler) => bus.subscribe(topic, handler),
+    close: async () => {
+      await endpoints.close();
+      await transport.close();
+    },
+  };
 }

@@ -986,6 +986,12 @@ export class SqlTx implements Tx {
     return toServiceStatus(rows[0]);
   }
 
+  async markServicesDown(heartbeatBefore: Date): Promise<number> {
+    const { changes } = await this.#run("UPDATE service_statuses SET status = 'DOWN', version = version + 1, updated_at = ? " +
+      "WHERE status = 'UP' AND heartbeated_at < ?", [ts(), heartbeatBefore]);
+    return changes;
+  }
+
   async findServiceStatuses(): Promise<ServiceStatus[]> {
     const rows = await this.#all('SELECT * FROM service_statuses ORDER BY service_name, hostname');
     return rows.map(toServiceStatus);

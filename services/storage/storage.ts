@@ -528,6 +528,8 @@ export interface Tx {
 
   // service statuses
   updateServiceStatus(input: ServiceStatusInput): Promise<ServiceStatus>;
+  /** Instances still UP whose last heartbeat is older than `heartbeatBefore` turn DOWN; returns how many. */
+  markServicesDown(heartbeatBefore: Date): Promise<number>;
   findServiceStatuses(): Promise<ServiceStatus[]>;
 
   // blacklists

@@ -11,7 +11,7 @@ import { mapServiceError, registerV2 } from '../../services/api/v2/index.ts';
 import { Central } from '../../services/central/central.ts';
 import { CENTRAL_DEFAULTS, type CentralOptions } from '../../services/central/context.ts';
 import { createLogger } from '../../services/log.ts';
-import { InProcessBus } from '../../services/messaging/bus.ts';
+import { inProcessBus, type LocalBus } from '../../services/messaging/bus.ts';
 import { openStorage } from '../../services/storage/open.ts';
 import { DEFAULT_POOL_ID } from '../../services/storage/schema.ts';
 import type { Storage } from '../../services/storage/storage.ts';
@@ -20,7 +20,7 @@ import { createScratchDatabase, mariadbUnavailable, MYSQL_URL } from './mariadb.
 
 export interface ControlPlane {
   storage: Storage;
-  bus: InProcessBus;
+  bus: LocalBus;
   central: Central;
   api: ApiServer;
   port: number;
@@ -66,7 +66,7 @@ export async function startControlPlane(open: () => Promise<Opened>, options: Pa
     nsRecords: [{ hostname: 'ns1.example.org.', priority: 1 }, { hostname: 'ns2.example.org.', priority: 2 }],
   }));
   const log = createLogger('central', process.env.ZONECAST_TEST_LOG ?? 'silent');
-  const bus = new InProcessBus((topic, err) => log.error({ topic, err }, 'bus handler failed'));
+  const bus = inProcessBus(log);
   const central = new Central({ storage, bus, options: { ...CENTRAL_DEFAULTS, ...options }, log });
   central.start();
   const api = createApiServer({ logger: log, mapError: mapServiceError });

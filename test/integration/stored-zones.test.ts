@@ -8,12 +8,12 @@ import dnsPacket from 'dns-packet';
 import { pino } from 'pino';
 import { CompilePool } from '../../engine/pool/compile-pool.ts';
 import { JOURNAL_DEFAULTS } from '../../engine/xfr/journal.ts';
-import { InProcessBus, type Bus, type ZoneFailed, type ZoneServed } from '../../services/messaging/bus.ts';
+import { inProcessBus, type Bus, type LocalBus, type ZoneFailed, type ZoneServed } from '../../services/messaging/bus.ts';
 import { MDNS_DEFAULTS, MdnsServer } from '../../services/mdns/server.ts';
 import { StoredZones, journalMarkerStarts } from '../../services/mdns/stored-zones.ts';
 import { openStorage } from '../../services/storage/open.ts';
 import type { Storage, Zone } from '../../services/storage/storage.ts';
-import type { Logger } from '../../services/log.ts';
+import { createLogger, type Logger } from '../../services/log.ts';
 import { query, transferAnswers, udp, type RR } from '../helpers/client.ts';
 
 interface Instance { server: MdnsServer; stored: StoredZones; port: number }
@@ -21,7 +21,7 @@ interface LogLine { msg: string; serial?: number; [field: string]: unknown }
 interface Ctx {
   storage: Storage;
   pool: CompilePool;
-  bus: Bus;
+  bus: LocalBus;
   served: ZoneServed[];
   lines: LogLine[];
   log: Logger;
@@ -38,7 +38,7 @@ t.before(async (ctx) => {
   ctx.storage = await openStorage('sqlite://');
   await ctx.storage.migrate();
   ctx.pool = new CompilePool(1);
-  ctx.bus = new InProcessBus((topic, err) => console.error(`bus handler for ${topic} failed:`, err));
+  ctx.bus = inProcessBus(createLogger('bus', process.env.ZONECAST_TEST_LOG ?? 'error'));
   ctx.served = [];
   ctx.bus.subscribe('zone.served', (m) => void ctx.served.push(m));
   // The log is what the tests look at for "exactly one more reload"; ZONECAST_TEST_LOG=debug shows it too.
@@ -235,7 +235,7 @@ t('a change committed while the zone is read in pages is not mixed in: the zone 
     },
   });
   const server = await MdnsServer.start({ ...MDNS_DEFAULTS, listen: [{ host: '127.0.0.1', port: 0 }] }, ctx.log);
-  const stored = new StoredZones(server.zones, ctx.pool, storage, new InProcessBus(() => {}), { xfr: server.xfr, journal: JOURNAL_DEFAULTS, pageSize: 2 }, ctx.log);
+  const stored = new StoredZones(server.zones, ctx.pool, storage, inProcessBus(createLogger('bus', 'silent')), { xfr: server.xfr, journal: JOURNAL_DEFAULTS, pageSize: 2 }, ctx.log);
   try {
     await stored.start();
     await change(ctx, 7, ['192.0.2.69']);

@@ -1,5 +1,5 @@
 // /v2/blacklists (admin only).
-import type { Central } from '../../central/central.ts';
+import type { CentralApi } from '../../central/rpcapi.ts';
 import type { Blacklist } from '../../storage/storage.ts';
 import type { ApiServer } from '../server.ts';
 import { fields, toListQuery } from './list.ts';
@@ -20,7 +20,7 @@ export function blacklistView(baseUrl: string, entry: Blacklist): Record<string,
   };
 }
 
-export function registerBlacklists(api: ApiServer, central: Central): void {
+export function registerBlacklists(api: ApiServer, central: CentralApi): void {
   const { blacklists } = central;
   api.route('POST', '/v2/blacklists', async (req) => ({
     status: 201, body: blacklistView(req.baseUrl, await blacklists.create(req.context, req.body)),

@@ -1,5 +1,5 @@
 // Every Designate v2 resource, on one API server.
-import type { Central } from '../../central/central.ts';
+import type { CentralApi } from '../../central/rpcapi.ts';
 import type { ApiServer } from '../server.ts';
 import { registerBlacklists } from './blacklists.ts';
 import { registerLimits } from './limits.ts';
@@ -16,7 +16,7 @@ import { registerZones } from './zones.ts';
 
 export { mapServiceError } from './errors.ts';
 
-export function registerV2(api: ApiServer, central: Central): void {
+export function registerV2(api: ApiServer, central: CentralApi): void {
   registerZones(api, central);
   registerRecordsets(api, central);
   registerShares(api, central);

@@ -1,6 +1,6 @@
 // /v2/pools: reads for everyone; the deprecated writes (create, delete of an empty pool) for admins.
 // Pools are meant to come from pools.yaml through `zonecast manage pool-update`.
-import type { Central } from '../../central/central.ts';
+import type { CentralApi } from '../../central/rpcapi.ts';
 import type { Pool } from '../../storage/storage.ts';
 import type { ApiServer } from '../server.ts';
 import { fields, toListQuery } from './list.ts';
@@ -24,7 +24,7 @@ export function poolView(baseUrl: string, pool: Pool): Record<string, unknown> &
   };
 }
 
-export function registerPools(api: ApiServer, central: Central): void {
+export function registerPools(api: ApiServer, central: CentralApi): void {
   const { pools } = central;
   api.route('GET', '/v2/pools', async (req) => {
     const params = req.listParams(LIST);

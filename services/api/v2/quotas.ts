@@ -1,8 +1,8 @@
 // /v2/quotas: the caller's own quotas, or (admin, or the project itself) those of /v2/quotas/{project_id}.
-import type { Central } from '../../central/central.ts';
+import type { CentralApi } from '../../central/rpcapi.ts';
 import type { ApiServer } from '../server.ts';
 
-export function registerQuotas(api: ApiServer, central: Central): void {
+export function registerQuotas(api: ApiServer, central: CentralApi): void {
   const { quotas } = central;
   api.route('GET', '/v2/quotas', async (req) => ({ body: await quotas.get(req.context) }));
   api.route('GET', '/v2/quotas/:project_id', async (req) => ({ body: await quotas.get(req.context, req.params.project_id) }));

@@ -1,5 +1,5 @@
 // /v2/zones/{zone_id}/recordsets and the cross-zone /v2/recordsets.
-import type { Central } from '../../central/central.ts';
+import type { CentralApi } from '../../central/rpcapi.ts';
 import type { ApiServer } from '../server.ts';
 import { fields, toListQuery } from './list.ts';
 import { recordsetView } from './views.ts';
@@ -17,7 +17,7 @@ const LIST = {
 };
 const IDS = { uuidParams: ['zone_id', 'recordset_id'] };
 
-export function registerRecordsets(api: ApiServer, central: Central): void {
+export function registerRecordsets(api: ApiServer, central: CentralApi): void {
   const { recordsets } = central;
   api.route('POST', '/v2/zones/:zone_id/recordsets', async (req) => {
     const detail = await recordsets.create(req.context, req.params.zone_id, req.body);

@@ -1,5 +1,5 @@
 // /v2/service_statuses and its alias /v2/service_status (admin only).
-import type { Central } from '../../central/central.ts';
+import type { CentralApi } from '../../central/rpcapi.ts';
 import type { ServiceStatus } from '../../storage/storage.ts';
 import type { ApiServer } from '../server.ts';
 import { fields, toListQuery } from './list.ts';
@@ -27,7 +27,7 @@ export function serviceStatusView(baseUrl: string, s: ServiceStatus): Record<str
   };
 }
 
-export function registerServiceStatuses(api: ApiServer, central: Central): void {
+export function registerServiceStatuses(api: ApiServer, central: CentralApi): void {
   const { serviceStatuses } = central;
   for (const base of ['/v2/service_statuses', '/v2/service_status']) {
     api.route('GET', base, async (req) => {

@@ -1,5 +1,5 @@
 // /v2/zones/{zone_id}/shares (API 2.1): sharing a zone with other projects.
-import type { Central } from '../../central/central.ts';
+import type { CentralApi } from '../../central/rpcapi.ts';
 import type { ApiServer } from '../server.ts';
 import { fields, toListQuery } from './list.ts';
 import { sharedZoneView } from './views.ts';
@@ -8,7 +8,7 @@ const SHARE_FIELDS = fields({ target_project_id: 'targetProjectId' });
 const LIST = { filters: ['target_project_id'], sortKeys: ['created_at', 'id', 'updated_at', 'target_project_id'] };
 const IDS = { uuidParams: ['zone_id', 'share_id'] };
 
-export function registerShares(api: ApiServer, central: Central): void {
+export function registerShares(api: ApiServer, central: CentralApi): void {
   const { shares } = central;
   api.route('POST', '/v2/zones/:zone_id/shares', async (req) => ({
     status: 201, body: sharedZoneView(req.baseUrl, await shares.create(req.context, req.params.zone_id, req.body)),

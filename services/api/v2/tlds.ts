@@ -1,5 +1,5 @@
 // /v2/tlds (admin only).
-import type { Central } from '../../central/central.ts';
+import type { CentralApi } from '../../central/rpcapi.ts';
 import type { Tld } from '../../storage/storage.ts';
 import type { ApiServer } from '../server.ts';
 import { fields, toListQuery } from './list.ts';
@@ -20,7 +20,7 @@ export function tldView(baseUrl: string, tld: Tld): Record<string, unknown> & { 
   };
 }
 
-export function registerTlds(api: ApiServer, central: Central): void {
+export function registerTlds(api: ApiServer, central: CentralApi): void {
   const { tlds } = central;
   api.route('POST', '/v2/tlds', async (req) => ({ status: 201, body: tldView(req.baseUrl, await tlds.create(req.context, req.body)) }));
   api.route('GET', '/v2/tlds', async (req) => {

@@ -1,6 +1,6 @@
 // Zone ownership transfers: /v2/zones/{zone_id}/tasks/transfer_requests, /v2/zones/tasks/transfer_requests
 // and /v2/zones/tasks/transfer_accepts.
-import type { Central } from '../../central/central.ts';
+import type { CentralApi } from '../../central/rpcapi.ts';
 import type { ApiServer } from '../server.ts';
 import { fields, toListQuery } from './list.ts';
 import { transferAcceptView, transferRequestView } from './views.ts';
@@ -9,7 +9,7 @@ const REQUEST_FIELDS = fields({ status: 'status' });
 const ACCEPT_FIELDS = fields({ status: 'status' });
 const LIST = { filters: ['status'], sortKeys: ['created_at', 'id', 'updated_at', 'status'] };
 
-export function registerTransfers(api: ApiServer, central: Central): void {
+export function registerTransfers(api: ApiServer, central: CentralApi): void {
   const { transfers } = central;
   api.route('POST', '/v2/zones/:zone_id/tasks/transfer_requests', async (req) => ({
     status: 201, body: transferRequestView(req.baseUrl, await transfers.createRequest(req.context, req.params.zone_id, req.body)),

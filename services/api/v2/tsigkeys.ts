@@ -1,5 +1,5 @@
 // /v2/tsigkeys (admin only).
-import type { Central } from '../../central/central.ts';
+import type { CentralApi } from '../../central/rpcapi.ts';
 import type { TsigKey } from '../../storage/storage.ts';
 import type { ApiServer } from '../server.ts';
 import { fields, toListQuery } from './list.ts';
@@ -23,7 +23,7 @@ export function tsigkeyView(baseUrl: string, key: TsigKey): Record<string, unkno
   };
 }
 
-export function registerTsigKeys(api: ApiServer, central: Central): void {
+export function registerTsigKeys(api: ApiServer, central: CentralApi): void {
   const { tsigkeys } = central;
   api.route('POST', '/v2/tsigkeys', async (req) => ({
     status: 201, body: tsigkeyView(req.baseUrl, await tsigkeys.create(req.context, req.body)),

@@ -1,5 +1,5 @@
 // Zone imports (/v2/zones/tasks/imports) and exports (/v2/zones/{zone_id}/tasks/export, /v2/zones/tasks/exports).
-import type { Central } from '../../central/central.ts';
+import type { CentralApi } from '../../central/rpcapi.ts';
 import { Imports, type ImportSource } from '../../central/imports.ts';
 import { Errors, type ApiRequest, type ApiServer } from '../server.ts';
 import { fields, toListQuery } from './list.ts';
@@ -16,7 +16,7 @@ function importSource(req: ApiRequest): ImportSource {
   throw Errors.unsupportedContentType(req.headers['content-type']);
 }
 
-export function registerZoneTasks(api: ApiServer, central: Central): void {
+export function registerZoneTasks(api: ApiServer, central: CentralApi): void {
   const { imports, exports } = central;
   api.route('POST', '/v2/zones/tasks/imports', async (req) => ({
     status: 202, body: zoneImportView(req.baseUrl, await imports.create(req.context, importSource(req))),

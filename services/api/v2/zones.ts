@@ -1,5 +1,5 @@
 // /v2/zones and its per-zone tasks.
-import type { Central } from '../../central/central.ts';
+import type { CentralApi } from '../../central/rpcapi.ts';
 import type { ApiServer } from '../server.ts';
 import { fields, toListQuery } from './list.ts';
 import { zoneView } from './views.ts';
@@ -14,7 +14,7 @@ const LIST = {
 };
 const ZONE_ID = { uuidParams: ['zone_id'] };
 
-export function registerZones(api: ApiServer, central: Central): void {
+export function registerZones(api: ApiServer, central: CentralApi): void {
   const { zones } = central;
   api.route('POST', '/v2/zones', async (req) => {
     const detail = await zones.create(req.context, req.body);

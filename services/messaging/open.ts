@@ -1,0 +1,47 @@
+// The transport `[DEFAULT] transport_url` names: RabbitMQ, or in-process when empty. Also this instance's
+// name (`[DEFAULT] host`) and the endpoints it serves through that transport.
+import { hostname } from 'node:os';
+import type { Config } from '../config/options.ts';
+import type { Logger } from '../log.ts';
+import { AMQP_DEFAULTS, AmqpTransport } from './amqp.ts';
+import { DEFAULT_TOPICS, type ServiceTopics } from './bus.ts';
+import { Endpoints } from './endpoints.ts';
+import { InProcessTransport } from './in-process.ts';
+import type { Transport } from './transport.ts';
+import { parseTransportUrl } from './transport-url.ts';
+
+/** `[DEFAULT] host`, else the host name and the pid, so that two instances on one machine differ. */
+export function instanceName(config: Config): string {
+  return config.get<string>('DEFAULT', 'host') || `${hostname()}-${process.pid}`;
+}
+
+export function serviceTopics(config: Config): ServiceTopics {
+  return {
+    central: config.get<string>('service:central', 'topic') || DEFAULT_TOPICS.central,
+    mdns: config.get<string>('service:mdns', 'topic') || DEFAULT_TOPICS.mdns,
+  };
+}
+
+export function openTransport(config: Config, log: Logger): Transport {
+  const url = config.get<string>('DEFAULT', 'transport_url');
+  if (url === '') {
+    return new InProcessTransport({
+      onDeadLetter: (topic, method, err) => log.error({ topic, method, err: (err as Error).message }, 'message dead-lettered'),
+    });
+  }
+  const rabbit = (name: string) => config.get<number>('oslo_messaging_rabbit', name);
+  return new AmqpTransport(parseTransportUrl(url), url, {
+    ...AMQP_DEFAULTS,
+    exchange: config.get<string>('DEFAULT', 'control_exchange'),
+    prefetch: rabbit('rabbit_qos_prefetch_count'),
+    heartbeatTimeoutThreshold: rabbit('heartbeat_timeout_threshold'),
+    retryInterval: rabbit('rabbit_retry_interval'),
+    retryBackoff: rabbit('rabbit_retry_backoff'),
+    intervalMax: rabbit('rabbit_interval_max'),
+    connectTimeout: 5,
+  }, log);
+}
+
+export function openEndpoints(config: Config, log: Logger): Endpoints {
+  return new Endpoints(openTransport(config, log), instanceName(config), log);
+}

@@ -1,0 +1,100 @@
+// One service per process (`zonecast central|api|mdns`), any number of instances of each, talking over
+// [DEFAULT] transport_url. Each logs one line saying which transport, database and addresses it uses, and
+// heartbeats to central until it stops.
+import { startApi } from './api/run.ts';
+import { centralClient } from './central/rpcapi.ts';
+import { prepareStorage, startCentral } from './central/run.ts';
+import { ConfigError, storageUrl, type Config } from './config/options.ts';
+import type { Logger } from './log.ts';
+import { startMdns, type MdnsService } from './mdns/run.ts';
+import { MessagingBus } from './messaging/bus.ts';
+import type { Endpoints } from './messaging/endpoints.ts';
+import { HeartbeatEmitter } from './messaging/heartbeat.ts';
+import { openEndpoints, serviceTopics } from './messaging/open.ts';
+import { openStorage, redactUrl } from './storage/open.ts';
+import { LATEST_VERSION } from './storage/schema.ts';
+
+export interface ServiceProcess {
+  close(): Promise<void>;
+  /** mdns only: re-read changed zone files (SIGHUP). */
+  mdns?: MdnsService;
+}
+
+/** The transport a lone service needs: with the in-process one nobody else could reach it. */
+function clusterEndpoints(config: Config, service: string, log: Logger): Endpoints {
+  if (config.get<string>('DEFAULT', 'transport_url') === '') {
+    throw new ConfigError(`zonecast ${service} runs beside other services: it needs [DEFAULT] transport_url (--transport-url rabbit://…); 'zonecast start' runs everything in one process`);
+  }
+  return openEndpoints(config, log);
+}
+
+/** Heartbeats, the start-up line, and a close that reports STOPPED first and closes the transport last. */
+async function running(service: string, config: Config, endpoints: Endpoints, details: Record<string, unknown>, closeService: () => Promise<void>, log: Logger): Promise<() => Promise<void>> {
+  await endpoints.ready();
+  const heartbeat = new HeartbeatEmitter(endpoints.transport, {
+    serviceName: service, hostname: endpoints.host, interval: config.get<number>('heartbeat_emitter', 'heartbeat_interval'),
+    centralTopic: serviceTopics(config).central,
+  }, log);
+  heartbeat.start();
+  log.info({ transport: endpoints.transport.description, host: endpoints.host, ...details }, `${service} running`);
+  return async () => {
+    await heartbeat.stop();
+    await closeService();
+    await endpoints.close();
+    await endpoints.transport.close();
+  };
+}
+
+export async function runCentral(config: Config, log: Logger): Promise<ServiceProcess> {
+  const endpoints = clusterEndpoints(config, 'central', log);
+  const url = storageUrl(config);
+  const storage = await openStorage(url);
+  try {
+    await prepareStorage(storage, url, log);
+    const topics = serviceTopics(config);
+    const central = startCentral(config, storage, new MessagingBus(endpoints, topics), endpoints, topics.central, log);
+    const close = await running('central', config, endpoints, { database: redactUrl(url), topic: topics.central }, async () => {
+      await central.close();
+      await storage.close();
+    }, log);
+    return { close };
+  } catch (err) {
+    await storage.close();
+    await endpoints.transport.close();
+    throw err;
+  }
+}
+
+export async function runApi(config: Config, log: Logger): Promise<ServiceProcess> {
+  const endpoints = clusterEndpoints(config, 'api', log);
+  const topics = serviceTopics(config);
+  const central = centralClient(endpoints.transport, topics.central, config.get<number>('DEFAULT', 'rpc_response_timeout') * 1000);
+  const api = await startApi(config, central, log);
+  const close = await running('api', config, endpoints, { listen: api.ports, central: topics.central }, () => api.close(), log);
+  return { close };
+}
+
+/** mdns over the database (no zones_dir): the zones central stores, kept current by the bus and by sync. */
+export async function runStoredMdns(config: Config, log: Logger): Promise<ServiceProcess> {
+  const endpoints = clusterEndpoints(config, 'mdns', log);
+  const url = storageUrl(config);
+  const storage = await openStorage(url);
+  try {
+    const version = await storage.version();
+    if (version < LATEST_VERSION) throw new Error(`${redactUrl(url)}: schema at version ${version}, not ${LATEST_VERSION}; start a central or run 'zonecast manage db-sync' first`);
+    const bus = new MessagingBus(endpoints, serviceTopics(config));
+    const mdns = await startMdns(config, log, {
+      stored: { storage, bus, onReconnect: (l) => endpoints.transport.onReconnect(l) }, defaultAllowTransfer: ['127.0.0.0/8', '::1'],
+    });
+    const listen = mdns.server.endpoints.map((e) => `${e.host}:${e.port}`);
+    const close = await running('mdns', config, endpoints, { database: redactUrl(url), listen }, async () => {
+      await mdns.close();
+      await storage.close();
+    }, log);
+    return { close, mdns };
+  } catch (err) {
+    await storage.close();
+    await endpoints.transport.close();
+    throw err;
+  }
+}
