@@ -20,12 +20,21 @@ export interface ServiceProcess {
   mdns?: MdnsService;
 }
 
-/** The transport a lone service needs: with the in-process one nobody else could reach it. */
+/** A lone service needs a broker: over the in-process transport nobody else could reach it. */
 function clusterEndpoints(config: Config, service: string, log: Logger): Endpoints {
   if (config.get<string>('DEFAULT', 'transport_url') === '') {
     throw new ConfigError(`zonecast ${service} runs beside other services: it needs [DEFAULT] transport_url (--transport-url rabbit://…); 'zonecast start' runs everything in one process`);
   }
   return openEndpoints(config, log);
+}
+
+/** How long a starting service waits for the broker before it starts anyway (answering 503 until it connects). */
+const BROKER_WAIT_MS = 10_000;
+
+/** Waits (bounded) for the broker, so a service that starts normally takes no request it must refuse. */
+async function brokerReady(endpoints: Endpoints, log: Logger): Promise<void> {
+  await endpoints.transport.ready(BROKER_WAIT_MS).catch((err: Error) =>
+    log.warn({ transport: endpoints.transport.description, err: err.message }, 'starting without the message broker: calls fail with 503 until it is reached'));
 }
 
 /** Heartbeats, the start-up line, and a close that reports STOPPED first and closes the transport last. */
@@ -69,6 +78,7 @@ export async function runApi(config: Config, log: Logger): Promise<ServiceProces
   const endpoints = clusterEndpoints(config, 'api', log);
   const topics = serviceTopics(config);
   const central = centralClient(endpoints.transport, topics.central, config.get<number>('DEFAULT', 'rpc_response_timeout') * 1000);
+  await brokerReady(endpoints, log);
   const api = await startApi(config, central, log);
   const close = await running('api', config, endpoints, { listen: api.ports, central: topics.central }, () => api.close(), log);
   return { close };
@@ -83,6 +93,7 @@ export async function runStoredMdns(config: Config, log: Logger): Promise<Servic
     const version = await storage.version();
     if (version < LATEST_VERSION) throw new Error(`${redactUrl(url)}: schema at version ${version}, not ${LATEST_VERSION}; start a central or run 'zonecast manage db-sync' first`);
     const bus = new MessagingBus(endpoints, serviceTopics(config));
+    await brokerReady(endpoints, log);
     const mdns = await startMdns(config, log, {
       stored: { storage, bus, onReconnect: (l) => endpoints.transport.onReconnect(l) }, defaultAllowTransfer: ['127.0.0.0/8', '::1'],
     });

@@ -335,6 +335,8 @@ export class Zones {
   async announce(zone: Zone, action: 'CREATE' | 'UPDATE' | 'DELETE', delta?: ZoneChanged['delta']): Promise<void> {
     // A change waiting for its batched serial has nothing new to serve yet: incrementSerials() announces it.
     if (action === 'UPDATE' && zone.incrementSerial) return;
+    // Fault injection for the convergence tests: die between the commit and the announcement, the worst moment.
+    if (process.env.ZONECAST_FAULT_KILL_BEFORE_ANNOUNCE === '1') process.kill(process.pid, 'SIGKILL');
     await this.#deps.bus.publish('zone.changed', { zoneId: zone.id, name: zone.name, serial: zone.serial, action, ...(delta ? { delta } : {}) });
   }
 

@@ -105,6 +105,8 @@ export class InProcessTransport implements Transport {
     };
   }
 
+  async ready(): Promise<void> {}
+
   onReconnect(): () => void {
     return () => {};
   }

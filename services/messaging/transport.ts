@@ -42,6 +42,8 @@ export interface Transport {
    * (fanouts to this instance are not kept while it is away). Returns the function that removes it.
    */
   onReconnect(listener: () => void): () => void;
+  /** Resolves once connected to the broker; rejects after `timeoutMs` without one. */
+  ready(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
