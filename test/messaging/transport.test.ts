@@ -7,7 +7,9 @@ import { pino } from 'pino';
 import { AMQP_DEFAULTS, AmqpTransport } from '../../services/messaging/amqp.ts';
 import { AMQP_CONNECTION_DEFAULTS } from '../../services/messaging/amqp-connection.ts';
 import { InProcessTransport } from '../../services/messaging/in-process.ts';
-import { MessagingUnavailableError, RemoteError, type Transport } from '../../services/messaging/transport.ts';
+import { MessagingTimeoutError, MessagingUnavailableError, RemoteError, type Transport } from '../../services/messaging/transport.ts';
+import { connect } from 'amqplib';
+import { closeBrokerConnections } from '../helpers/cluster.ts';
 import { parseTransportUrl } from '../../services/messaging/transport-url.ts';
 
 const log = pino({ level: process.env.ZONECAST_TEST_LOG ?? 'silent' });
@@ -20,7 +22,7 @@ function rabbitmqctl(...args: string[]): void {
 const makers: [string, () => Promise<Transport>][] = [
   // Inside one process every service shares one transport.
   ['in-process', (() => {
-    const shared = new InProcessTransport();
+    const shared = new InProcessTransport({ onDeadLetter: (_topic, method) => void dead.push({ method }) });
     return async () => shared;
   })()],
   ['amqp', async () => {
@@ -30,6 +32,41 @@ const makers: [string, () => Promise<Transport>][] = [
     return t;
   }],
 ];
+
+const dead: { method: string }[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(ok: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(20);
+  }
+}
+
+/** What waits in the dead-letter queue, read with a plain amqplib connection (messages stay queued). */
+async function deadLetters(): Promise<string> {
+  const conn = await connect(`amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`);
+  try {
+    const ch = await conn.createChannel();
+    const bodies: string[] = [];
+    for (let msg = await ch.get('designate.dead'); msg; msg = await ch.get('designate.dead')) bodies.push(msg.content.toString());
+    return bodies.join('\n');
+  } finally {
+    await conn.close();
+  }
+}
+
+async function publishRaw(queue: string, body: Buffer): Promise<void> {
+  const conn = await connect(`amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`);
+  try {
+    const ch = await conn.createConfirmChannel();
+    ch.sendToQueue(queue, body, { persistent: true });
+    await ch.waitForConfirms();
+  } finally {
+    await conn.close();
+  }
+}
 
 async function rejects(p: Promise<unknown>, ok: (e: unknown) => boolean): Promise<void> {
   try {
@@ -93,5 +130,66 @@ for (const [name, make] of makers) {
     await l1.close();
     await l2.close();
   });
+  test('a call nobody answers in time fails with a timeout', async () => {
+    const l = await b.serve('slow', 'b1', () => new Promise(() => {}));
+    await rejects(a.call({ topic: 'slow' }, 'wait', [], 300), (e) => e instanceof MessagingTimeoutError);
+    await l.close();
+  });
+
+  test('a cast that fails twice is dead-lettered, not redelivered forever; later casts still flow', async () => {
+    const seen: string[] = [];
+    const l = await b.serve('fragile', 'b1', async (_m, args) => {
+      seen.push(String(args));
+      if (args === 'bad') throw new Error('cannot handle this');
+    });
+    await a.cast({ topic: 'fragile' }, 'm', 'bad');
+    await a.cast({ topic: 'fragile' }, 'm', 'good');
+    await waitFor(() => seen.filter((x) => x === 'bad').length === 2 && seen.includes('good'));
+    await sleep(300);
+    assert.is(seen.filter((x) => x === 'bad').length, 2, 'one retry, then the dead-letter queue');
+    if (name === 'amqp') assert.ok((await deadLetters()).includes('"bad"'), 'the message waits in designate.dead');
+    else assert.ok(dead.some((d) => d.method === 'm'), 'reported as a dead letter');
+    await l.close();
+  });
+
+  if (name === 'amqp') {
+    test('an unreadable message is dead-lettered and the service goes on', async () => {
+      const seen: unknown[] = [];
+      const l = await b.serve('garbage', 'b1', async (_m, args) => void seen.push(args));
+      await publishRaw('garbage', Buffer.from('{not json'));
+      await a.cast({ topic: 'garbage' }, 'm', 'after');
+      await waitFor(() => seen.includes('after'));
+      assert.ok((await deadLetters()).includes('{not json'));
+      await l.close();
+    });
+
+    test('a cast whose consumer dies before acknowledging is redelivered to another instance', async () => {
+      const third = await make();
+      let taken!: () => void;
+      const tookIt = new Promise<void>((r) => (taken = r));
+      await third.serve('work', 'c1', () => {
+        taken();
+        return new Promise(() => {}); // dies before it finishes
+      });
+      await a.cast({ topic: 'work' }, 'job', 'precious');
+      await tookIt;
+      const got: unknown[] = [];
+      const l = await b.serve('work', 'b1', async (_m, args) => void got.push(args));
+      await third.close(); // its unacknowledged message goes back to the queue
+      await waitFor(() => got.includes('precious'));
+      await l.close();
+    });
+
+    test('after the broker drops every connection, each side reconnects by itself and catches up', async () => {
+      let reconnects = 0;
+      a.onReconnect(() => reconnects++);
+      b.onReconnect(() => reconnects++);
+      const l = await b.serve('again', 'b1', async (_m, args) => args);
+      closeBrokerConnections(vhost);
+      await waitFor(() => reconnects === 2, 15_000);
+      assert.is(await a.call({ topic: 'again' }, 'echo', 'hello', 5000), 'hello');
+      await l.close();
+    });
+  }
   test.run();
 }
