@@ -134,7 +134,7 @@ export class Transfers {
         if (zone.action === 'DELETE') throw Refuse.badRequest('Can not transfer a deleting zone');
         // Another request of the same zone was accepted first: this one no longer speaks for the owner.
         if (zone.tenantId !== request.tenantId) throw Refuse.invalidTransferRequest('Zone Transfer Request Invalid: the zone has changed owner');
-        if (zone.tenantId !== project) await enforceQuota(tx, this.#deps.options, project, 'zones', async () => (await tx.countZones(project)) + 1);
+        if (zone.tenantId !== project) await enforceQuota(tx, this.#deps.options, project, 'zones', async () => (await tx.countZones(project, { forUpdate: true })) + 1);
         await tx.reownZone(zone.id, project);
         // A share with the new owner would now be a share with itself.
         for (const share of await tx.findSharedZones(zone.id)) if (share.targetProjectId === project) await tx.unshareZone(share.id);

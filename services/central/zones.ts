@@ -124,7 +124,7 @@ export class Zones {
     await this.#checkTld(tx, spec.name);
     if (!caller.isAdmin) await this.#checkBlacklist(tx, spec.name);
     const parentZoneId = await this.#checkOwnership(tx, spec.name, spec.tenantId);
-    await enforceQuota(tx, options, spec.tenantId, 'zones', async () => (await tx.countZones(spec.tenantId)) + 1);
+    await enforceQuota(tx, options, spec.tenantId, 'zones', async () => (await tx.countZones(spec.tenantId, { forUpdate: true })) + 1);
     const serial = spec.serial ?? (spec.type === 'SECONDARY' ? 1 : nextSerial(null, this.#now()));
     let zone: Zone;
     try {

@@ -523,8 +523,9 @@ export class SqlTx implements Tx {
     return out;
   }
 
-  async countZones(tenantId: string): Promise<number> {
-    return this.#count("SELECT COUNT(*) AS n FROM zones WHERE tenant_id = ? AND deleted = '0'", [tenantId]);
+  async countZones(tenantId: string, opts: { forUpdate?: boolean } = {}): Promise<number> {
+    const lock = opts.forUpdate ? this.#forUpdate : '';
+    return this.#count(`SELECT COUNT(*) AS n FROM zones WHERE tenant_id = ? AND deleted = '0'${lock}`, [tenantId]);
   }
 
   async relatedZones(name: string): Promise<Zone[]> {

@@ -456,7 +456,11 @@ export interface Tx {
   /** Masters, attributes and whether shared, for a page of zones in three queries. */
   zoneExtras(zoneIds: readonly string[]): Promise<Map<string, ZoneExtras>>;
   /** The project's live zones. */
-  countZones(tenantId: string): Promise<number>;
+  /**
+   * The project's live zones. `forUpdate` locks them (and the gap for new ones) until the transaction ends,
+   * so that racing creates count one after the other and a quota holds (MySQL; SQLite is serialized).
+   */
+  countZones(tenantId: string, opts?: { forUpdate?: boolean }): Promise<number>;
   /**
    * Live zones of any pool and tenant that enclose `name` (`b.example.com.`, `example.com.`, `com.` for
    * `a.b.example.com.`) or lie below it; never `name` itself. Parents first (ordered by reverse_name).
