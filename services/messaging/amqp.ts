@@ -98,7 +98,7 @@ export class AmqpTransport implements Transport {
   async call<R>(target: Target, method: string, args: unknown, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<R> {
     const pub = this.#pub;
     if (pub === null) throw new MessagingUnavailableError('not connected to the message broker');
-    if (target.server === undefined && (await this.#consumerCount(pub, target.topic)) === 0) {
+    if (target.server === undefined && (await this.#consumerCountWithin(pub, target.topic, timeoutMs)) === 0) {
       throw new MessagingUnavailableError(`no ${target.topic} service is running`);
     }
     const correlationId = randomUUID();
@@ -348,6 +348,19 @@ export class AmqpTransport implements Transport {
     if (this.#declared.has(what)) return;
     await declare();
     this.#declared.add(what);
+  }
+
+  /** The consumer count, but never waiting past the call's own timeout for a broker that does not answer. */
+  async #consumerCountWithin(pub: ConfirmChannel, topic: string, timeoutMs: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new MessagingTimeoutError(`the broker did not say within ${timeoutMs} ms who serves ${topic}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.#consumerCount(pub, topic), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** How many instances consume the topic's queue, asked of the broker at most once a second. */

@@ -21,10 +21,13 @@ export interface MysqlOptions {
   queueLimit?: number;
   /** Attempts for a transaction that hits a deadlock or lock wait timeout (default 10). */
   retries?: number;
+  /** Milliseconds a statement (or the wait for a connection) may take before UnavailableError (default 5000). */
+  statementTimeoutMs?: number;
   /** How the URL is shown in errors (no password). */
   label?: string;
 }
 
+const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
 const DEADLOCK = 1213;
 const LOCK_WAIT_TIMEOUT = 1205;
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH',
@@ -54,11 +57,44 @@ function bind(params: readonly Param[]): (string | number | null | Buffer)[] {
   return params.map((p) => (p instanceof Uint8Array ? (Buffer.isBuffer(p) ? p : Buffer.from(p)) : typeof p === 'bigint' ? p.toString() : p));
 }
 
-function executor(conn: PoolConnection): Executor {
+/**
+ * One transaction's connection, every statement bounded in time: a server that stops answering (stalled,
+ * cut off behind a firewall) costs a caller `timeoutMs`, then UnavailableError, never a hang. A connection
+ * that timed out is destroyed, not returned to the pool, since its state is unknown.
+ */
+class Guarded {
+  readonly conn: PoolConnection;
+  readonly timeoutMs: number;
+  destroyed = false;
+
+  constructor(conn: PoolConnection, timeoutMs: number) {
+    this.conn = conn;
+    this.timeoutMs = timeoutMs;
+  }
+
+  bounded<T>(what: string, work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.destroyed = true;
+        this.conn.destroy();
+        reject(new UnavailableError(`mysql did not answer ${what} within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  release(): void {
+    if (!this.destroyed) this.conn.release();
+  }
+}
+
+function executor(guarded: Guarded): Executor {
+  const { conn } = guarded;
   return {
     async all(sql, params = []) {
       try {
-        const [rows] = await conn.execute(sql, bind(params));
+        const [rows] = await guarded.bounded('a query', conn.execute(sql, bind(params)));
         return rows as Row[];
       } catch (err) {
         throw translate(err);
@@ -66,7 +102,7 @@ function executor(conn: PoolConnection): Executor {
     },
     async run(sql, params = []) {
       try {
-        const [result] = await conn.execute(sql, bind(params));
+        const [result] = await guarded.bounded('a statement', conn.execute(sql, bind(params)));
         const header = result as { affectedRows: number; insertId: number };
         return { changes: header.affectedRows, insertId: Number(header.insertId) };
       } catch (err) {
@@ -83,6 +119,7 @@ export class MysqlStorage implements Storage {
   readonly label: string;
   readonly pool: Pool;
   #retries: number;
+  #statementTimeoutMs: number;
   #inside = new AsyncLocalStorage<true>();
   /** Transactions re-run after a deadlock or lock wait timeout. */
   readonly stats = { retried: 0 };
@@ -90,12 +127,13 @@ export class MysqlStorage implements Storage {
   private constructor(options: MysqlOptions) {
     this.label = options.label ?? `mysql://${options.user}@${options.host}:${options.port ?? 3306}/${options.database}`;
     this.#retries = options.retries ?? 10;
+    this.#statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
     this.pool = createPool({
       host: options.host, port: options.port ?? 3306, user: options.user, password: options.password ?? '',
       database: options.database, socketPath: options.socketPath,
       connectionLimit: options.connectionLimit ?? 10, queueLimit: options.queueLimit ?? 1000, waitForConnections: true,
       // Timestamps stay UTC text (as on SQLite); no session time zone can shift them.
-      dateStrings: true, charset: 'utf8mb4', connectTimeout: 10_000,
+      dateStrings: true, charset: 'utf8mb4', connectTimeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       // Prepared statements are cached per connection; the server's max_prepared_stmt_count (16382 by
       // default) is shared by every connection of every process.
       maxPreparedStatements: 256,
@@ -114,11 +152,25 @@ export class MysqlStorage implements Storage {
     return storage;
   }
 
+  /** A pooled connection, waiting at most the statement timeout (every connection may be stuck on a stalled server). */
   async #connection(): Promise<PoolConnection> {
+    let timer: NodeJS.Timeout | undefined;
+    let late = false;
+    const getting = this.pool.getConnection();
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        late = true;
+        reject(new UnavailableError(`no connection to ${this.label} within ${this.#statementTimeoutMs} ms`));
+      }, this.#statementTimeoutMs);
+    });
+    // One that arrives after its caller gave up goes back to the pool.
+    void getting.then((conn) => late && conn.release(), () => undefined);
     try {
-      return await this.pool.getConnection();
+      return await Promise.race([getting, timeout]);
     } catch (err) {
       throw translate(err);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -130,17 +182,18 @@ export class MysqlStorage implements Storage {
 
   async #attempts<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const conn = await this.#connection();
-      const tx = new SqlTx(executor(conn), true);
+      const guarded = new Guarded(await this.#connection(), this.#statementTimeoutMs);
+      const tx = new SqlTx(executor(guarded), true);
       try {
-        await conn.beginTransaction();
+        await guarded.bounded('START TRANSACTION', guarded.conn.beginTransaction());
         const result = await fn(tx);
         tx.end();
-        await conn.commit();
+        // A COMMIT without an answer may or may not have committed: the caller gets 503, not a success.
+        await guarded.bounded('COMMIT', guarded.conn.commit());
         return result;
       } catch (err) {
         tx.end();
-        await conn.rollback().catch(() => undefined);
+        if (!guarded.destroyed) await guarded.bounded('ROLLBACK', guarded.conn.rollback()).catch(() => undefined);
         const cause = (err as { cause?: unknown })?.cause ?? err;
         if ((isRetryable(err) || isRetryable(cause)) && attempt < this.#retries) {
           this.stats.retried++;
@@ -149,7 +202,7 @@ export class MysqlStorage implements Storage {
         }
         throw translate(err);
       } finally {
-        conn.release();
+        guarded.release();
       }
     }
   }

@@ -2,7 +2,9 @@
 //   sqlite:///relative/file.db   sqlite:////absolute/file.db   (SQLAlchemy: three slashes then the path)
 //   sqlite://  sqlite://:memory:  sqlite:///:memory:            (in-memory)
 //   mysql+pymysql://user:pass@host:3306/designate?charset=utf8mb4   mysql://…   mariadb://…
-// MySQL query options: connection_limit (or max_pool_size), queue_limit (or max_overflow), unix_socket.
+// MySQL query options: connection_limit (or max_pool_size), queue_limit (or max_overflow), unix_socket,
+// statement_timeout_ms (default 5000: a statement, or the wait for a connection, that takes longer fails
+// with UnavailableError, so a stalled server gives callers a 503, not a hang).
 // Errors show the URL with its password masked.
 import { MysqlStorage, type MysqlOptions } from './mysql.ts';
 import { SqliteStorage } from './sqlite.ts';
@@ -67,6 +69,7 @@ export function parseStorageUrl(url: string): ParsedUrl {
         socketPath: q.get('unix_socket') ?? undefined,
         connectionLimit: int('connection_limit', 'max_pool_size'),
         queueLimit: int('queue_limit', 'max_overflow'),
+        statementTimeoutMs: int('statement_timeout_ms'),
         label: shown,
       },
     };

@@ -1,0 +1,87 @@
+// The database stalls under a running cluster (a TCP proxy between the services and MariaDB holds every
+// byte): API writes and reads answer 503 with a body within a few seconds, mdns keeps answering from
+// memory, and once the database answers again everything works without a restart.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { call } from '../api/http.ts';
+import { ask } from '../helpers/client.ts';
+import { rabbitmqUnavailable, startCluster, type Cluster, type ServiceInstance } from '../helpers/cluster.ts';
+import { mariadbUnavailable } from '../helpers/mariadb.ts';
+import { TcpProxy } from '../helpers/tcp-proxy.ts';
+
+interface Ctx {
+  cluster: Cluster;
+  proxy: TcpProxy;
+  api: ServiceInstance;
+  mdns: ServiceInstance;
+  zoneId: string;
+}
+
+const HEADERS = { 'content-type': 'application/json' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function eventually(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+const t = suite<Ctx>('cluster: the database stalls', {} as Ctx);
+
+t.before(async (ctx) => {
+  ctx.cluster = await startCluster();
+  const mysql = new URL(ctx.cluster.db.url);
+  ctx.proxy = await TcpProxy.start(Number(mysql.port || 3306), mysql.hostname);
+  mysql.port = String(ctx.proxy.port);
+  const viaProxy = { ZONECAST_STORAGE_CONNECTION: mysql.toString() };
+  await ctx.cluster.start('central', viaProxy);
+  ctx.api = await ctx.cluster.start('api');
+  ctx.mdns = await ctx.cluster.start('mdns', viaProxy);
+  const zone = await call(ctx.api.port, 'POST', '/v2/zones', { headers: HEADERS, body: JSON.stringify({ name: 'stall.example.', email: 'h@stall.example' }) });
+  assert.is(zone.status, 202, zone.text);
+  ctx.zoneId = zone.json.id;
+  const rs = await call(ctx.api.port, 'POST', `/v2/zones/${ctx.zoneId}/recordsets`, { headers: HEADERS, body: JSON.stringify({ name: 'www.stall.example.', type: 'A', records: ['192.0.2.1'] }) });
+  assert.is(rs.status, 202, rs.text);
+  await eventually('www served', 10_000, async () => (await ask(ctx.mdns.port, 'www.stall.example', 'A'))?.answers.length === 1);
+});
+
+t.after(async (ctx) => {
+  ctx.proxy?.resume();
+  await ctx.cluster?.close();
+  await ctx.proxy?.close();
+});
+
+t('writes and reads get 503 within seconds; mdns answers from memory; all recovers without a restart', async (ctx) => {
+  ctx.proxy.stall();
+  const started = Date.now();
+  const [write, read] = await Promise.all([
+    call(ctx.api.port, 'POST', `/v2/zones/${ctx.zoneId}/recordsets`, { headers: HEADERS, body: JSON.stringify({ name: 'new.stall.example.', type: 'A', records: ['192.0.2.2'] }) }),
+    call(ctx.api.port, 'GET', `/v2/zones/${ctx.zoneId}`),
+  ]);
+  const ms = Date.now() - started;
+  for (const r of [write, read]) {
+    assert.is(r.status, 503, r.text);
+    assert.is(r.json.type, 'service_unavailable');
+  }
+  assert.ok(ms < 8000, `answered after ${ms} ms`);
+  console.log(`  stalled database: 503 after ${ms} ms`);
+  const answer = await ask(ctx.mdns.port, 'www.stall.example', 'A');
+  assert.is(answer?.answers[0]?.data, '192.0.2.1', 'mdns keeps answering');
+
+  ctx.proxy.resume();
+  await eventually('a write accepted again', 20_000, async () => {
+    const r = await call(ctx.api.port, 'POST', `/v2/zones/${ctx.zoneId}/recordsets`, { headers: HEADERS, body: JSON.stringify({ name: 'after.stall.example.', type: 'A', records: ['192.0.2.3'] }) });
+    return r.status === 202;
+  });
+  await eventually('the change served', 10_000, async () => (await ask(ctx.mdns.port, 'after.stall.example', 'A'))?.answers.length === 1);
+});
+
+const why = rabbitmqUnavailable() ?? (await mariadbUnavailable());
+if (why === null) t.run();
+else if (process.env.CI === 'true') {
+  const failing = suite('cluster: the database stalls');
+  failing('RabbitMQ and MariaDB are reachable', () => assert.unreachable(why));
+  failing.run();
+} else console.log(`database fault suite skipped: ${why}`);
