@@ -51,8 +51,8 @@ export class Central {
   start(): void {
     const { bus, log } = this.#deps;
     const unsubscribes = [
-      bus.subscribe('zone.served', ({ zoneId, serial }) =>
-        this.zones.served(zoneId, serial).catch((err: Error) =>
+      bus.subscribe('zone.served', ({ zoneId, serial, host }) =>
+        this.zones.served(zoneId, serial, host).catch((err: Error) =>
           log.error({ zone_id: zoneId, serial, err: err.message }, 'could not record the served serial'))),
       bus.subscribe('zone.failed', ({ zoneId, serial, reason }) =>
         this.zones.failed(zoneId, serial, reason).catch((err: Error) =>

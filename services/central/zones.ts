@@ -240,8 +240,13 @@ export class Zones {
     });
   }
 
-  /** mdns serves `serial`: a zone that waited for it becomes ACTIVE, and so do its records. */
-  async served(zoneId: string, serial: number): Promise<void> {
+  /**
+   * mdns instance `host` serves `serial`: a zone that waited for it becomes ACTIVE, and so do its records,
+   * once every live mdns instance (UP in service statuses) has reported that serial or a newer one. An
+   * instance that died stops counting when it turns DOWN, and the others' periodic reports of zones still
+   * PENDING then complete the change.
+   */
+  async served(zoneId: string, serial: number, host?: string): Promise<void> {
     await this.#deps.storage.transaction(async (tx) => {
       let zone: Zone;
       try {
@@ -255,10 +260,21 @@ export class Zones {
         if (zone.serial !== serial || zone.status !== 'ACTIVE') await tx.updateZone(zone.id, { serial, status: 'ACTIVE', action: 'NONE' });
         return;
       }
+      if (host !== undefined) await tx.recordZoneServed(zone.id, host, serial);
       // A newer change is still on its way, or one waits for its batched serial.
       if (serialNewer(zone.serial, serial) || zone.incrementSerial) return;
+      if (host !== undefined && !(await this.#servedByEveryMdns(tx, zone))) return;
       await tx.markRecordsServed(zone.id, serial);
       if (zone.status !== 'ACTIVE' || zone.action !== 'NONE') await tx.updateZone(zone.id, { status: 'ACTIVE', action: 'NONE' });
+    });
+  }
+
+  async #servedByEveryMdns(tx: Tx, zone: Zone): Promise<boolean> {
+    const live = (await tx.findServiceStatuses()).filter((s) => s.serviceName === 'mdns' && s.status === 'UP');
+    const served = await tx.zoneServedBy(zone.id);
+    return live.every((s) => {
+      const at = served.get(s.hostname);
+      return at !== undefined && !serialNewer(zone.serial, at);
     });
   }
 

@@ -159,7 +159,7 @@ export class StoredSecondaries {
   private report(zoneId: string, zone: HostedZone): void {
     const serial = zone.snapshot?.serial;
     if (serial === undefined || !this.unreported.delete(zoneId)) return;
-    void this.bus.publish('zone.served', { zoneId, serial }).catch((err: Error) =>
+    void this.bus.publish('zone.served', { zoneId, serial, host: this.bus.host }).catch((err: Error) =>
       this.log.error({ zoneId, err: err.message }, 'zone.served not published'));
   }
 

@@ -382,7 +382,7 @@ export class StoredZones {
 
   private async served(zoneId: string, serial: number): Promise<void> {
     try {
-      await this.bus.publish('zone.served', { zoneId, serial });
+      await this.bus.publish('zone.served', { zoneId, serial, host: this.bus.host });
     } catch (err) {
       this.log.error({ zoneId, serial, err: (err as Error).message }, 'zone.served not published');
     }

@@ -25,6 +25,8 @@ export interface ZoneChanged {
 export interface ZoneServed {
   zoneId: string;
   serial: number;
+  /** The reporting mdns instance (`[DEFAULT] host`): a zone is ACTIVE once every live instance serves it. */
+  host?: string;
 }
 
 /** mdns could not serve the stored version of a zone (it did not compile): the zone is in ERROR. */
@@ -51,6 +53,8 @@ export interface Topics {
 export type Handler<T> = (message: T) => void | Promise<void>;
 
 export interface Bus {
+  /** This instance's name, as reports carry it. */
+  readonly host: string;
   /** Resolves once the transport has taken the message (a broker confirm for casts); rejects otherwise. */
   publish<K extends keyof Topics>(topic: K, message: Topics[K]): Promise<void>;
   /** Returns the unsubscribe function. */
@@ -81,6 +85,10 @@ export class MessagingBus implements Bus {
     this.#topics = topics;
   }
 
+  get host(): string {
+    return this.#endpoints.host;
+  }
+
   publish<K extends keyof Topics>(topic: K, message: Topics[K]): Promise<void> {
     const route = ROUTES[topic];
     const target = this.#topics[route.service];
@@ -105,6 +113,7 @@ export function inProcessBus(log: Logger): LocalBus {
   const endpoints = new Endpoints(transport, 'local', log);
   const bus = new MessagingBus(endpoints);
   return {
+    host: bus.host,
     publish: (topic, message) => bus.publish(topic, message),
     subscribe: (topic, handler) => bus.subscribe(topic, handler),
     close: async () => {

@@ -294,6 +294,19 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'index for the zone_records quota: counting the unmanaged records of a zone reads no rows',
     statements: ['CREATE INDEX records_zone_managed ON records (zone_id, managed)'],
   },
+  {
+    version: 5,
+    description: 'zone_served: the serial each mdns instance reported serving, so a zone is ACTIVE once every live one does',
+    statements: [
+      `CREATE TABLE zone_served (
+  zone_id CHAR(36) NOT NULL,
+  hostname VARCHAR(255) NOT NULL,
+  serial BIGINT NOT NULL,
+  served_at {TS} NOT NULL,
+  PRIMARY KEY (zone_id, hostname),
+  FOREIGN KEY (zone_id) REFERENCES zones (id) ON DELETE CASCADE)`,
+    ],
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

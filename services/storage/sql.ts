@@ -675,6 +675,16 @@ export class SqlTx implements Tx {
     return changes;
   }
 
+  async recordZoneServed(zoneId: string, hostname: string, serial: number): Promise<void> {
+    const { changes } = await this.#run('UPDATE zone_served SET serial = ?, served_at = ? WHERE zone_id = ? AND hostname = ?', [serial, ts(), zoneId, hostname]);
+    if (changes === 0) await this.#run('INSERT INTO zone_served (zone_id, hostname, serial, served_at) VALUES (?, ?, ?, ?)', [zoneId, hostname, serial, ts()]);
+  }
+
+  async zoneServedBy(zoneId: string): Promise<Map<string, number>> {
+    const rows = await this.#all('SELECT hostname, serial FROM zone_served WHERE zone_id = ?', [zoneId]);
+    return new Map(rows.map((r) => [str(r.hostname), num(r.serial)]));
+  }
+
   async zoneRecords(zoneId: string, afterId: string, limit: number): Promise<ZoneRecordRow[]> {
     const n = limitOf(limit);
     // The page is cut from records_zone_id (zone_id, id) first and only then joined: with a plain join

@@ -490,6 +490,10 @@ export interface Tx {
    * become ACTIVE/NONE, as Designate's update_status does on SUCCESS. Returns how many changed.
    */
   markRecordsServed(zoneId: string, serial: number): Promise<number>;
+  /** mdns instance `hostname` serves `serial` of the zone (replacing what it reported before). */
+  recordZoneServed(zoneId: string, hostname: string, serial: number): Promise<void>;
+  /** What each mdns instance last reported serving of the zone: hostname -> serial. */
+  zoneServedBy(zoneId: string): Promise<Map<string, number>>;
   /** One keyset page of a zone's records for AXFR: ids strictly after `afterId` ('' for the start), in id order. */
   zoneRecords(zoneId: string, afterId: string, limit: number): Promise<ZoneRecordRow[]>;
   /** With `managed`, only the records whose managed flag is that value. */
