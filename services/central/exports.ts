@@ -7,7 +7,7 @@ import { Refuse } from './errors.ts';
 import { listTasks, ownTask } from './imports.ts';
 import { enforceQuota } from './quotas.ts';
 import { refuseCatalog } from './shares.ts';
-import { exportZone, type ExportRecordSet } from './zone-export.ts';
+import { exportZone, type ExportRecordSet } from '../../engine/zonefile/writer.ts';
 
 /** Where Designate's own storage driver says the export is: the API path of its text, as a designate:// URL. */
 export const exportLocation = (taskId: string): string => `designate://v2/zones/tasks/exports/${taskId}/export`;

@@ -17,7 +17,7 @@ import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
 import { JournalEntry } from '../../engine/xfr/journal-entry.ts';
 import { Journal, type JournalLimits, type JournalStore } from '../../engine/xfr/journal.ts';
 import { serialNewer } from '../../engine/xfr/serial.ts';
-import { exportZone, type ExportRecordSet } from '../central/zone-export.ts';
+import { exportZone, type ExportRecordSet } from '../../engine/zonefile/writer.ts';
 import type { Bus, ZoneChanged } from '../messaging/bus.ts';
 import { NotFoundError, type JournalEntry as StoredJournalEntry, type Storage, type Tx, type Zone, type ZoneRecordRow } from '../storage/storage.ts';
 import type { Logger } from '../log.ts';

@@ -222,6 +222,20 @@ t('every service reconnects after the broker drops all connections; changes keep
   await until('every zone ACTIVE', 15_000, () => allActive(ctx));
 });
 
+t('an instance killed -9 turns DOWN, one stopped with SIGTERM reports STOPPED', async (ctx) => {
+  const statusOf = async (pid: number) => {
+    const r = await apiCall(ctx, 'GET', '/v2/service_statuses?limit=100');
+    return (r.json.service_statuses as { hostname: string; status: string }[]).find((s) => s.hostname.endsWith(`-${pid}`))?.status ?? null;
+  };
+  const [killed, stopped] = [await ctx.cluster.start('mdns'), await ctx.cluster.start('mdns')];
+  await until('both UP', 10_000, async () => ((await statusOf(killed.pid)) === 'UP' && (await statusOf(stopped.pid)) === 'UP' ? true : null));
+  await ctx.cluster.kill9(killed);
+  await ctx.cluster.stop(stopped);
+  await until('the stopped one STOPPED', 5000, async () => ((await statusOf(stopped.pid)) === 'STOPPED' ? true : null));
+  // Three missed heartbeats (1 s each here), noticed at the next heartbeat central records.
+  await until('the killed one DOWN', 10_000, async () => ((await statusOf(killed.pid)) === 'DOWN' ? true : null));
+});
+
 const why = rabbitmqUnavailable() ?? (await mariadbUnavailable());
 if (why === null) t.run();
 else if (process.env.CI === 'true') {

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { nameFromText } from '../../engine/codec/name.ts';
 import { CompilePool } from '../../engine/pool/compile-pool.ts';
 import { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
-import { exportZone } from '../../services/central/zone-export.ts';
+import { exportZone } from '../../engine/zonefile/writer.ts';
 
 test('an exported zone compiles in the pool; a broken one reports why', async () => {
   const pool = new CompilePool(1);

@@ -5,7 +5,7 @@ import { nameFromText } from '../../engine/codec/name.ts';
 import { RecordCollector } from '../../engine/snapshot/collector.ts';
 import { parseZone } from '../../engine/zonefile/parser.ts';
 import { validateRecordData, validateRecordsetName, validateType, validateZoneName } from '../../services/central/validate.ts';
-import { exportZone } from '../../services/central/zone-export.ts';
+import { exportZone } from '../../engine/zonefile/writer.ts';
 
 const fails = (fn: () => unknown, pattern: RegExp) => assert.throws(fn, (e: Error) => pattern.test(e.message));
 

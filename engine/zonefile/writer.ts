@@ -1,4 +1,4 @@
-// A zone in RFC 1035 master-file form: Designate's zone export (GET /v2/zones/tasks/exports/{id}/export,
+// A zone written in RFC 1035 master-file form: Designate's zone export (GET /v2/zones/tasks/exports/{id}/export,
 // text/dns), and the text mdns compiles a stored zone from, with the same parser as zone files.
 
 export interface ExportRecordSet {
