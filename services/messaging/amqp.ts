@@ -15,6 +15,7 @@
 // - fanout: to the instances connected now; ones away catch up from storage (onReconnect).
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Message, Options } from 'amqplib';
+import { withDeadline } from '../deadline.ts';
 import type { Logger } from '../log.ts';
 import { AmqpConnection, type AmqpConnectionOptions } from './amqp-connection.ts';
 import { decode, encode, errorFromReply, errorReply, type Reply, type Request } from './codec.ts';
@@ -351,16 +352,9 @@ export class AmqpTransport implements Transport {
   }
 
   /** The consumer count, but never waiting past the call's own timeout for a broker that does not answer. */
-  async #consumerCountWithin(pub: ConfirmChannel, topic: string, timeoutMs: number): Promise<number> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new MessagingTimeoutError(`the broker did not say within ${timeoutMs} ms who serves ${topic}`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.#consumerCount(pub, topic), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  #consumerCountWithin(pub: ConfirmChannel, topic: string, timeoutMs: number): Promise<number> {
+    return withDeadline(this.#consumerCount(pub, topic), timeoutMs,
+      () => new MessagingTimeoutError(`the broker did not say within ${timeoutMs} ms who serves ${topic}`));
   }
 
   /** How many instances consume the topic's queue, asked of the broker at most once a second. */

@@ -2,6 +2,7 @@
 // Messages go through the wire codec here too, so a handler never shares objects with its sender and a
 // payload that would not survive AMQP fails the same way in tests. Delivery is after the sender's current
 // turn, as a broker's would be; casts to a topic nobody serves yet wait (as in a durable queue) until it is.
+import { withDeadline } from '../deadline.ts';
 import { decode, encode, errorFromReply, errorReply, type Reply } from './codec.ts';
 import {
   DEFAULT_CALL_TIMEOUT_MS, MessagingTimeoutError, MessagingUnavailableError, PoisonMessageError,
@@ -45,10 +46,6 @@ export class InProcessTransport implements Transport {
     const served = this.#pick(target);
     if (served === null) throw new MessagingUnavailableError(`no instance serves topic '${target.topic}'${target.server ? ` as ${target.server}` : ''}`);
     const body = encode(args);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new MessagingTimeoutError(`no reply to ${target.topic}.${method} within ${timeoutMs} ms`)), timeoutMs);
-    });
     const reply = (async (): Promise<Reply> => {
       await Promise.resolve();
       try {
@@ -57,13 +54,10 @@ export class InProcessTransport implements Transport {
         return errorReply(err);
       }
     })();
-    try {
-      const answer = decode<Reply>(encode(await Promise.race([reply, timeout])));
-      if (answer.error) throw errorFromReply(answer.error);
-      return answer.result as R;
-    } finally {
-      clearTimeout(timer);
-    }
+    const answered = await withDeadline(reply, timeoutMs, () => new MessagingTimeoutError(`no reply to ${target.topic}.${method} within ${timeoutMs} ms`));
+    const answer = decode<Reply>(encode(answered));
+    if (answer.error) throw errorFromReply(answer.error);
+    return answer.result as R;
   }
 
   async cast(target: Target, method: string, args: unknown): Promise<void> {

@@ -3,6 +3,7 @@
 // Deadlocks and lock wait timeouts re-run the transaction a few times, as oslo.db's retry does for Designate.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
+import { withDeadline } from '../deadline.ts';
 import { missingReference, mysqlDuplicate } from './errors.ts';
 import { LATEST_VERSION, MIGRATIONS, MIGRATIONS_TABLE, migrationStatements, migrationsTableSql } from './schema.ts';
 import { SqlTx, streamZoneRecords, ts, type Executor, type Param, type Row } from './sql.ts';
@@ -73,15 +74,11 @@ class Guarded {
   }
 
   bounded<T>(what: string, work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.destroyed = true;
-        this.conn.destroy();
-        reject(new UnavailableError(`mysql did not answer ${what} within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+    return withDeadline(work, this.timeoutMs, () => {
+      this.destroyed = true;
+      this.conn.destroy();
+      return new UnavailableError(`mysql did not answer ${what} within ${this.timeoutMs} ms`);
     });
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 
   release(): void {
@@ -154,23 +151,17 @@ export class MysqlStorage implements Storage {
 
   /** A pooled connection, waiting at most the statement timeout (every connection may be stuck on a stalled server). */
   async #connection(): Promise<PoolConnection> {
-    let timer: NodeJS.Timeout | undefined;
     let late = false;
     const getting = this.pool.getConnection();
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        late = true;
-        reject(new UnavailableError(`no connection to ${this.label} within ${this.#statementTimeoutMs} ms`));
-      }, this.#statementTimeoutMs);
-    });
     // One that arrives after its caller gave up goes back to the pool.
     void getting.then((conn) => late && conn.release(), () => undefined);
     try {
-      return await Promise.race([getting, timeout]);
+      return await withDeadline(getting, this.#statementTimeoutMs, () => {
+        late = true;
+        return new UnavailableError(`no connection to ${this.label} within ${this.#statementTimeoutMs} ms`);
+      });
     } catch (err) {
       throw translate(err);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
