@@ -12,7 +12,7 @@ import { startMdns, type MdnsService } from './mdns/run.ts';
 import { MessagingBus } from './messaging/bus.ts';
 import { HeartbeatEmitter } from './messaging/heartbeat.ts';
 import { openEndpoints, serviceTopics } from './messaging/open.ts';
-import { openStorage } from './storage/open.ts';
+import { openStorage, redactUrl } from './storage/open.ts';
 import type { Storage } from './storage/storage.ts';
 
 
@@ -54,7 +54,10 @@ export async function startAll(config: Config, log: Logger): Promise<AllServices
       heartbeat.start();
       closers.push(() => heartbeat.stop());
     }
-    log.info({ transport: endpoints.transport.description, host: endpoints.host }, 'all services running');
+    log.info({
+      transport: endpoints.transport.description, host: endpoints.host, database: redactUrl(url),
+      listen: api.ports, dns: mdns.server.endpoints.map((e) => `${e.host}:${e.port}`),
+    }, 'start running');
     return { storage, central: central.central, mdns, api, close };
   } catch (err) {
     await close();

@@ -223,6 +223,23 @@ t('every service reconnects after the broker drops all connections; changes keep
   await until('every zone ACTIVE', 15_000, () => allActive(ctx));
 });
 
+t('zonecast start with transport_url joins the cluster: its changes reach the other mdns, and theirs reach it', async (ctx) => {
+  const start = await ctx.cluster.start('start', { ZONECAST_DEFAULT_STATE_PATH: 'start-data' });
+  const zone = ctx.zones[2];
+  const viaStart = await call(start.port, 'POST', `/v2/zones/${zone.id}/recordsets`, { headers: JSON_HEADERS, body: JSON.stringify({ name: `from-start.${zone.name}`, type: 'A', records: ['203.0.113.21'] }) });
+  assert.is(viaStart.status, 202, viaStart.text);
+  const viaCluster = await apiCall(ctx, 'POST', `/v2/zones/${zone.id}/recordsets`, { name: `from-cluster.${zone.name}`, type: 'A', records: ['203.0.113.22'] });
+  assert.is(viaCluster.status, 202, viaCluster.text);
+  for (const port of [start.dnsPort, ...ctx.mdns.map((m) => m.port)]) {
+    await until(`mdns on ${port} serves both changes`, 15_000, async () => {
+      const got = await served(port, zone.name);
+      return got.get(`from-start.${zone.name}`) === '203.0.113.21' && got.get(`from-cluster.${zone.name}`) === '203.0.113.22' ? true : null;
+    });
+  }
+  await ctx.cluster.stop(start);
+  await until('every zone ACTIVE', 15_000, () => allActive(ctx));
+});
+
 t('an instance killed -9 turns DOWN, one stopped with SIGTERM reports STOPPED', async (ctx) => {
   const statusOf = async (pid: number) => {
     const r = await apiCall(ctx, 'GET', '/v2/service_statuses?limit=100');

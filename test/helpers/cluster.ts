@@ -12,13 +12,16 @@ import { createScratchDatabase, type ScratchDatabase } from './mariadb.ts';
 
 const CLI = resolve(import.meta.dirname, '../../bin/zonecast.ts');
 
-export type ServiceName = 'central' | 'api' | 'mdns';
+/** One service per process, or `start`: all of them in one process that joins the cluster. */
+export type ServiceName = 'central' | 'api' | 'mdns' | 'start';
 
 export interface ServiceInstance {
   service: ServiceName;
   pid: number;
-  /** The API port (api) or the DNS port (mdns) it bound; 0 for central. */
+  /** The API port (api, start) or the DNS port (mdns) it bound; 0 for central. */
   port: number;
+  /** The DNS port of `start`. */
+  dnsPort: number;
   /** Every log line so far, parsed. */
   lines: Record<string, unknown>[];
   exited: Promise<number | null>;
@@ -83,7 +86,7 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const instance: ServiceInstance = { service, pid: child.pid!, port: 0, lines, exited, exitedAt: null };
+    const instance: ServiceInstance = { service, pid: child.pid!, port: 0, dnsPort: 0, lines, exited, exitedAt: null };
     void exited.then(() => (instance.exitedAt = Date.now()));
     const entry = { child, instance };
     instances.add(entry);
@@ -104,6 +107,8 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
         const listen = line.listen as (number | string)[] | undefined;
         const first = listen?.[0];
         instance.port = typeof first === 'number' ? first : typeof first === 'string' ? Number(first.split(':').at(-1)) : 0;
+        const dns = (line.dns as string[] | undefined)?.[0];
+        if (dns !== undefined) instance.dnsPort = Number(dns.split(':').at(-1));
         clearTimeout(timer);
         resolveStart(instance);
       });
