@@ -1,6 +1,7 @@
-// The database stalls under a running cluster (a TCP proxy between the services and MariaDB holds every
-// byte): API writes and reads answer 503 with a body within a few seconds, mdns keeps answering from
-// memory, and once the database answers again everything works without a restart.
+// The database stalls, then goes down, under a running cluster (a TCP proxy between the services and
+// MariaDB holds every byte, then closes every connection): API writes and reads answer 503 with a body
+// within a few seconds, mdns keeps answering from memory, and once the database answers again everything
+// works without a restart.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { call } from '../api/http.ts';
@@ -77,6 +78,22 @@ t('writes and reads get 503 within seconds; mdns answers from memory; all recove
     return r.status === 202;
   });
   await eventually('the change served', 10_000, async () => (await ask(ctx.mdns.port, 'after.stall.example', 'A'))?.answers.length === 1);
+});
+
+t('a database that is down: 503 at once, and all recovers when it is back', async (ctx) => {
+  ctx.proxy.cut();
+  const started = Date.now();
+  const write = await call(ctx.api.port, 'POST', `/v2/zones/${ctx.zoneId}/recordsets`, { headers: HEADERS, body: JSON.stringify({ name: 'down.stall.example.', type: 'A', records: ['192.0.2.4'] }) });
+  assert.is(write.status, 503, write.text);
+  assert.is(write.json.type, 'service_unavailable');
+  assert.ok(Date.now() - started < 8000);
+  assert.is((await ask(ctx.mdns.port, 'www.stall.example', 'A'))?.answers[0]?.data, '192.0.2.1', 'mdns keeps answering');
+  ctx.proxy.resume();
+  await eventually('a write accepted again', 20_000, async () => {
+    const r = await call(ctx.api.port, 'POST', `/v2/zones/${ctx.zoneId}/recordsets`, { headers: HEADERS, body: JSON.stringify({ name: 'up.stall.example.', type: 'A', records: ['192.0.2.5'] }) });
+    return r.status === 202;
+  });
+  await eventually('the change served', 10_000, async () => (await ask(ctx.mdns.port, 'up.stall.example', 'A'))?.answers.length === 1);
 });
 
 runWhenReachable(t, 'cluster: the database stalls', rabbitmqUnavailable() ?? (await mariadbUnavailable()));

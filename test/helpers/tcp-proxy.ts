@@ -1,6 +1,6 @@
-// A TCP proxy a test can stall: while stalled, bytes are held in both directions (a database that stops
-// answering, a network that drops everything), and resume() delivers them. New connections are accepted and
-// held the same way.
+// A TCP proxy a test can stall or cut: while stalled, bytes are held in both directions (a database that
+// stops answering, a network that drops everything), and resume() delivers them; new connections are
+// accepted and held the same way. While cut, every connection is closed at once (a database that is down).
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -10,6 +10,7 @@ export class TcpProxy {
   readonly #sockets = new Set<Socket>();
   readonly #held: (() => void)[] = [];
   #stalled = false;
+  #cut = false;
 
   private constructor(server: Server) {
     this.#server = server;
@@ -28,7 +29,13 @@ export class TcpProxy {
     this.#stalled = true;
   }
 
+  cut(): void {
+    this.#cut = true;
+    for (const s of this.#sockets) s.destroy();
+  }
+
   resume(): void {
+    this.#cut = false;
     this.#stalled = false;
     for (const deliver of this.#held.splice(0)) deliver();
   }
@@ -39,6 +46,11 @@ export class TcpProxy {
   }
 
   #pipe(client: Socket, upstream: Socket): void {
+    if (this.#cut) {
+      client.destroy();
+      upstream.destroy();
+      return;
+    }
     for (const s of [client, upstream]) {
       this.#sockets.add(s);
       s.on('close', () => this.#sockets.delete(s));
