@@ -23,7 +23,7 @@ import * as zoneTasks from './sql/zone-tasks.ts';
 import * as zones from './sql/zones.ts';
 
 export type { Executor } from './sql/statements.ts';
-export { DEFAULT_PAGE, MAX_PAGE, ts, type Param, type Row } from './sql/values.ts';
+export { ts, type Param, type Row } from './sql/values.ts';
 export { streamZoneRecords } from './sql/recordsets.ts';
 
 export class SqlTx implements Tx {
