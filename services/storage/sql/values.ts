@@ -6,8 +6,8 @@ import { StorageError, type PageResult } from '../storage.ts';
 export type Param = string | number | bigint | null | Uint8Array;
 export type Row = Record<string, unknown>;
 
-export const DEFAULT_PAGE = 100;
-export const MAX_PAGE = 10_000;
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 10_000;
 
 /** Timestamps travel as UTC 'YYYY-MM-DD HH:MM:SS.mmm' text: DATETIME(6) on MySQL, TEXT on SQLite. */
 export function ts(date: Date = new Date()): string {
