@@ -58,7 +58,7 @@ export class Recordsets {
     const data = this.#records(type, stringList(input, 'records') ?? []);
     if (type === 'SOA') throw Refuse.badRequest('Creating a SOA recordset is not allowed', 'type');
 
-    const { zone, recordset, previousSerial } = await this.#deps.storage.transaction(async (tx) => {
+    const { zone, recordset, delta } = await this.#deps.storage.transaction(async (tx) => {
       const { zone, owner } = await readableZone(tx, caller, zoneId, { forUpdate: true });
       this.#checkPrimary(zone);
       const name = this.#name(rawName, zone);
@@ -80,9 +80,9 @@ export class Recordsets {
         if (err instanceof DuplicateError) throw Refuse.duplicate('RecordSet');
         throw err;
       }
-      return { zone: next, recordset, previousSerial: zone.serial };
+      return { zone: next, recordset, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
     });
-    await this.#zones.announce(zone, 'UPDATE', { previousSerial, recordsetIds: [recordset.id] });
+    await this.#zones.announce(zone, 'UPDATE', delta);
     return this.get(caller, zone.id, recordset.id);
   }
 
@@ -143,7 +143,7 @@ export class Recordsets {
     if (ttl !== undefined) this.#checkTtl(caller, ttl);
     const description = optionalString(input, 'description', 160);
     const list = stringList(input, 'records');
-    const { next, previousSerial } = await this.#deps.storage.transaction(async (tx) => {
+    const { next, delta } = await this.#deps.storage.transaction(async (tx) => {
       const { zone, owner } = await readableZone(tx, caller, zoneId, { forUpdate: true });
       this.#checkPrimary(zone);
       const recordset = await this.#recordsetOf(tx, zone, recordsetId);
@@ -163,14 +163,14 @@ export class Recordsets {
         // A TTL or description change still re-publishes the RRset under the new serial.
         await tx.replaceRecords(recordset.id, current.map((r) => ({ ...this.#record(r.data, this.#zones.recordSerial(next), 'UPDATE'), managed: r.managed })));
       }
-      return { next, previousSerial: zone.serial };
+      return { next, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
     });
-    await this.#zones.announce(next, 'UPDATE', { previousSerial, recordsetIds: [recordsetId] });
+    await this.#zones.announce(next, 'UPDATE', delta);
     return this.get(caller, next.id, recordsetId);
   }
 
   async delete(caller: Caller, zoneId: string, recordsetId: string): Promise<RecordsetDetail> {
-    const { zone, gone, previousSerial } = await this.#deps.storage.transaction(async (tx) => {
+    const { zone, gone, delta } = await this.#deps.storage.transaction(async (tx) => {
       const { zone, owner } = await readableZone(tx, caller, zoneId, { forUpdate: true });
       this.#checkPrimary(zone);
       const recordset = await this.#recordsetOf(tx, zone, recordsetId);
@@ -179,9 +179,9 @@ export class Recordsets {
       const next = await this.#zones.commitChange(tx, zone);
       await tx.deleteRecordset(recordset.id);
       const gone = detail(recordset, records.map((r) => ({ ...r, status: 'PENDING', action: 'DELETE' })), zone.name);
-      return { zone: next, gone, previousSerial: zone.serial };
+      return { zone: next, gone, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
     });
-    await this.#zones.announce(zone, 'UPDATE', { previousSerial, recordsetIds: [recordsetId] });
+    await this.#zones.announce(zone, 'UPDATE', delta);
     return gone;
   }
 

@@ -2,10 +2,10 @@
 // each, and a 'zone.changed' on the bus once committed so mdns compiles the new serial.
 import { nameFromText, nameToText } from '../../engine/codec/name.ts';
 import { nextSerial, serialNewer } from '../../engine/xfr/serial.ts';
-import type { ZoneChanged } from '../messaging/bus.ts';
+import type { AnnouncedRRset, ZoneChanged } from '../messaging/bus.ts';
 import { parseMasters } from './masters.ts';
 import {
-  DuplicateError, NotFoundError, type HostPort, type ListQuery, type RecordInput, type Tx, type Zone, type ZoneExtras, type ZoneUpdate,
+  DuplicateError, NotFoundError, type HostPort, type ListQuery, type RecordInput, type RecordSet, type Tx, type Zone, type ZoneExtras, type ZoneUpdate,
 } from '../storage/storage.ts';
 import { ownedZone, readableZone, requireAdmin, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
 import { CentralError, markerNotFound, Refuse } from './errors.ts';
@@ -345,6 +345,31 @@ export class Zones {
       await tx.replaceRecords(soa.id, [{ data, managed: true, serial, status: 'PENDING', action: 'UPDATE' }]);
     }
     return updated;
+  }
+
+  /**
+   * What a change to some recordsets announces: their ids and, read in the change's own transaction (after
+   * its writes), their content and the zone's SOA, so that mdns patches without reading storage. Nothing to
+   * read while the change waits for its batched serial: it is announced whole later.
+   */
+  async delta(tx: Tx, zone: Zone, previousSerial: number, recordsetIds: string[]): Promise<NonNullable<ZoneChanged['delta']>> {
+    if (zone.incrementSerial) return { previousSerial, recordsetIds };
+    const soa = await tx.getRecordsetByName(zone.id, zone.name, 'SOA');
+    const sets = new Map<string, RecordSet | null>([[soa.id, soa]]);
+    for (const id of recordsetIds) {
+      if (sets.has(id)) continue;
+      sets.set(id, await tx.getRecordset(id).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return null; // deleted by the change
+        throw err;
+      }));
+    }
+    const records = await tx.recordsOf([...sets.keys()]);
+    const rrsets: Record<string, AnnouncedRRset | null> = {};
+    for (const [id, rs] of sets) {
+      const data = (records.get(id) ?? []).map((r) => r.data);
+      rrsets[id] = rs === null || data.length === 0 ? null : { name: rs.name, type: rs.type, ttl: rs.ttl, records: data };
+    }
+    return { previousSerial, recordsetIds, rrsets };
   }
 
   /** Tells mdns (and anyone else listening) about a committed change. */

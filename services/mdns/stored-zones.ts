@@ -23,6 +23,7 @@ import { NotFoundError, type JournalEntry as StoredJournalEntry, type Storage, t
 import type { Logger } from '../log.ts';
 import { recordJournalStep, type JournalPlace } from './journal-step.ts';
 import { publishSnapshot, reusable } from './publish.ts';
+import { applyChange, chainFrom, type RecordsetChange, type ZoneModel } from './zone-model.ts';
 import { storedZonesOfType } from './zone-listing.ts';
 
 export interface StoredZonesOptions {
@@ -68,11 +69,6 @@ interface StoredZone {
 /** How long a retired image's buffer is kept for the zone's next change. */
 const SPARE_KEEP_MS = 30_000;
 
-interface ZoneModel {
-  serial: number;
-  recordsets: Map<string, ExportRecordSet>;
-}
-
 /** Changes waiting beyond this many mean the announcements are not being read: the next read is whole. */
 const MAX_PENDING = 1000;
 
@@ -84,22 +80,20 @@ interface ZoneHead {
   soaRecordsetId: string | null;
 }
 
-/** A version of a zone as read from storage, ready to render. */
+/** A version of a zone as read from storage (or from the announcements of its changes), ready to render. */
 interface ZoneRead {
-  zone: Zone;
+  zone: { name: string; ttl: number };
+  /** The zones row's serial this version is (what a failure is reported against). */
+  storedSerial: number;
+  /** The SOA serial read (null: no usable SOA). */
+  soaSerial: number | null;
   recordsets: Iterable<ExportRecordSet>;
   /** 2 when a change landed during a paged read and the zone was read again in one transaction. */
   attempts: number;
   /** For a delta read: what changed since the version `from`, to patch that version with when it serves. */
   change?: RecordsetChange;
-}
-
-interface RecordsetChange {
-  from: number;
-  /** The recordsets changed, as they are now (the SOA among them); deleted ones are not listed. */
-  recordsets: ExportRecordSet[];
-  /** The RRsets those changes replace, deleted ones included. */
-  replaced: { name: string; type: string }[];
+  /** The change came with its announcements: storage was not read at all. */
+  announced?: boolean;
 }
 
 const DEFAULT_PAGE_SIZE = 2000;
@@ -253,6 +247,8 @@ export class StoredZones {
 
   private async load(entry: StoredZone): Promise<boolean> {
     const started = performance.now();
+    const announced = this.readAnnounced(entry);
+    if (announced !== null) return this.serve(entry, entry.zone!, announced, started);
     const head = await this.storage.transaction((tx) => readHead(tx, entry.id));
     if (entry.removed) return false;
     if (head === null || head.zone.type !== 'PRIMARY' || head.zone.status === 'DELETED') {
@@ -273,6 +269,11 @@ export class StoredZones {
 
     const read = (await this.readDelta(entry, head)) ?? (await this.readZone(entry, head));
     if (read === null) return false;
+    return this.serve(entry, zone, read, started);
+  }
+
+  /** Compiles (or patches) a version read and serves it, unless it fails or is not newer. */
+  private async serve(entry: StoredZone, zone: HostedZone, read: ZoneRead, started: number): Promise<boolean> {
     const readMs = performance.now() - started;
     const result = await this.compile(entry, zone, read);
     if (entry.removed) return false;
@@ -281,8 +282,8 @@ export class StoredZones {
       for (const problem of result.errors.slice(0, 20)) this.log.error({ zone: zone.text, zoneId: entry.id, problem }, 'stored zone error');
       const what = old === null ? 'stored zone not served: fix the errors above' : `reload from storage failed: serial ${old.serial} keeps serving`;
       this.log.error({ zone: zone.text, zoneId: entry.id, errors: result.errors.length }, what);
-      entry.failedSerial = head.zone.serial;
-      await this.bus.publish('zone.failed', { zoneId: entry.id, serial: head.serial, reason: result.errors[0] ?? 'the zone did not compile' })
+      entry.failedSerial = read.storedSerial;
+      await this.bus.publish('zone.failed', { zoneId: entry.id, serial: read.soaSerial, reason: result.errors[0] ?? 'the zone did not compile' })
         .catch((err: Error) => this.log.error({ zoneId: entry.id, err: err.message }, 'zone.failed not published'));
       return false;
     }
@@ -304,7 +305,7 @@ export class StoredZones {
       parseMs: Math.round(result.parseMs),
       buildMs: Math.round(result.buildMs),
       ...(read.attempts > 1 ? { attempts: read.attempts } : {}),
-      ...(read.change ? { changed: read.change.replaced.length, patched: result.journal !== null } : {}),
+      ...(read.change ? { changed: read.change.replaced.length, patched: result.journal !== null, announced: read.announced === true } : {}),
     }, 'zone loaded from storage');
     if (old !== null) {
       await recordJournalStep(zone, old, snapshot, this.pool, this.journalPlace(entry.id), this.log, result.journal);
@@ -398,10 +399,30 @@ export class StoredZones {
     const read = await this.readWhole(entry, head);
     if (read === null) return null;
     const serial = read.rows.soaSerial();
-    entry.model = serial === null ? null : { serial, recordsets: read.rows.recordsets };
+    entry.model = serial === null ? null : { serial, name: read.zone.name, ttl: read.zone.ttl, recordsets: read.rows.recordsets };
     // Announcements of changes the whole read already holds are done with.
     if (serial !== null) entry.pending = entry.pending.filter((c) => serialNewer(c.serial, serial));
-    return { zone: read.zone, recordsets: [...read.rows.recordsets.values()], attempts: read.attempts };
+    return {
+      zone: read.zone, storedSerial: read.zone.serial, soaSerial: serial, recordsets: [...read.rows.recordsets.values()], attempts: read.attempts,
+    };
+  }
+
+  /**
+   * The next version straight from the announcements, when every pending one chains from the model's serial
+   * and carries its recordsets as its transaction left them: no storage read at all. Null otherwise.
+   */
+  private readAnnounced(entry: StoredZone): ZoneRead | null {
+    const { model } = entry;
+    if (model === null || entry.zone === null || entry.pending.length === 0) return null;
+    const { used, serial } = chainFrom(model, entry.pending);
+    if (used !== entry.pending.length || entry.pending.some((c) => c.delta?.rrsets === undefined)) return null;
+    const changed = new Map<string, ExportRecordSet | null>();
+    for (const c of entry.pending) for (const [id, rs] of Object.entries(c.delta!.rrsets!)) changed.set(id, rs);
+    entry.pending = [];
+    const change = applyChange(model, changed, serial);
+    return {
+      zone: { name: model.name, ttl: model.ttl }, storedSerial: serial, soaSerial: serial, recordsets: model.recordsets.values(), attempts: 1, change, announced: true,
+    };
   }
 
   /**
@@ -412,16 +433,9 @@ export class StoredZones {
   private async readDelta(entry: StoredZone, head: ZoneHead): Promise<ZoneRead | null> {
     const model = entry.model;
     if (model === null || head.serial === null) return null;
-    const ids = new Set<string>();
-    let serial = model.serial;
-    let used = 0;
-    for (const change of entry.pending) {
-      if (change.delta?.previousSerial !== serial) break;
-      for (const id of change.delta.recordsetIds) ids.add(id);
-      serial = change.serial;
-      used++;
-    }
+    const { used, serial } = chainFrom(model, entry.pending);
     if (serial !== head.serial) return null;
+    const ids = new Set(entry.pending.slice(0, used).flatMap((c) => c.delta!.recordsetIds));
     const read = await this.storage.transaction(async (tx) => {
       const now = await readHead(tx, entry.id);
       if (now === null || now.serial !== head.serial) return null;
@@ -439,28 +453,10 @@ export class StoredZones {
       return { zone: now.zone, changed };
     });
     if (read === null || entry.removed) return null;
-    const change: RecordsetChange = { from: model.serial, recordsets: [], replaced: [] };
-    const replaced = new Set<string>();
-    const replace = (rs: ExportRecordSet) => {
-      const key = `${rs.name} ${rs.type}`;
-      if (replaced.has(key)) return;
-      replaced.add(key);
-      change.replaced.push({ name: rs.name, type: rs.type });
-    };
-    for (const [id, rs] of read.changed) {
-      const before = model.recordsets.get(id);
-      if (before !== undefined) replace(before);
-      if (rs === null) {
-        model.recordsets.delete(id);
-        continue;
-      }
-      model.recordsets.set(id, rs);
-      replace(rs);
-      change.recordsets.push(rs);
-    }
-    model.serial = serial;
+    const change = applyChange(model, read.changed, serial);
+    model.ttl = read.zone.ttl;
     entry.pending = entry.pending.slice(used);
-    return { zone: read.zone, recordsets: model.recordsets.values(), attempts: 1, change };
+    return { zone: read.zone, storedSerial: read.zone.serial, soaSerial: serial, recordsets: model.recordsets.values(), attempts: 1, change };
   }
 
   private async readWhole(entry: StoredZone, head: ZoneHead): Promise<{ zone: Zone; rows: Rows; attempts: number } | null> {

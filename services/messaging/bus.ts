@@ -19,7 +19,23 @@ export interface ZoneChanged {
    * changed or deleted (besides the SOA). A reader holding exactly `previousSerial` re-reads only those;
    * absent, the whole zone must be read (its TTL changed, it was imported, …).
    */
-  delta?: { previousSerial: number; recordsetIds: string[] };
+  delta?: {
+    previousSerial: number;
+    recordsetIds: string[];
+    /**
+     * The recordsets named, and the zone's SOA, as the change's transaction left them (null: deleted), read
+     * in that transaction: a reader holding `previousSerial` patches from these without reading storage.
+     */
+    rrsets?: Record<string, AnnouncedRRset | null>;
+  };
+}
+
+/** One recordset's content as announced: absolute names, presentation-format rdata, null TTL = the zone's. */
+export interface AnnouncedRRset {
+  name: string;
+  type: string;
+  ttl: number | null;
+  records: string[];
 }
 
 export interface ZoneServed {
