@@ -99,16 +99,18 @@ export class AmqpTransport implements Transport {
   async call<R>(target: Target, method: string, args: unknown, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<R> {
     const pub = this.#pub;
     if (pub === null) throw new MessagingUnavailableError('not connected to the message broker');
+    const deadline = performance.now() + timeoutMs;
     if (target.server === undefined && (await this.#consumerCountWithin(pub, target.topic, timeoutMs)) === 0) {
       throw new MessagingUnavailableError(`no ${target.topic} service is running`);
     }
     const correlationId = randomUUID();
     let timer: NodeJS.Timeout | undefined;
     const reply = await new Promise<Reply>((resolve, reject) => {
+      // One budget for the whole call, the broker's answer about consumers included.
       timer = setTimeout(() => {
         this.#pending.delete(correlationId);
         reject(new MessagingTimeoutError(`no reply to ${target.topic}.${method} within ${timeoutMs} ms`));
-      }, timeoutMs);
+      }, Math.max(1, deadline - performance.now()));
       this.#pending.set(correlationId, { resolve, reject });
       const request: Request = { method, args };
       const options: Options.Publish = {
