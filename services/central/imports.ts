@@ -18,7 +18,7 @@ import {
 import { requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
 import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { checkEmail, objectBody, requiredString, stringMap } from './input.ts';
-import { enforceQuota } from './quotas.ts';
+import { enforceQuotas } from './quotas.ts';
 import { ValidationError, validateRecordData, validateZoneName } from './validate.ts';
 import { selfAndAncestors, type Zones } from './zones.ts';
 
@@ -332,10 +332,12 @@ export class Imports {
       attributes, serial: parsed.serial, refresh: parsed.refresh, retry: parsed.retry, expire: parsed.expire, minimum: parsed.minimum,
     });
     const { recordsets } = parsed;
-    await enforceQuota(tx, options, tenantId, 'zone_recordsets', async () => (await tx.countRecordsets(zone.id)) + recordsets.length);
-    // A loop, not Math.max(...): spreading a million recordsets' counts overflows the call stack.
-    await enforceQuota(tx, options, tenantId, 'recordset_records', recordsets.reduce((most, rs) => Math.max(most, rs.records.length), 0));
-    await enforceQuota(tx, options, tenantId, 'zone_records', recordsets.reduce((n, rs) => n + rs.records.length, 0));
+    await enforceQuotas(tx, options, tenantId, [
+      ['zone_recordsets', async () => (await tx.countRecordsets(zone.id)) + recordsets.length],
+      // A loop, not Math.max(...): spreading a million recordsets' counts overflows the call stack.
+      ['recordset_records', recordsets.reduce((most, rs) => Math.max(most, rs.records.length), 0)],
+      ['zone_records', recordsets.reduce((n, rs) => n + rs.records.length, 0)],
+    ]);
     // Zones of the same project below this one (other projects' were refused by insert) own their names.
     const children = (await tx.relatedZones(zone.name)).filter((z) => z.name.length > zone.name.length).map((z) => z.name);
     for (const rs of recordsets) {

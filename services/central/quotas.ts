@@ -13,14 +13,23 @@ export async function effectiveQuotas(tx: Tx, options: CentralOptions, projectId
   return quotas;
 }
 
+/** A resource and what it would count after the change; a count that needs a query is a function. */
+export type QuotaCheck = [resource: QuotaResource, count: number | (() => Promise<number>)];
+
 /**
- * Refuses when `count` exceeds the project's limit for `resource`. A count that needs a query is passed as a
- * function, so an unlimited resource costs none (counting a 100,000-record zone is not free).
+ * Refuses when a count exceeds the project's limit for its resource, in the order given. The project's
+ * limits are read once; a count function runs only for a limited resource, so an unlimited one costs no
+ * query (counting a 100,000-record zone is not free).
  */
-export async function enforceQuota(
-  tx: Tx, options: CentralOptions, projectId: string | null, resource: QuotaResource, count: number | (() => Promise<number>),
-): Promise<void> {
-  const limit = projectId === null ? options.quotas[resource] : (await effectiveQuotas(tx, options, projectId))[resource];
-  if (limit < 0) return;
-  if ((typeof count === 'number' ? count : await count()) > limit) throw Refuse.overQuota(resource);
+export async function enforceQuotas(tx: Tx, options: CentralOptions, projectId: string | null, checks: readonly QuotaCheck[]): Promise<void> {
+  const limits = projectId === null ? options.quotas : await effectiveQuotas(tx, options, projectId);
+  for (const [resource, count] of checks) {
+    const limit = limits[resource];
+    if (limit < 0) continue;
+    if ((typeof count === 'number' ? count : await count()) > limit) throw Refuse.overQuota(resource);
+  }
+}
+
+export function enforceQuota(tx: Tx, options: CentralOptions, projectId: string | null, resource: QuotaResource, count: QuotaCheck[1]): Promise<void> {
+  return enforceQuotas(tx, options, projectId, [[resource, count]]);
 }

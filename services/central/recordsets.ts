@@ -10,7 +10,7 @@ import {
 import { readableZone, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
 import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { objectBody, optionalString, optionalTtl, requiredString, stringList } from './input.ts';
-import { enforceQuota } from './quotas.ts';
+import { enforceQuotas } from './quotas.ts';
 import { ValidationError, validateRecordData, validateRecordsetName, validateType } from './validate.ts';
 import { canonicalName, selfAndAncestors, type Zones } from './zones.ts';
 
@@ -65,9 +65,11 @@ export class Recordsets {
       if (type === 'NS' && name === zone.name) throw Refuse.duplicate('RecordSet');
       await this.#checkPlacement(tx, zone, name, type);
       const quotaProject = zone.tenantId ?? project;
-      await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_recordsets', async () => (await tx.countRecordsets(zone.id)) + 1);
-      await enforceQuota(tx, this.#deps.options, quotaProject, 'recordset_records', data.length);
-      await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_records', async () => (await tx.countZoneRecords(zone.id, { managed: false })) + data.length);
+      await enforceQuotas(tx, this.#deps.options, quotaProject, [
+        ['zone_recordsets', async () => (await tx.countRecordsets(zone.id)) + 1],
+        ['recordset_records', data.length],
+        ['zone_records', async () => (await tx.countZoneRecords(zone.id, { managed: false })) + data.length],
+      ]);
       const next = await this.#zones.commitChange(tx, zone);
       let recordset: RecordSet;
       try {
@@ -154,9 +156,11 @@ export class Recordsets {
       if (list !== undefined) {
         const data = this.#records(recordset.type, list);
         const quotaProject = zone.tenantId ?? requireProject(caller);
-        await enforceQuota(tx, this.#deps.options, quotaProject, 'recordset_records', data.length);
         const others = async () => (await tx.countZoneRecords(zone.id, { managed: false })) - current.filter((r) => !r.managed).length;
-        await enforceQuota(tx, this.#deps.options, quotaProject, 'zone_records', async () => (await others()) + data.length);
+        await enforceQuotas(tx, this.#deps.options, quotaProject, [
+          ['recordset_records', data.length],
+          ['zone_records', async () => (await others()) + data.length],
+        ]);
         const kept = new Set(current.map((r) => r.data));
         await tx.replaceRecords(recordset.id, data.map((d) => this.#record(d, this.#zones.recordSerial(next), kept.has(d) ? 'NONE' : 'CREATE')));
       } else {

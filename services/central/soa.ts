@@ -12,7 +12,7 @@ export function rnameOf(email: string): string {
 }
 
 /** The pool's NS hostnames by priority; a pool without any cannot host zones. */
-export function poolNameservers(pool: Pool): string[] {
+export function poolNameservers(pool: Pick<Pool, 'nsRecords'>): string[] {
   if (pool.nsRecords.length === 0) throw Refuse.noServersConfigured();
   return [...pool.nsRecords].sort((a, b) => a.priority - b.priority).map((ns) => ns.hostname);
 }

@@ -340,8 +340,8 @@ export class Zones {
     const updated = await tx.updateZone(zone.id, { ...patch, serial });
     if (zone.type === 'PRIMARY') {
       const soa = await tx.getRecordsetByName(zone.id, zone.name, 'SOA');
-      const pool = await tx.getPool(zone.poolId);
-      const data = soaData(updated, poolNameservers(pool)[0], this.#deps.options.managedResourceEmail);
+      const nsRecords = await tx.poolNsRecords(zone.poolId);
+      const data = soaData(updated, poolNameservers({ nsRecords })[0], this.#deps.options.managedResourceEmail);
       await tx.replaceRecords(soa.id, [{ data, managed: true, serial, status: 'PENDING', action: 'UPDATE' }]);
     }
     return updated;

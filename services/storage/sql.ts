@@ -3,7 +3,7 @@
 // that hands them this transaction's Statements.
 import type {
   Blacklist, BlacklistUpdate, DnsRecord, HostPort, JournalEntry, ListItem, ListQuery, ListResource, Page, PageResult,
-  Pool, PoolCreate, RecordInput, RecordSet, RecordSetCreate, RecordSetFilter, RecordSetUpdate, ServiceStatus,
+  Pool, PoolCreate, PoolNsRecord, RecordInput, RecordSet, RecordSetCreate, RecordSetFilter, RecordSetUpdate, ServiceStatus,
   ServiceStatusInput, SharedZone, TaskStatus, Tld, TldUpdate, TransferRequestUpdate, TsigKey, TsigKeyCreate,
   TsigKeyUpdate, Tx, Zone, ZoneCreate, ZoneCriterion, ZoneExtras, ZoneRecordRow, ZoneTask, ZoneTaskUpdate,
   ZoneTransferAccept, ZoneTransferRequest, ZoneUpdate,
@@ -131,6 +131,7 @@ export class SqlTx implements Tx {
   // pools
   createPool(input: PoolCreate): Promise<Pool> { return pools.createPool(this.#db, input); }
   getPool(id: string): Promise<Pool> { return pools.getPool(this.#db, id); }
+  poolNsRecords(poolId: string): Promise<PoolNsRecord[]> { return pools.poolNsRecords(this.#db, poolId); }
   findPools(): Promise<Pool[]> { return pools.findPools(this.#db); }
   deletePool(id: string): Promise<void> { return pools.deletePool(this.#db, id); }
 

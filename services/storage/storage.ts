@@ -526,6 +526,8 @@ export interface Tx {
   // pools
   createPool(input: PoolCreate): Promise<Pool>;
   getPool(id: string): Promise<Pool>;
+  /** The pool's NS records alone (a zone's SOA and NS need no more of the pool). */
+  poolNsRecords(poolId: string): Promise<PoolNsRecord[]>;
   findPools(): Promise<Pool[]>;
   deletePool(id: string): Promise<void>;
 

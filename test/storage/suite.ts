@@ -334,6 +334,7 @@ export function storageSuite(name: string, open: () => Promise<Opened>): void {
       assert.is(pool.id, OTHER_POOL);
       assert.equal(pool.attributes, { region: 'eu' });
       assert.equal(pool.nsRecords, [{ hostname: 'ns1.example.org.', priority: 1 }, { hostname: 'ns2.example.org.', priority: 2 }]);
+      assert.equal(await tx.poolNsRecords(pool.id), pool.nsRecords, 'the NS records alone, in the same order');
       assert.equal(pool.nameservers, [{ host: '192.0.2.53', port: 53, tsigkeyId: key.id }]);
       assert.is(pool.targets.length, 1);
       assert.equal(pool.targets[0].masters, [{ host: '127.0.0.1', port: 5354 }]);

@@ -1,7 +1,7 @@
 // Pools, each loaded whole: attributes, NS records, nameservers, targets (with their masters and options) and
 // also-notifies.
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolCreate, PoolTarget } from '../storage.ts';
+import type { Pool, PoolCreate, PoolNsRecord, PoolTarget } from '../storage.ts';
 import type { Statements } from './statements.ts';
 import { audit, num, str, strOrNull, ts } from './values.ts';
 
@@ -41,10 +41,15 @@ export async function createPool(db: Statements, input: PoolCreate): Promise<Poo
   return getPool(db, id);
 }
 
+export async function poolNsRecords(db: Statements, id: string): Promise<PoolNsRecord[]> {
+  const rows = await db.all('SELECT hostname, priority FROM pool_ns_records WHERE pool_id = ? ORDER BY priority, hostname', [id]);
+  return rows.map((n) => ({ hostname: str(n.hostname), priority: num(n.priority) }));
+}
+
 export async function getPool(db: Statements, id: string): Promise<Pool> {
   const r = await db.one('SELECT * FROM pools WHERE id = ?', [id], 'pool', id);
   const attributes = await db.all('SELECT `key`, value FROM pool_attributes WHERE pool_id = ? ORDER BY `key`', [id]);
-  const nsRecords = await db.all('SELECT hostname, priority FROM pool_ns_records WHERE pool_id = ? ORDER BY priority, hostname', [id]);
+  const nsRecords = await poolNsRecords(db, id);
   const nameservers = await db.all('SELECT host, port, tsigkey_id FROM pool_nameservers WHERE pool_id = ? ORDER BY created_at, id', [id]);
   const alsoNotifies = await db.all('SELECT host, port FROM pool_also_notifies WHERE pool_id = ? ORDER BY created_at, id', [id]);
   const targetRows = await db.all('SELECT * FROM pool_targets WHERE pool_id = ? ORDER BY created_at, id', [id]);
@@ -62,7 +67,7 @@ export async function getPool(db: Statements, id: string): Promise<Pool> {
     ...audit(r), name: str(r.name), description: strOrNull(r.description), tenantId: strOrNull(r.tenant_id),
     provisioner: str(r.provisioner),
     attributes: Object.fromEntries(attributes.map((a) => [str(a.key), str(a.value)])),
-    nsRecords: nsRecords.map((n) => ({ hostname: str(n.hostname), priority: num(n.priority) })),
+    nsRecords,
     nameservers: nameservers.map((n) => ({ host: str(n.host), port: num(n.port), tsigkeyId: strOrNull(n.tsigkey_id) })),
     targets,
     alsoNotifies: alsoNotifies.map((a) => ({ host: str(a.host), port: num(a.port) })),
