@@ -1,0 +1,93 @@
+// Knot DNS through `knotc` configuration transactions (Designate removed its Knot backend; zonecast brings
+// it back). Creating a zone makes sure a remote for the pool's masters and an ACL accepting their NOTIFY
+// exist, then adds `zone[NAME]` with them, all in one transaction; deleting unsets `zone[NAME]`.
+// Options (pools.yaml `targets[].options`): `knotc` (the command, default "knotc") and `control_socket`
+// (knotd's control socket, default knotc's own default).
+// One configuration transaction at a time per knotd: a busy one is retried for a few seconds.
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { BackendError, type Backend, type BackendTarget } from '../backend.ts';
+
+const COMMAND_TIMEOUT_MS = 10_000;
+const BUSY_RETRIES = 20;
+
+export class Knot2Backend implements Backend {
+  readonly #command: string;
+  readonly #socket: string | undefined;
+  readonly #masters: string[];
+  /** Names of the remote and ACL for these masters: stable, so every create reuses them. */
+  readonly #remoteId: string;
+
+  constructor(target: BackendTarget) {
+    this.#command = target.options.knotc ?? 'knotc';
+    this.#socket = target.options.control_socket;
+    if (target.masters.length === 0) throw new BackendError('knot2 target has no masters to pull zones from');
+    this.#masters = target.masters.map((m) => `${m.host}@${m.port}`);
+    this.#remoteId = `zonecast-${createHash('sha256').update(this.#masters.join(' ')).digest('hex').slice(0, 12)}`;
+  }
+
+  async createZone(zone: string): Promise<void> {
+    await this.#transaction(`create ${zone}`, async () => {
+      const remote = this.#remoteId;
+      await this.#knotc('conf-set', `remote[${remote}]`).catch(ignore(/duplicate identifier/i));
+      await this.#knotc('conf-set', `remote[${remote}].address`, ...this.#masters);
+      await this.#knotc('conf-set', `acl[${remote}]`).catch(ignore(/duplicate identifier/i));
+      await this.#knotc('conf-set', `acl[${remote}].address`, ...this.#masters.map((m) => m.split('@')[0]));
+      await this.#knotc('conf-set', `acl[${remote}].action`, 'notify');
+      if (await this.#hasZone(zone)) return;
+      await this.#knotc('conf-set', `zone[${zone}]`);
+      await this.#knotc('conf-set', `zone[${zone}].master`, remote);
+      await this.#knotc('conf-set', `zone[${zone}].acl`, remote);
+    });
+  }
+
+  async deleteZone(zone: string): Promise<void> {
+    await this.#transaction(`delete ${zone}`, async () => {
+      if (await this.#hasZone(zone)) await this.#knotc('conf-unset', `zone[${zone}]`);
+    });
+  }
+
+  async #hasZone(zone: string): Promise<boolean> {
+    return this.#knotc('conf-get', `zone[${zone}]`).then(() => true, (err: Error) => {
+      if (/invalid identifier|not found/i.test(err.message)) return false;
+      throw err;
+    });
+  }
+
+  /** conf-begin … conf-commit, aborted on failure; a transaction already open elsewhere is waited for. */
+  async #transaction(what: string, body: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#knotc('conf-begin');
+        break;
+      } catch (err) {
+        if (!/busy|another transaction|already/i.test((err as Error).message) || attempt >= BUSY_RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+    try {
+      await body();
+      await this.#knotc('conf-commit');
+    } catch (err) {
+      await this.#knotc('conf-abort').catch(() => {});
+      throw new BackendError(`knot2 ${what}: ${(err as Error).message}`);
+    }
+  }
+
+  #knotc(...args: string[]): Promise<string> {
+    const full = [...(this.#socket ? ['-s', this.#socket] : []), ...args];
+    return new Promise((resolve, reject) => {
+      execFile(this.#command, full, { timeout: COMMAND_TIMEOUT_MS }, (err, stdout, stderr) => {
+        const said = `${stdout}${stderr}`.trim();
+        // knotc exits 0 even for some refusals; it then prints "error:".
+        if (err || /^error:/im.test(said)) reject(new BackendError(`knotc ${args.join(' ')}: ${said || (err as Error).message}`));
+        else resolve(said);
+      });
+    });
+  }
+}
+
+const ignore = (pattern: RegExp) => (err: Error): string => {
+  if (pattern.test(err.message)) return '';
+  throw err;
+};
