@@ -61,7 +61,7 @@ export class Knot2Backend implements Backend {
         await this.#knotc('conf-begin');
         break;
       } catch (err) {
-        if (!/busy|another transaction|already/i.test((err as Error).message) || attempt >= BUSY_RETRIES) throw err;
+        if (!/too many transactions/i.test((err as Error).message) || attempt >= BUSY_RETRIES) throw new BackendError(`knot2 ${what}: ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 100 * attempt));
       }
     }

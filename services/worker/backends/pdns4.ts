@@ -1,0 +1,52 @@
+// PowerDNS Authoritative through its HTTP API, as Designate's pdns4 backend: POST a Slave zone with the
+// pool's masters (then ask for the first transfer at once), DELETE it to remove. A 409 on create (the zone
+// exists) and a 404 on delete (it does not) are success. Options, with Designate's names: api_endpoint
+// (http://host:8081), api_token (the X-API-Key), tsigkey_name (the key PowerDNS signs transfers with).
+import { withDeadline } from '../../deadline.ts';
+import { BackendError, type Backend, type BackendTarget } from '../backend.ts';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export class Pdns4Backend implements Backend {
+  readonly #zonesUrl: string;
+  readonly #token: string;
+  readonly #masters: string[];
+  readonly #tsigKey: string | undefined;
+
+  constructor(target: BackendTarget) {
+    const o = target.options;
+    if (!o.api_endpoint) throw new BackendError('pdns4 target needs options.api_endpoint');
+    if (target.masters.length === 0) throw new BackendError('pdns4 target has no masters to pull zones from');
+    this.#zonesUrl = `${o.api_endpoint.replace(/\/+$/, '')}/api/v1/servers/localhost/zones`;
+    this.#token = o.api_token ?? '';
+    this.#masters = target.masters.map((m) => (m.host.includes(':') ? `[${m.host}]:${m.port}` : `${m.host}:${m.port}`));
+    this.#tsigKey = o.tsigkey_name;
+  }
+
+  async createZone(zone: string): Promise<void> {
+    const body = { name: zone, kind: 'Slave', masters: this.#masters, ...(this.#tsigKey ? { slave_tsig_key_ids: [this.#tsigKey] } : {}) };
+    const created = await this.#request(`create ${zone}`, 'POST', this.#zonesUrl, body, [201, 409]);
+    // A new secondary transfers at PowerDNS's next refresh cycle; ask for it now.
+    if (created === 201) await this.#request(`retrieve ${zone}`, 'PUT', `${this.#zonesUrl}/${zone}/axfr-retrieve`, undefined, [200]);
+  }
+
+  async deleteZone(zone: string): Promise<void> {
+    await this.#request(`delete ${zone}`, 'DELETE', `${this.#zonesUrl}/${zone}`, undefined, [204, 404]);
+  }
+
+  async #request(what: string, method: string, url: string, body: unknown, ok: number[]): Promise<number> {
+    let res: Response;
+    try {
+      res = await withDeadline(fetch(url, {
+        method, headers: { 'X-API-Key': this.#token, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }), REQUEST_TIMEOUT_MS, () => new BackendError(`pdns4 ${what}: no answer within ${REQUEST_TIMEOUT_MS} ms`));
+    } catch (err) {
+      if (err instanceof BackendError) throw err;
+      throw new BackendError(`pdns4 ${what}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
+    }
+    const text = await res.text();
+    if (!ok.includes(res.status)) throw new BackendError(`pdns4 ${what}: ${res.status} ${text.slice(0, 200)}`);
+    return res.status;
+  }
+}
