@@ -111,7 +111,7 @@ export class InProcessTransport implements Transport {
     this.#waiting.clear();
   }
 
-  /** Round-robin over the instances serving the target; `anyServer` false only asks whether one exists. */
+  /** Round-robin over the instances serving the target; with `advance` false it only asks whether one exists. */
   #pick(target: Target, advance = true): Served | null {
     const candidates = this.#served.filter((s) => s.topic === target.topic && (target.server === undefined || s.server === target.server));
     if (candidates.length === 0) return null;
