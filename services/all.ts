@@ -10,8 +10,7 @@ import { storageUrl, type Config } from './config/options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMdns, type MdnsService } from './mdns/run.ts';
 import { MessagingBus } from './messaging/bus.ts';
-import { HeartbeatEmitter } from './messaging/heartbeat.ts';
-import { openEndpoints, serviceTopics } from './messaging/open.ts';
+import { openEndpoints, serviceTopics, startHeartbeat } from './messaging/open.ts';
 import { openStorage, redactUrl } from './storage/open.ts';
 import type { Storage } from './storage/storage.ts';
 
@@ -48,10 +47,8 @@ export async function startAll(config: Config, log: Logger): Promise<AllServices
     const api = await startApi(config, central.central, createLogger('api', log.level));
     closers.push(() => api.close());
     await endpoints.ready();
-    const interval = config.get<number>('heartbeat_emitter', 'heartbeat_interval');
     for (const serviceName of ['central', 'mdns', 'api']) {
-      const heartbeat = new HeartbeatEmitter(endpoints.transport, { serviceName, hostname: endpoints.host, interval, centralTopic: topics.central }, log);
-      heartbeat.start();
+      const heartbeat = startHeartbeat(config, endpoints, serviceName, log);
       closers.push(() => heartbeat.stop());
     }
     log.info({

@@ -9,8 +9,7 @@ import type { Logger } from './log.ts';
 import { startMdns, type MdnsService } from './mdns/run.ts';
 import { MessagingBus } from './messaging/bus.ts';
 import type { Endpoints } from './messaging/endpoints.ts';
-import { HeartbeatEmitter } from './messaging/heartbeat.ts';
-import { openEndpoints, serviceTopics } from './messaging/open.ts';
+import { openEndpoints, serviceTopics, startHeartbeat } from './messaging/open.ts';
 import { openStorage, redactUrl } from './storage/open.ts';
 import { LATEST_VERSION } from './storage/schema.ts';
 
@@ -40,11 +39,7 @@ async function brokerReady(endpoints: Endpoints, log: Logger): Promise<void> {
 /** Heartbeats, the start-up line, and a close that reports STOPPED first and closes the transport last. */
 async function running(service: string, config: Config, endpoints: Endpoints, details: Record<string, unknown>, closeService: () => Promise<void>, log: Logger): Promise<() => Promise<void>> {
   await endpoints.ready();
-  const heartbeat = new HeartbeatEmitter(endpoints.transport, {
-    serviceName: service, hostname: endpoints.host, interval: config.get<number>('heartbeat_emitter', 'heartbeat_interval'),
-    centralTopic: serviceTopics(config).central,
-  }, log);
-  heartbeat.start();
+  const heartbeat = startHeartbeat(config, endpoints, service, log);
   log.info({ transport: endpoints.transport.description, host: endpoints.host, ...details }, `${service} running`);
   return async () => {
     await heartbeat.stop();

@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import { AMQP_DEFAULTS, AmqpTransport } from './amqp.ts';
 import { DEFAULT_TOPICS, type ServiceTopics } from './bus.ts';
 import { Endpoints } from './endpoints.ts';
+import { HeartbeatEmitter } from './heartbeat.ts';
 import { InProcessTransport } from './in-process.ts';
 import type { Transport } from './transport.ts';
 import { parseTransportUrl } from './transport-url.ts';
@@ -44,4 +45,14 @@ export function openTransport(config: Config, log: Logger): Transport {
 
 export function openEndpoints(config: Config, log: Logger): Endpoints {
   return new Endpoints(openTransport(config, log), instanceName(config), log);
+}
+
+/** This instance's heartbeats for `serviceName`, every `[heartbeat_emitter] heartbeat_interval`, started. */
+export function startHeartbeat(config: Config, endpoints: Endpoints, serviceName: string, log: Logger): HeartbeatEmitter {
+  const heartbeat = new HeartbeatEmitter(endpoints.transport, {
+    serviceName, hostname: endpoints.host, interval: config.get<number>('heartbeat_emitter', 'heartbeat_interval'),
+    centralTopic: serviceTopics(config).central,
+  }, log);
+  heartbeat.start();
+  return heartbeat;
 }
