@@ -21,7 +21,7 @@ import { AmqpConnection, type AmqpConnectionOptions } from './amqp-connection.ts
 import { decode, encode, errorFromReply, errorReply, type Reply, type Request } from './codec.ts';
 import {
   DEFAULT_CALL_TIMEOUT_MS, MessagingTimeoutError, MessagingUnavailableError, PoisonMessageError,
-  type Dispatch, type Listener, type MessageKind, type Target, type Transport,
+  targetQueue, type Dispatch, type Listener, type MessageKind, type Target, type Transport,
 } from './transport.ts';
 import { redactTransportUrl, type TransportUrl } from './transport-url.ts';
 
@@ -118,9 +118,9 @@ export class AmqpTransport implements Transport {
         contentType: 'application/json', headers: { [KIND_HEADER]: 'call' },
       };
       try {
-        pub.publish(this.#options.exchange, routingKey(target), encode(request), options, (err) => {
+        pub.publish(this.#options.exchange, targetQueue(target), encode(request), options, (err) => {
           if (err) this.#failCall(correlationId, new MessagingUnavailableError(`call ${target.topic}.${method} not accepted by the broker`));
-          else if (this.#returned.delete(correlationId)) this.#failCall(correlationId, new MessagingUnavailableError(`no queue for ${routingKey(target)}`));
+          else if (this.#returned.delete(correlationId)) this.#failCall(correlationId, new MessagingUnavailableError(`no queue for ${targetQueue(target)}`));
         });
       } catch (err) {
         this.#failCall(correlationId, new MessagingUnavailableError(`call ${target.topic}.${method} not sent: ${(err as Error).message}`));
@@ -134,7 +134,7 @@ export class AmqpTransport implements Transport {
     const body = encode({ method, args } satisfies Request);
     const pub = await this.#publisher();
     if (target.server === undefined) await this.#declareTopicQueue(pub, target.topic);
-    await this.#confirmed(pub, this.#options.exchange, routingKey(target), body, {
+    await this.#confirmed(pub, this.#options.exchange, targetQueue(target), body, {
       persistent: true, mandatory: target.server !== undefined, type: method, headers: { [KIND_HEADER]: 'cast' },
     });
   }
@@ -216,7 +216,7 @@ export class AmqpTransport implements Transport {
     const { exchange } = this.#options;
     await ch.assertQueue(topic, this.#topicQueueOptions());
     await ch.bindQueue(topic, exchange, topic);
-    const direct = `${topic}.${server}`;
+    const direct = targetQueue({ topic, server });
     await ch.assertQueue(direct, { durable: false, arguments: { 'x-expires': SERVER_QUEUE_EXPIRES_MS } });
     await ch.bindQueue(direct, exchange, direct);
     await ch.assertExchange(`${topic}_fanout`, 'fanout', { durable: false });
@@ -380,8 +380,6 @@ export class AmqpTransport implements Transport {
     }
   }
 }
-
-const routingKey = (target: Target) => (target.server === undefined ? target.topic : `${target.topic}.${target.server}`);
 
 /** Ack, requeue or dead-letter; on a channel closed meanwhile the broker has requeued the message already. */
 function settle(ch: Channel, msg: ConsumeMessage, how: 'ack' | 'requeue' | 'dead'): void {

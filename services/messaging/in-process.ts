@@ -6,7 +6,7 @@ import { withDeadline } from '../deadline.ts';
 import { decode, encode, errorFromReply, errorReply, type Reply } from './codec.ts';
 import {
   DEFAULT_CALL_TIMEOUT_MS, MessagingTimeoutError, MessagingUnavailableError, PoisonMessageError,
-  type Dispatch, type Listener, type MessageKind, type Target, type Transport,
+  targetQueue, type Dispatch, type Listener, type MessageKind, type Target, type Transport,
 } from './transport.ts';
 
 interface Served {
@@ -63,15 +63,17 @@ export class InProcessTransport implements Transport {
   async cast(target: Target, method: string, args: unknown): Promise<void> {
     if (this.#closed) throw new MessagingUnavailableError('transport closed');
     const queued: Queued = { target, method, body: encode(args), redelivered: false };
-    if (this.#pick(target, false) === null) {
-      const key = queueKey(target);
-      const waiting = this.#waiting.get(key) ?? [];
-      if (waiting.length >= (this.#options.maxQueued ?? 10_000)) throw new MessagingUnavailableError(`${key}: ${waiting.length} casts already wait for an instance`);
-      waiting.push(queued);
-      this.#waiting.set(key, waiting);
-      return;
-    }
+    if (this.#pick(target, false) === null) return this.#wait(queued);
     setImmediate(() => this.#deliver(queued));
+  }
+
+  /** Keeps a cast until an instance serves its target, as a durable queue would. */
+  #wait(queued: Queued): void {
+    const key = targetQueue(queued.target);
+    const waiting = this.#waiting.get(key) ?? [];
+    if (waiting.length >= (this.#options.maxQueued ?? 10_000)) throw new MessagingUnavailableError(`${key}: ${waiting.length} casts already wait for an instance`);
+    waiting.push(queued);
+    this.#waiting.set(key, waiting);
   }
 
   async fanout(topic: string, method: string, args: unknown): Promise<void> {
@@ -86,7 +88,7 @@ export class InProcessTransport implements Transport {
   async serve(topic: string, server: string, dispatch: Dispatch): Promise<Listener> {
     const served: Served = { topic, server, dispatch };
     this.#served.push(served);
-    for (const key of [topic, `${topic}.${server}`]) {
+    for (const key of [targetQueue({ topic }), targetQueue({ topic, server })]) {
       const waiting = this.#waiting.get(key);
       this.#waiting.delete(key);
       for (const queued of waiting ?? []) setImmediate(() => this.#deliver(queued));
@@ -124,7 +126,13 @@ export class InProcessTransport implements Transport {
   #deliver(queued: Queued): void {
     const served = this.#pick(queued.target);
     if (served === null) {
-      if (!this.#closed) void this.cast(queued.target, queued.method, decode(queued.body)).catch((err) => this.#dead(queued, err));
+      // The instance went away since: the cast waits for the next one.
+      if (this.#closed) return;
+      try {
+        this.#wait(queued);
+      } catch (err) {
+        this.#dead(queued, err);
+      }
       return;
     }
     this.#run(served, queued.target.topic, queued.method, queued.body, 'cast').catch((err: unknown) => {
@@ -153,5 +161,3 @@ export class InProcessTransport implements Transport {
     this.#options.onDeadLetter?.(queued.target.topic, queued.method, err);
   }
 }
-
-const queueKey = (target: Target) => (target.server === undefined ? target.topic : `${target.topic}.${target.server}`);

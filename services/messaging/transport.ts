@@ -10,6 +10,9 @@ export interface Target {
   server?: string;
 }
 
+/** The queue (and routing key) a target names: `<topic>`, or `<topic>.<server>` for one instance. */
+export const targetQueue = (target: Target): string => (target.server === undefined ? target.topic : `${target.topic}.${target.server}`);
+
 export type MessageKind = 'call' | 'cast' | 'fanout';
 
 /**
