@@ -10,6 +10,7 @@ import { rabbitmqUnavailable, startCluster, type Cluster, type ServiceInstance }
 import { runWhenReachable } from '../helpers/reachable.ts';
 import { mariadbUnavailable } from '../helpers/mariadb.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
+import { until } from '../helpers/until.ts';
 
 interface Ctx {
   cluster: Cluster;
@@ -20,15 +21,6 @@ interface Ctx {
 }
 
 const HEADERS = { 'content-type': 'application/json' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
 
 const t = suite<Ctx>('cluster: the database stalls', {} as Ctx);
 
@@ -46,7 +38,7 @@ t.before(async (ctx) => {
   ctx.zoneId = zone.json.id;
   const rs = await call(ctx.api.port, 'POST', `/v2/zones/${ctx.zoneId}/recordsets`, { headers: HEADERS, body: JSON.stringify({ name: 'www.stall.example.', type: 'A', records: ['192.0.2.1'] }) });
   assert.is(rs.status, 202, rs.text);
-  await eventually('www served', 10_000, async () => (await ask(ctx.mdns.port, 'www.stall.example', 'A'))?.answers.length === 1);
+  await until('www served', async () => (await ask(ctx.mdns.port, 'www.stall.example', 'A'))?.answers.length === 1, 10_000);
 });
 
 t.after(async (ctx) => {
@@ -73,11 +65,11 @@ t('writes and reads get 503 within seconds; mdns answers from memory; all recove
   assert.is(answer?.answers[0]?.data, '192.0.2.1', 'mdns keeps answering');
 
   ctx.proxy.resume();
-  await eventually('a write accepted again', 20_000, async () => {
+  await until('a write accepted again', async () => {
     const r = await call(ctx.api.port, 'POST', `/v2/zones/${ctx.zoneId}/recordsets`, { headers: HEADERS, body: JSON.stringify({ name: 'after.stall.example.', type: 'A', records: ['192.0.2.3'] }) });
     return r.status === 202;
-  });
-  await eventually('the change served', 10_000, async () => (await ask(ctx.mdns.port, 'after.stall.example', 'A'))?.answers.length === 1);
+  }, 20_000);
+  await until('the change served', async () => (await ask(ctx.mdns.port, 'after.stall.example', 'A'))?.answers.length === 1, 10_000);
 });
 
 t('a database that is down: 503 at once, and all recovers when it is back', async (ctx) => {
@@ -89,11 +81,11 @@ t('a database that is down: 503 at once, and all recovers when it is back', asyn
   assert.ok(Date.now() - started < 8000);
   assert.is((await ask(ctx.mdns.port, 'www.stall.example', 'A'))?.answers[0]?.data, '192.0.2.1', 'mdns keeps answering');
   ctx.proxy.resume();
-  await eventually('a write accepted again', 20_000, async () => {
+  await until('a write accepted again', async () => {
     const r = await call(ctx.api.port, 'POST', `/v2/zones/${ctx.zoneId}/recordsets`, { headers: HEADERS, body: JSON.stringify({ name: 'up.stall.example.', type: 'A', records: ['192.0.2.5'] }) });
     return r.status === 202;
-  });
-  await eventually('the change served', 10_000, async () => (await ask(ctx.mdns.port, 'up.stall.example', 'A'))?.answers.length === 1);
+  }, 20_000);
+  await until('the change served', async () => (await ask(ctx.mdns.port, 'up.stall.example', 'A'))?.answers.length === 1, 10_000);
 });
 
 runWhenReachable(t, 'cluster: the database stalls', rabbitmqUnavailable() ?? (await mariadbUnavailable()));

@@ -6,6 +6,7 @@ import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BackendError, type Backend } from '../../services/worker/backend.ts';
 import { ask } from './client.ts';
+import { until } from './until.ts';
 import type { TestServer } from './server.ts';
 
 export interface BackendSuite {
@@ -53,13 +54,6 @@ export async function soaOf(port: number, zone: string): Promise<{ rcode: string
   return { rcode: reply?.rcode ?? 'TIMEOUT', serial: reply?.answers.find((rr) => rr.type === 'SOA')?.data.serial ?? null };
 }
 
-export async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 export async function failsWithBackendError(call: Promise<unknown>, names: RegExp): Promise<void> {
   try {

@@ -10,7 +10,8 @@ import { freePort } from '../../native-bench/lib/dns-probe.ts';
 import { startServer as startProcess, stopServer, type Server } from '../../native-bench/lib/proc.ts';
 import { Bind9Backend } from '../../services/worker/backends/bind9.ts';
 import { bindBaseOptions } from '../helpers/bind-secondary.ts';
-import { backendContract, soaOf, until, type BackendSuite } from '../helpers/backend-checks.ts';
+import { backendContract, soaOf, type BackendSuite } from '../helpers/backend-checks.ts';
+import { until } from '../helpers/until.ts';
 import { startServer } from '../helpers/server.ts';
 import { tool } from '../helpers/tools.ts';
 

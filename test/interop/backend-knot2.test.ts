@@ -9,7 +9,8 @@ import { knotBaseConfig } from '../../native-bench/lib/knot.ts';
 import { freePort } from '../../native-bench/lib/dns-probe.ts';
 import { startServer as startProcess, stopServer, type Server } from '../../native-bench/lib/proc.ts';
 import { Knot2Backend } from '../../services/worker/backends/knot2.ts';
-import { backendContract, soaOf, until, type BackendSuite } from '../helpers/backend-checks.ts';
+import { backendContract, soaOf, type BackendSuite } from '../helpers/backend-checks.ts';
+import { until } from '../helpers/until.ts';
 import { startServer } from '../helpers/server.ts';
 import { tool } from '../helpers/tools.ts';
 

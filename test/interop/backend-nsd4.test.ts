@@ -9,7 +9,8 @@ import { suite } from 'uvu';
 import { freePort } from '../../native-bench/lib/dns-probe.ts';
 import { startServer as startProcess, stopServer, type Server } from '../../native-bench/lib/proc.ts';
 import { Nsd4Backend } from '../../services/worker/backends/nsd4.ts';
-import { backendContract, soaOf, until, type BackendSuite } from '../helpers/backend-checks.ts';
+import { backendContract, soaOf, type BackendSuite } from '../helpers/backend-checks.ts';
+import { until } from '../helpers/until.ts';
 import { startServer } from '../helpers/server.ts';
 import { tool } from '../helpers/tools.ts';
 
