@@ -176,3 +176,14 @@ export class TsigKeyring {
     for (const bucket of this.buckets.values()) yield* bucket;
   }
 }
+
+/** A key from its stored fields (name, algorithm name, base64 secret); null when one cannot be used on the wire. */
+export function keyFromFields(name: string, algorithmName: string, secret: string): TsigKey | null {
+  const algorithm = algorithmByName(algorithmName);
+  if (algorithm === null) return null;
+  try {
+    return makeTsigKey(name, algorithm, secret);
+  } catch {
+    return null;
+  }
+}

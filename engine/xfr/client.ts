@@ -67,7 +67,10 @@ export async function querySoaSerial(primary: Primary, zone: string, timeoutMs =
   let last: Error = new TransferInError('no answer');
   for (let attempt = 0; attempt < tries; attempt++) {
     try {
-      return await soaOnce(primary, zone, timeoutMs);
+      const answer = await askSoa(primary, zone, timeoutMs);
+      if (answer.rcode !== Rcode.NOERROR) throw new TransferInError(`SOA query: ${rcodeToText(answer.rcode)}`);
+      if (answer.serial === null) throw new TransferInError('SOA query: no SOA in the answer');
+      return answer.serial;
     } catch (err) {
       last = err as Error;
     }
@@ -75,26 +78,49 @@ export async function querySoaSerial(primary: Primary, zone: string, timeoutMs =
   throw last;
 }
 
-function soaOnce(primary: Primary, zone: string, timeoutMs: number): Promise<number> {
+/** A server's answer to `zone IN SOA`: its rcode, and the serial when the answer holds the zone's SOA. */
+export interface SoaAnswer {
+  rcode: number;
+  serial: number | null;
+}
+
+/**
+ * One SOA query over UDP (signed when keyed). Resolves with whatever the server answered, rcode included;
+ * rejects with TransferInError on a timeout or a response that fails TSIG.
+ */
+export function askSoa(primary: Primary, zone: string, timeoutMs: number): Promise<SoaAnswer> {
   const { msg, id, verifier } = request(zone, Type.SOA, null, primary.key);
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket(net.isIPv6(primary.host) ? 'udp6' : 'udp4');
-    const finish = (err: Error | null, serial = 0) => {
+    const finish = (err: Error | null, answer?: SoaAnswer) => {
       clearTimeout(timer);
       socket.close();
       if (err) reject(err);
-      else resolve(serial);
+      else resolve(answer!);
     };
     const timer = setTimeout(() => finish(new TransferInError(`SOA query to ${primary.host}:${primary.port} timed out`)), timeoutMs);
     socket.on('error', (err) => finish(err));
     socket.on('message', (reply, from) => {
       if (from.port !== primary.port || reply.length < 2 || reply.readUInt16BE(0) !== id) return; // not ours
       try {
-        checkResponse(reply, id, verifier, 'SOA query');
-        const rr = new RRReader();
-        rr.answers(reply);
-        while (rr.next()) if (rr.type === Type.SOA) return finish(null, rr.soaSerial);
-        finish(new TransferInError('SOA query: no SOA in the answer'));
+        if (reply.length < HEADER_SIZE || !(reply[2] & 0x80)) throw new TransferInError('SOA query: not the response to our request');
+        if (verifier !== null) {
+          const status = verifier.verify(reply, reply.length);
+          if (status !== 'ok') throw new TransferInError(`SOA query: TSIG ${status}`);
+        }
+        const rcode = reply[3] & 0xf;
+        let serial: number | null = null;
+        if (rcode === Rcode.NOERROR) {
+          const rr = new RRReader();
+          rr.answers(reply);
+          while (rr.next()) {
+            if (rr.type === Type.SOA) {
+              serial = rr.soaSerial;
+              break;
+            }
+          }
+        }
+        finish(null, { rcode, serial });
       } catch (err) {
         finish(err as Error);
       }

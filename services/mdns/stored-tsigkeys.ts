@@ -3,7 +3,7 @@
 // of that pool, a ZONE key that zone alone. A transfer request signed with a stored key is answered for the
 // zones in its scope, whatever the address it comes from; other requests go by allow_transfer as before.
 // Keys are read again whenever central announces a change ('tsigkeys.changed').
-import { algorithmByName, makeTsigKey, type TsigKey, type TsigKeyring } from '../../engine/tsig/keys.ts';
+import { keyFromFields, type TsigKey, type TsigKeyring } from '../../engine/tsig/keys.ts';
 import type { TransferPolicy } from '../../engine/net/acl.ts';
 import type { Logger } from '../log.ts';
 import type { Bus } from '../messaging/bus.ts';
@@ -119,11 +119,5 @@ export class StoredTsigKeys {
 
 /** A stored key as the keyring holds it; null when its name, algorithm or secret cannot be used on the wire. */
 function toKey(row: StoredTsigKey): TsigKey | null {
-  const algorithm = algorithmByName(row.algorithm);
-  if (algorithm === null) return null;
-  try {
-    return makeTsigKey(row.name, algorithm, row.secret);
-  } catch {
-    return null;
-  }
+  return keyFromFields(row.name, row.algorithm, row.secret);
 }
