@@ -2,12 +2,39 @@
 // zonecast's mdns and served at mdns's serial; creating it again changes nothing; a deleted zone is no
 // longer served and deleting it again succeeds; a target that does not answer is a BackendError naming
 // the call.
-import type { Test } from 'uvu';
+import { suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BackendError, type Backend } from '../../services/worker/backend.ts';
+import { createBackend } from '../../services/worker/backends/index.ts';
 import { ask } from './client.ts';
 import { until } from './until.ts';
-import type { TestServer } from './server.ts';
+import { startServer, type TestServer } from './server.ts';
+import { startTarget, type TargetDaemon, type TargetType } from './targets.ts';
+
+/**
+ * The contract suite of backend `type` against its real daemon, secondary to a zonecast serving the demo
+ * zones; `what` is how the backend names its create call in errors.
+ */
+export function backendSuite(type: TargetType, what: string): void {
+  const t = suite<BackendSuite & { daemon: TargetDaemon | null }>(`${type} backend`, {} as BackendSuite & { daemon: TargetDaemon | null });
+  let enabled = true;
+  t.before(async (ctx) => {
+    ctx.zc = await startServer({ allowTransfer: ['127.0.0.1'] });
+    ctx.daemon = await startTarget(type, ctx.zc.port);
+    enabled = ctx.daemon !== null;
+    if (ctx.daemon === null) return;
+    const { masters, options, port } = ctx.daemon;
+    ctx.port = port;
+    ctx.backend = createBackend({ type, masters, options });
+    ctx.unreachable = async () => createBackend({ type, masters, options: await ctx.daemon!.unreachableOptions() });
+  });
+  t.after(async (ctx) => {
+    await ctx.daemon?.cleanup();
+    await ctx.zc?.close();
+  });
+  backendContract(t, () => enabled, what);
+  t.run();
+}
 
 export interface BackendSuite {
   /** zonecast's mdns, serving the demo zones. */
@@ -20,9 +47,9 @@ export interface BackendSuite {
 }
 
 /** Registers the contract's tests; `enabled` false (the daemon is not installed) makes each a no-op. */
-export function backendContract<C extends BackendSuite>(t: Test<C>, enabled: boolean, what: string): void {
+function backendContract<C extends BackendSuite>(t: Test<C>, enabled: () => boolean, what: string): void {
   t('a created zone is transferred from mdns and served; creating it again changes nothing', async (ctx) => {
-    if (!enabled) return;
+    if (!enabled()) return;
     const served = (await soaOf(ctx.zc.port, 'example.com.')).serial;
     assert.ok(served !== null);
     assert.is((await soaOf(ctx.port, 'example.com.')).rcode, 'REFUSED', 'not served before');
@@ -35,7 +62,7 @@ export function backendContract<C extends BackendSuite>(t: Test<C>, enabled: boo
   });
 
   t('a deleted zone is no longer served; deleting it again succeeds', async (ctx) => {
-    if (!enabled) return;
+    if (!enabled()) return;
     await ctx.backend.deleteZone('example.com.');
     await until('example.com. gone from the target', async () => (await soaOf(ctx.port, 'example.com.')).rcode === 'REFUSED');
     await ctx.backend.deleteZone('example.com.');
@@ -43,7 +70,7 @@ export function backendContract<C extends BackendSuite>(t: Test<C>, enabled: boo
   });
 
   t('a target that does not answer: a BackendError naming the call', async (ctx) => {
-    if (!enabled) return;
+    if (!enabled()) return;
     await failsWithBackendError((await ctx.unreachable()).createZone('example.org.'), new RegExp(`${what}.*example\\.org\\.`));
   });
 }
