@@ -13,6 +13,8 @@ import { MessagingBus } from './messaging/bus.ts';
 import { openEndpoints, serviceTopics, startHeartbeat } from './messaging/open.ts';
 import { openStorage, redactUrl } from './storage/open.ts';
 import type { Storage } from './storage/storage.ts';
+import { startWorker } from './worker/run.ts';
+import type { Worker } from './worker/worker.ts';
 
 
 export interface AllServices {
@@ -20,6 +22,7 @@ export interface AllServices {
   central: Central;
   mdns: MdnsService;
   api: ApiService;
+  worker: Worker;
   close(): Promise<void>;
 }
 
@@ -44,10 +47,13 @@ export async function startAll(config: Config, log: Logger): Promise<AllServices
       stored: { storage, bus, onReconnect: (l) => endpoints.transport.onReconnect(l) }, defaultAllowTransfer: ['127.0.0.0/8', '::1'],
     });
     closers.push(() => mdns.close());
+    // Idle unless a pool has targets: then it carries the pool's zones to them, as a lone worker would.
+    const worker = startWorker(config, storage, bus, createLogger('worker', log.level));
+    closers.push(() => worker.close());
     const api = await startApi(config, central.central, createLogger('api', log.level));
     closers.push(() => api.close());
     await endpoints.ready();
-    for (const serviceName of ['central', 'mdns', 'api']) {
+    for (const serviceName of ['central', 'mdns', 'worker', 'api']) {
       const heartbeat = startHeartbeat(config, endpoints, serviceName, log);
       closers.push(() => heartbeat.stop());
     }
@@ -55,7 +61,7 @@ export async function startAll(config: Config, log: Logger): Promise<AllServices
       transport: endpoints.transport.description, host: endpoints.host, database: redactUrl(url),
       listen: api.ports, dns: mdns.server.endpoints.map((e) => `${e.host}:${e.port}`),
     }, 'start running');
-    return { storage, central: central.central, mdns, api, close };
+    return { storage, central: central.central, mdns, api, worker, close };
   } catch (err) {
     await close();
     throw err;

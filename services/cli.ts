@@ -1,5 +1,5 @@
 // zonecast command line: `zonecast start` (api + central + mdns over the embedded defaults), one service per
-// process (`zonecast central`, `api`, `mdns`; mdns also over a zone-file directory alone) and `zonecast manage`. bin/zonecast.ts loads this after
+// process (`zonecast central`, `api`, `mdns`, `worker`; mdns also over a zone-file directory alone) and `zonecast manage`. bin/zonecast.ts loads this after
 // turning on Node's compile cache.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -9,7 +9,7 @@ import { parsePoolsYaml } from './central/pools-yaml.ts';
 import { loadConfig, optionHelp, OPTIONS, storageUrl, type Config } from './config/options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMdns } from './mdns/run.ts';
-import { runApi, runCentral, runStoredMdns } from './processes.ts';
+import { runApi, runCentral, runStoredMdns, runWorker } from './processes.ts';
 import { dbSync, openStorage, redactUrl } from './storage/open.ts';
 import { LATEST_VERSION } from './storage/schema.ts';
 
@@ -21,6 +21,8 @@ commands:
   central                     central alone: Designate's rules over [storage] connection, serving calls on the
                               message bus ([DEFAULT] transport_url); run as many as you like
   api                         the v2 API alone, calling whichever central answers over the message bus
+  worker                      the worker alone: zones of pools with targets created on, NOTIFYed to and polled
+                              from the pools' nameservers (BIND, Knot, NSD, PowerDNS); run as many as you like
   mdns                        the DNS engine alone: the zones of [service:mdns] zones_dir (--zones DIR), else
                               the zones stored in [storage] connection, kept current over the message bus
   manage db-sync              create or upgrade the database schema of [storage] connection (--connection URL)
@@ -56,6 +58,12 @@ ${optionHelp('producer_task:increment_serial')}
 [service:mdns]
 ${optionHelp('service:mdns')}
 
+[service:worker]
+${optionHelp('service:worker')}
+
+[producer_task:worker_periodic_recovery]
+${optionHelp('producer_task:worker_periodic_recovery')}
+
 [heartbeat_emitter]
 ${optionHelp('heartbeat_emitter')}
 
@@ -81,6 +89,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'mdns') return runMdns(rest);
   if (command === 'central') return runService(rest, 'central', ['service:central', 'storage', 'DEFAULT']);
   if (command === 'api') return runService(rest, 'api', ['service:api', 'DEFAULT']);
+  if (command === 'worker') return runService(rest, 'worker', ['service:worker', 'storage', 'DEFAULT']);
   if (command === 'manage') return runManage(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
@@ -146,15 +155,17 @@ async function runMdns(args: string[]): Promise<void> {
   onSignals(log, mdns.close, mdns.reloadFiles);
 }
 
-async function runService(args: string[], name: 'central' | 'api', sections: string[]): Promise<void> {
+const SERVICES = { central: runCentral, api: runApi, worker: runWorker };
+
+async function runService(args: string[], name: keyof typeof SERVICES, sections: string[]): Promise<void> {
   const config = configFrom(args, sections);
   const log = createLogger(name);
-  const service = await (name === 'central' ? runCentral : runApi)(config, log);
+  const service = await SERVICES[name](config, log);
   onSignals(log, service.close, async () => {});
 }
 
 async function runAll(args: string[]): Promise<void> {
-  const config = configFrom(args, ['service:mdns', 'service:api', 'storage', 'DEFAULT']);
+  const config = configFrom(args, ['service:mdns', 'service:api', 'service:worker', 'storage', 'DEFAULT']);
   const log = createLogger('zonecast');
   const all = await startAll(config, log);
   onSignals(log, all.close, all.mdns.reloadFiles);

@@ -1,4 +1,4 @@
-// One service per process (`zonecast central|api|mdns`), any number of instances of each, talking over
+// One service per process (`zonecast central|api|mdns|worker`), any number of instances of each, talking over
 // [DEFAULT] transport_url. Each logs one line saying which transport, database and addresses it uses, and
 // heartbeats to central until it stops.
 import { startApi } from './api/run.ts';
@@ -12,6 +12,8 @@ import type { Endpoints } from './messaging/endpoints.ts';
 import { openEndpoints, serviceTopics, startHeartbeat } from './messaging/open.ts';
 import { openStorage, redactUrl } from './storage/open.ts';
 import { LATEST_VERSION } from './storage/schema.ts';
+import type { Storage } from './storage/storage.ts';
+import { startWorker } from './worker/run.ts';
 
 export interface ServiceProcess {
   close(): Promise<void>;
@@ -79,14 +81,19 @@ export async function runApi(config: Config, log: Logger): Promise<ServiceProces
   return { close };
 }
 
+/** A service that reads storage needs its schema current: central migrates it, the others wait for that. */
+async function requireSchema(storage: Storage, url: string): Promise<void> {
+  const version = await storage.version();
+  if (version < LATEST_VERSION) throw new Error(`${redactUrl(url)}: schema at version ${version}, not ${LATEST_VERSION}; start a central or run 'zonecast manage db-sync' first`);
+}
+
 /** mdns over the database (no zones_dir): the zones central stores, kept current by the bus and by sync. */
 export async function runStoredMdns(config: Config, log: Logger): Promise<ServiceProcess> {
   const endpoints = clusterEndpoints(config, 'mdns', log);
   const url = storageUrl(config);
   const storage = await openStorage(url);
   try {
-    const version = await storage.version();
-    if (version < LATEST_VERSION) throw new Error(`${redactUrl(url)}: schema at version ${version}, not ${LATEST_VERSION}; start a central or run 'zonecast manage db-sync' first`);
+    await requireSchema(storage, url);
     const bus = new MessagingBus(endpoints, serviceTopics(config));
     await brokerReady(endpoints, log);
     const mdns = await startMdns(config, log, {
@@ -98,6 +105,27 @@ export async function runStoredMdns(config: Config, log: Logger): Promise<Servic
       await storage.close();
     }, log);
     return { close, mdns };
+  } catch (err) {
+    await storage.close();
+    await endpoints.transport.close();
+    throw err;
+  }
+}
+
+/** The worker: zone changes of pools with targets, carried to their nameservers; pools read from storage. */
+export async function runWorker(config: Config, log: Logger): Promise<ServiceProcess> {
+  const endpoints = clusterEndpoints(config, 'worker', log);
+  const url = storageUrl(config);
+  const storage = await openStorage(url);
+  try {
+    await requireSchema(storage, url);
+    const topics = serviceTopics(config);
+    const worker = startWorker(config, storage, new MessagingBus(endpoints, topics), log);
+    const close = await running('worker', config, endpoints, { database: redactUrl(url), topic: topics.worker }, async () => {
+      await worker.close();
+      await storage.close();
+    }, log);
+    return { close };
   } catch (err) {
     await storage.close();
     await endpoints.transport.close();

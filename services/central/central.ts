@@ -1,5 +1,6 @@
 // The central service: every rule about what may be stored, and the only writer of storage. The API calls it
-// in process (embedded mode) or through the bus; mdns's 'zone.served' reports make zones ACTIVE.
+// in process (embedded mode) or through the bus; mdns's 'zone.served' reports, or for pools with targets the
+// worker's update_status, make zones ACTIVE.
 import { Blacklists } from './blacklists.ts';
 import { Exports } from './exports.ts';
 import { Imports } from './imports.ts';
@@ -11,11 +12,13 @@ import { Shares } from './shares.ts';
 import { Tlds } from './tlds.ts';
 import { Transfers } from './transfers.ts';
 import { TsigKeys } from './tsigkeys.ts';
+import { ZoneStatuses } from './zone-status.ts';
 import { Zones } from './zones.ts';
 import type { CentralDeps } from './context.ts';
 
 export class Central {
   readonly zones: Zones;
+  readonly zoneStatuses: ZoneStatuses;
   readonly recordsets: Recordsets;
   readonly tlds: Tlds;
   readonly blacklists: Blacklists;
@@ -35,6 +38,7 @@ export class Central {
   constructor(deps: CentralDeps) {
     this.#deps = deps;
     this.zones = new Zones(deps);
+    this.zoneStatuses = new ZoneStatuses(deps, this.zones);
     this.recordsets = new Recordsets(deps, this.zones);
     this.shares = new Shares(deps);
     this.transfers = new Transfers(deps);
@@ -52,11 +56,13 @@ export class Central {
     const { bus, log } = this.#deps;
     const unsubscribes = [
       bus.subscribe('zone.served', ({ zoneId, serial, host }) =>
-        this.zones.served(zoneId, serial, host).catch((err: Error) =>
+        this.zoneStatuses.served(zoneId, serial, host).catch((err: Error) =>
           log.error({ zone_id: zoneId, serial, err: err.message }, 'could not record the served serial'))),
       bus.subscribe('zone.failed', ({ zoneId, serial, reason }) =>
-        this.zones.failed(zoneId, serial, reason).catch((err: Error) =>
+        this.zoneStatuses.failed(zoneId, serial, reason).catch((err: Error) =>
           log.error({ zone_id: zoneId, serial, err: err.message }, 'could not record the failed serial'))),
+      // Rejected on a storage failure, so that the cast is delivered again rather than lost.
+      bus.subscribe('update_status', (report) => this.zoneStatuses.update(report)),
     ];
     this.#unsubscribe = () => unsubscribes.forEach((u) => u());
     const interval = this.#deps.options.serialBatchInterval;

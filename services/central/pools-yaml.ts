@@ -16,7 +16,7 @@ export interface PoolDefinition {
   attributes: Record<string, string>;
   nsRecords: { hostname: string; priority: number }[];
   nameservers: (HostPort & { tsigkeyId: string | null })[];
-  targets: { type: string; description: string; masters: HostPort[]; options: Record<string, string | number | boolean> }[];
+  targets: { type: string; description: string; masters: HostPort[]; options: Record<string, string | number | boolean>; tsigkeyId: string | null }[];
   alsoNotifies: HostPort[];
   catalogZone: { fqdn: string; refresh: number; tsigKey: string | null; tsigAlgorithm: string | null } | null;
 }
@@ -94,6 +94,8 @@ function pool(value: unknown, path: string): PoolDefinition {
       return {
         type: str(target.type, `${p}.type`),
         description: str(target.description, `${p}.description`, true),
+        // The key the target signs its transfers from the masters with (and the worker its NOTIFY to it).
+        tsigkeyId: target.tsigkey_id === undefined || target.tsigkey_id === null ? null : str(target.tsigkey_id, `${p}.tsigkey_id`),
         masters: list(target.masters, `${p}.masters`).map((m, j) => hostPort(m, `${p}.masters[${j}]`, 5354)),
         options: Object.fromEntries(Object.entries(options).map(([k, v]) => {
           if (!['string', 'number', 'boolean'].includes(typeof v)) fail(`${p}.options.${k}`, 'expected a string, number or boolean');

@@ -112,18 +112,18 @@ export interface PoolUpdateResult {
   warnings: string[];
 }
 
-/** A pool as stored, from its pools.yaml definition; refuses nameservers naming a TSIG key that does not exist. */
+/** A pool as stored, from its pools.yaml definition; refuses nameservers or targets naming a TSIG key that does not exist. */
 async function toPoolCreate(tx: Tx, def: PoolDefinition, index: number): Promise<PoolCreate> {
-  const nameservers = [];
-  for (const [j, ns] of def.nameservers.entries()) {
-    if (ns.tsigkeyId !== null) {
-      await tx.getTsigKey(ns.tsigkeyId).catch((err: unknown) => {
-        if (err instanceof NotFoundError) throw new PoolUpdateError(`pools[${index}].nameservers[${j}].tsigkey_id: no TSIG key ${ns.tsigkeyId}`);
-        throw err;
-      });
-    }
-    nameservers.push({ host: ns.host, port: ns.port, tsigkeyId: ns.tsigkeyId });
-  }
+  const keyExists = async (id: string | null, path: string) => {
+    if (id === null) return;
+    await tx.getTsigKey(id).catch((err: unknown) => {
+      if (err instanceof NotFoundError) throw new PoolUpdateError(`${path}.tsigkey_id: no TSIG key ${id}`);
+      throw err;
+    });
+  };
+  for (const [j, ns] of def.nameservers.entries()) await keyExists(ns.tsigkeyId, `pools[${index}].nameservers[${j}]`);
+  for (const [j, t] of def.targets.entries()) await keyExists(t.tsigkeyId, `pools[${index}].targets[${j}]`);
+  const nameservers = def.nameservers.map((ns) => ({ host: ns.host, port: ns.port, tsigkeyId: ns.tsigkeyId }));
   return {
     name: def.name,
     description: def.description === '' ? null : def.description,
@@ -131,7 +131,7 @@ async function toPoolCreate(tx: Tx, def: PoolDefinition, index: number): Promise
     nsRecords: def.nsRecords,
     nameservers,
     targets: def.targets.map((t) => ({
-      type: t.type, description: t.description === '' ? null : t.description, masters: t.masters,
+      type: t.type, description: t.description === '' ? null : t.description, masters: t.masters, tsigkeyId: t.tsigkeyId,
       options: Object.fromEntries(Object.entries(t.options).map(([k, v]) => [k, String(v)])),
     })),
     alsoNotifies: def.alsoNotifies,
@@ -150,7 +150,7 @@ function comparable(p: PoolCreate | Pool) {
     attributes: entries(p.attributes ?? {}),
     nsRecords: sorted(p.nsRecords ?? [], (n) => `${n.priority} ${n.hostname}`),
     nameservers: sorted(p.nameservers ?? [], (n) => `${hostPort(n)} ${n.tsigkeyId ?? ''}`),
-    targets: sorted(p.targets ?? [], (t) => JSON.stringify([t.type, t.description ?? null, sorted(t.masters, hostPort), entries(t.options)])),
+    targets: sorted(p.targets ?? [], (t) => JSON.stringify([t.type, t.description ?? null, t.tsigkeyId ?? null, sorted(t.masters, hostPort), entries(t.options)])),
     alsoNotifies: sorted(p.alsoNotifies ?? [], hostPort),
   };
 }

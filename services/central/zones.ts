@@ -1,7 +1,7 @@
 // Zones: Designate's rules for creating, changing and deleting them (designate.md §4.1–4.2), one transaction
 // each, and a 'zone.changed' on the bus once committed so mdns compiles the new serial.
 import { nameFromText, nameToText } from '../../engine/codec/name.ts';
-import { nextSerial, serialNewer } from '../../engine/xfr/serial.ts';
+import { nextSerial } from '../../engine/xfr/serial.ts';
 import type { AnnouncedRRset, ZoneChanged } from '../messaging/bus.ts';
 import { parseMasters } from './masters.ts';
 import {
@@ -193,9 +193,12 @@ export class Zones {
     await tx.replaceZoneMasters(zone.id, masters);
   }
 
-  /** Deletes the zone; mdns stops serving it. The body shows the zone as deleting, as Designate's 202 does. */
+  /**
+   * Deletes the zone: mdns stops serving it, or, in a pool with targets, the worker deletes it from them first.
+   * The body shows the zone as deleting, as Designate's 202 does.
+   */
   async delete(caller: Caller, zoneId: string): Promise<ZoneDetail> {
-    const detail = await this.#deps.storage.transaction(async (tx) => {
+    const { viaWorker, detail } = await this.#deps.storage.transaction(async (tx) => {
       const zone = await ownedZone(tx, caller, zoneId, { forUpdate: true });
       const sub = await tx.list('zones', { where: { parentZoneId: zone.id }, limit: 1 });
       if (sub.total > 0) throw Refuse.zoneHasSubZone('Please delete any subzones before deleting this zone');
@@ -205,11 +208,15 @@ export class Zones {
       }
       for (const share of shares) await tx.unshareZone(share.id);
       const detail = await this.#detail(tx, zone);
-      await tx.softDeleteZone(zone.id);
-      return { ...detail, zone: { ...zone, status: 'PENDING', action: 'DELETE' } } satisfies ZoneDetail;
+      // A pool with targets keeps the zone (served by mdns) until the worker has it deleted from them.
+      const viaWorker = await tx.poolHasTargets(zone.poolId);
+      if (viaWorker) await tx.updateZone(zone.id, { status: 'PENDING', action: 'DELETE' });
+      else await tx.softDeleteZone(zone.id);
+      return { viaWorker, detail: { ...detail, zone: { ...zone, status: 'PENDING', action: 'DELETE' } } satisfies ZoneDetail };
     });
-    this.#deps.log.info({ zone: detail.zone.name, zone_id: zoneId }, 'zone deleted');
-    await this.announce(detail.zone, 'DELETE');
+    this.#deps.log.info({ zone: detail.zone.name, zone_id: zoneId }, viaWorker ? 'zone deleting from its pool' : 'zone deleted');
+    if (viaWorker) await this.pushToWorker(detail.zone, 'DELETE');
+    else await this.publishChanged(detail.zone, 'DELETE');
     return detail;
   }
 
@@ -222,7 +229,7 @@ export class Zones {
       return zone;
     });
     this.#deps.log.warn({ zone: zone.name, zone_id: zone.id }, 'zone abandoned');
-    await this.announce(zone, 'DELETE');
+    await this.publishChanged(zone, 'DELETE');
   }
 
   /** Designate's tasks/xfr: a secondary zone is refreshed from its masters now. */
@@ -238,58 +245,6 @@ export class Zones {
       const pool = await tx.getPool(zone.poolId);
       return [...pool.nsRecords].sort((a, b) => a.priority - b.priority);
     });
-  }
-
-  /**
-   * mdns instance `host` serves `serial`: a zone that waited for it becomes ACTIVE, and so do its records,
-   * once every live mdns instance (UP in service statuses) has reported that serial or a newer one. An
-   * instance that died stops counting when it turns DOWN, and the others' periodic reports of zones still
-   * PENDING then complete the change.
-   */
-  async served(zoneId: string, serial: number, host?: string): Promise<void> {
-    await this.#deps.storage.transaction(async (tx) => {
-      let zone: Zone;
-      try {
-        zone = await tx.getZone(zoneId, { forUpdate: true });
-      } catch (err) {
-        if (err instanceof NotFoundError) return; // deleted meanwhile
-        throw err;
-      }
-      if (zone.type === 'SECONDARY') {
-        // Its serial is whatever its masters serve: Designate records the one transferred.
-        if (zone.serial !== serial || zone.status !== 'ACTIVE') await tx.updateZone(zone.id, { serial, status: 'ACTIVE', action: 'NONE' });
-        return;
-      }
-      if (host !== undefined) await tx.recordZoneServed(zone.id, host, serial);
-      // A newer change is still on its way, or one waits for its batched serial.
-      if (serialNewer(zone.serial, serial) || zone.incrementSerial) return;
-      if (host !== undefined && !(await this.#servedByEveryMdns(tx, zone))) return;
-      await tx.markRecordsServed(zone.id, serial);
-      if (zone.status !== 'ACTIVE' || zone.action !== 'NONE') await tx.updateZone(zone.id, { status: 'ACTIVE', action: 'NONE' });
-    });
-  }
-
-  async #servedByEveryMdns(tx: Tx, zone: Zone): Promise<boolean> {
-    const live = (await tx.findServiceStatuses()).filter((s) => s.serviceName === 'mdns' && s.status === 'UP');
-    const served = await tx.zoneServedBy(zone.id);
-    return live.every((s) => {
-      const at = served.get(s.hostname);
-      return at !== undefined && !serialNewer(zone.serial, at);
-    });
-  }
-
-  /** mdns could not serve the stored version: the zone shows ERROR until a later change serves. */
-  async failed(zoneId: string, serial: number | null, reason: string): Promise<void> {
-    const zone = await this.#deps.storage.transaction(async (tx) => {
-      const zone = await tx.getZone(zoneId, { forUpdate: true }).catch((err: unknown) => {
-        if (err instanceof NotFoundError) return null;
-        throw err;
-      });
-      // A report about an older version than the stored one is moot: the newer one is on its way.
-      if (zone === null || (serial !== null && serialNewer(zone.serial, serial))) return null;
-      return tx.updateZone(zone.id, { status: 'ERROR' });
-    });
-    if (zone) this.#deps.log.error({ zone: zone.name, zone_id: zone.id, serial, reason }, 'zone in ERROR: mdns could not serve it');
   }
 
   /**
@@ -372,13 +327,28 @@ export class Zones {
     return { previousSerial, recordsetIds, rrsets };
   }
 
-  /** Tells mdns (and anyone else listening) about a committed change. */
+  /**
+   * Tells mdns about a committed change and, when the zone's pool has targets, the worker that carries it to
+   * them (Designate's worker create_zone/update_zone/delete_zone).
+   */
   async announce(zone: Zone, action: 'CREATE' | 'UPDATE' | 'DELETE', delta?: ZoneChanged['delta']): Promise<void> {
     // A change waiting for its batched serial has nothing new to serve yet: incrementSerials() announces it.
     if (action === 'UPDATE' && zone.incrementSerial) return;
     // Fault injection for the convergence tests: die between the commit and the announcement, the worst moment.
     if (process.env.ZONECAST_FAULT_KILL_BEFORE_ANNOUNCE === '1') process.kill(process.pid, 'SIGKILL');
+    await this.publishChanged(zone, action, delta);
+    if (await this.#deps.storage.transaction((tx) => tx.poolHasTargets(zone.poolId))) await this.pushToWorker(zone, action);
+  }
+
+  /** 'zone.changed' to every mdns instance. */
+  async publishChanged(zone: Zone, action: 'CREATE' | 'UPDATE' | 'DELETE', delta?: ZoneChanged['delta']): Promise<void> {
     await this.#deps.bus.publish('zone.changed', { zoneId: zone.id, name: zone.name, serial: zone.serial, action, ...(delta ? { delta } : {}) });
+  }
+
+  /** The change to one worker, which makes the pool's targets serve it and reports back (update_status). */
+  async pushToWorker(zone: Zone, action: 'CREATE' | 'UPDATE' | 'DELETE'): Promise<void> {
+    const method = action === 'CREATE' ? 'create_zone' : action === 'UPDATE' ? 'update_zone' : 'delete_zone';
+    await this.#deps.bus.publish(method, { zoneId: zone.id, name: zone.name, poolId: zone.poolId, serial: zone.serial, action });
   }
 
   async #detail(tx: Tx, zone: Zone): Promise<ZoneDetail> {

@@ -13,6 +13,7 @@ import { AMQP_CONNECTION_DEFAULTS } from '../messaging/amqp-connection.ts';
 import { DEFAULT_TOPICS } from '../messaging/bus.ts';
 import { DEFAULT_CALL_TIMEOUT_MS } from '../messaging/transport.ts';
 import { STORED_SYNC_DEFAULT } from '../mdns/stored-sync.ts';
+import { WORKER_DEFAULTS } from '../worker/options.ts';
 import { parseIni, type IniDocument } from './ini.ts';
 
 export type OptionType = 'string' | 'int' | 'float' | 'bool' | 'list';
@@ -36,6 +37,8 @@ const api = (name: string, type: OptionType, dflt: OptionSpec['default'], help: 
   ({ section: 'service:api', name, type, default: dflt, help, flag });
 const central = (name: string, type: OptionType, dflt: OptionSpec['default'], help: string): OptionSpec =>
   ({ section: 'service:central', name, type, default: dflt, help });
+const worker = (name: string, type: OptionType, dflt: OptionSpec['default'], help: string, aliases?: OptionSpec['aliases']): OptionSpec =>
+  ({ section: 'service:worker', name, type, default: dflt, help, aliases });
 const rabbit = (name: string, type: OptionType, value: OptionSpec['default'], help: string): OptionSpec =>
   ({ section: 'oslo_messaging_rabbit', name, type, default: value, help });
 const dflt = (name: string, type: OptionType, value: OptionSpec['default'], help: string, flag?: string): OptionSpec =>
@@ -82,6 +85,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   central('max_recordset_name_len', 'int', CENTRAL_DEFAULTS.maxRecordsetNameLength, 'longest recordset name'),
   central('topic', 'string', DEFAULT_TOPICS.central, 'topic central serves (queue names)'),
   central('managed_resource_email', 'string', CENTRAL_DEFAULTS.managedResourceEmail, 'SOA RNAME of secondary zones'),
+  worker('topic', 'string', DEFAULT_TOPICS.worker, 'topic the worker serves (zone changes of pools with targets)'),
+  worker('threshold_percentage', 'int', WORKER_DEFAULTS.thresholdPercentage, "share (0-100) of a pool's targets and nameservers that must succeed for ACTIVE", [{ section: 'service:worker', name: 'threshold-percentage' }]),
+  worker('poll_timeout', 'float', WORKER_DEFAULTS.pollTimeout, 'seconds one SOA poll of a nameserver may take (at most 10 are waited)'),
+  worker('poll_retry_interval', 'float', WORKER_DEFAULTS.pollRetryInterval, 'seconds between retry rounds of backend calls and serial polls'),
+  worker('poll_max_retries', 'int', WORKER_DEFAULTS.pollMaxRetries, 'retry rounds of backend calls and serial polls before ERROR'),
+  worker('poll_delay', 'float', WORKER_DEFAULTS.pollDelay, 'seconds of quick polls (from a few ms, backing off) right after the NOTIFY, before the retry rounds'),
+  worker('threads', 'int', WORKER_DEFAULTS.threads, 'zone actions one worker runs at once'),
+  { section: 'producer_task:worker_periodic_recovery', name: 'interval', type: 'float', default: WORKER_DEFAULTS.recoveryInterval, help: 'seconds between re-drives of zones in ERROR or stuck PENDING (run by the worker until a producer exists); 0: never' },
   { section: 'producer_task:increment_serial', name: 'interval', type: 'float', default: CENTRAL_DEFAULTS.serialBatchInterval, help: 'seconds over which zone changes share one serial (Designate: 5); 0: a serial per change at once' },
   dflt('state_path', 'string', 'data', 'directory of the embedded database and journals', 'data-dir'),
   dflt('transport_url', 'string', '', 'message broker, rabbit://user:pass@host1:5672,user:pass@host2:5672/vhost (several hosts: fail over); empty: in-process (start only)', 'transport-url'),

@@ -59,11 +59,34 @@ export interface TsigKeysChanged {
   action: 'CREATE' | 'UPDATE' | 'DELETE';
 }
 
+/** A zone change for the worker (Designate's worker create_zone/update_zone/delete_zone casts). */
+export interface WorkerZone {
+  zoneId: string;
+  name: string;
+  poolId: string;
+  /** The serial the change committed; the pool's nameservers must serve it (or a newer one). */
+  serial: number;
+  action: 'CREATE' | 'UPDATE' | 'DELETE';
+}
+
+/** What the worker saw of a change on the pool (Designate's central update_status cast). */
+export interface ZoneStatusReport {
+  zoneId: string;
+  /** SUCCESS: threshold_percentage of the nameservers serve `serial` (DELETE: no longer serve the zone). */
+  status: 'SUCCESS' | 'ERROR' | 'NO_ZONE';
+  serial: number;
+  action: 'CREATE' | 'UPDATE' | 'DELETE';
+}
+
 export interface Topics {
   'zone.changed': ZoneChanged;
   'zone.served': ZoneServed;
   'zone.failed': ZoneFailed;
   'tsigkeys.changed': TsigKeysChanged;
+  create_zone: WorkerZone;
+  update_zone: WorkerZone;
+  delete_zone: WorkerZone;
+  update_status: ZoneStatusReport;
 }
 
 export type Handler<T> = (message: T) => void | Promise<void>;
@@ -83,14 +106,18 @@ const ROUTES: { readonly [K in keyof Topics]: { service: ServiceName; delivery: 
   'tsigkeys.changed': { service: 'mdns', delivery: 'fanout' },
   'zone.served': { service: 'central', delivery: 'cast' },
   'zone.failed': { service: 'central', delivery: 'cast' },
+  create_zone: { service: 'worker', delivery: 'cast' },
+  update_zone: { service: 'worker', delivery: 'cast' },
+  delete_zone: { service: 'worker', delivery: 'cast' },
+  update_status: { service: 'central', delivery: 'cast' },
 };
 
-export type ServiceName = 'central' | 'mdns';
+export type ServiceName = 'central' | 'mdns' | 'worker';
 
-/** The topic each service serves (`[service:central] topic`, `[service:mdns] topic`). */
+/** The topic each service serves (`[service:central] topic`, `[service:mdns] topic`, `[service:worker] topic`). */
 export type ServiceTopics = Record<ServiceName, string>;
 
-export const DEFAULT_TOPICS: ServiceTopics = { central: 'central', mdns: 'mdns' };
+export const DEFAULT_TOPICS: ServiceTopics = { central: 'central', mdns: 'mdns', worker: 'worker' };
 
 export class MessagingBus implements Bus {
   readonly #endpoints: Endpoints;

@@ -20,6 +20,7 @@ export function serviceTopics(config: Config): ServiceTopics {
   return {
     central: config.get<string>('service:central', 'topic') || DEFAULT_TOPICS.central,
     mdns: config.get<string>('service:mdns', 'topic') || DEFAULT_TOPICS.mdns,
+    worker: config.get<string>('service:worker', 'topic') || DEFAULT_TOPICS.worker,
   };
 }
 

@@ -132,6 +132,7 @@ export class SqlTx implements Tx {
   createPool(input: PoolCreate): Promise<Pool> { return pools.createPool(this.#db, input); }
   getPool(id: string): Promise<Pool> { return pools.getPool(this.#db, id); }
   poolNsRecords(poolId: string): Promise<PoolNsRecord[]> { return pools.poolNsRecords(this.#db, poolId); }
+  poolHasTargets(poolId: string): Promise<boolean> { return pools.poolHasTargets(this.#db, poolId); }
   findPools(): Promise<Pool[]> { return pools.findPools(this.#db); }
   deletePool(id: string): Promise<void> { return pools.deletePool(this.#db, id); }
 

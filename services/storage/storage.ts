@@ -528,6 +528,8 @@ export interface Tx {
   getPool(id: string): Promise<Pool>;
   /** The pool's NS records alone (a zone's SOA and NS need no more of the pool). */
   poolNsRecords(poolId: string): Promise<PoolNsRecord[]>;
+  /** Whether the pool has targets (real nameservers the worker provisions). */
+  poolHasTargets(poolId: string): Promise<boolean>;
   findPools(): Promise<Pool[]>;
   deletePool(id: string): Promise<void>;
 

@@ -16,6 +16,11 @@ export interface BackendTarget {
   type: string;
   masters: HostPort[];
   options: Record<string, string>;
+  /**
+   * The target's TSIG key (pools.yaml `tsigkey_id`): the target signs its transfers from the masters with it.
+   * bind9 and pdns4 name it (the server must define it); knot2 defines it through knotc.
+   */
+  tsigKey?: { name: string; algorithm: string; secret: string } | null;
 }
 
 /** The target refused or did not answer; `message` says which call and what the target said. */

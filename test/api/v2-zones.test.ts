@@ -248,16 +248,16 @@ await controlPlaneSuite('api:zones', (t) => {
     await mdns('mdns-b', 'UP');
     const z = (await plane.request('POST', '/v2/zones', { project: 'mdns-p', body: { name: 'two-mdns.example.com.', email: 'a@b.com' } })).json;
     const status = async () => (await plane.request('GET', `/v2/zones/${z.id}`, { project: 'mdns-p' })).json.status;
-    await plane.central.zones.served(z.id, z.serial, 'mdns-a');
+    await plane.central.zoneStatuses.served(z.id, z.serial, 'mdns-a');
     assert.is(await status(), 'PENDING', 'mdns-b has not served it yet');
-    await plane.central.zones.served(z.id, z.serial, 'mdns-b');
+    await plane.central.zoneStatuses.served(z.id, z.serial, 'mdns-b');
     assert.is(await status(), 'ACTIVE');
     // An instance that stopped heartbeating no longer holds changes back.
     const rs = (await plane.request('POST', `/v2/zones/${z.id}/recordsets`, { project: 'mdns-p', body: { name: 'www.two-mdns.example.com.', type: 'A', records: ['192.0.2.1'] } })).json;
     const serial = (await plane.request('GET', `/v2/zones/${z.id}`, { project: 'mdns-p' })).json.serial;
     assert.ok(rs.id);
     await mdns('mdns-b', 'DOWN');
-    await plane.central.zones.served(z.id, serial, 'mdns-a');
+    await plane.central.zoneStatuses.served(z.id, serial, 'mdns-a');
     assert.is(await status(), 'ACTIVE');
     await mdns('mdns-a', 'DOWN');
   });

@@ -84,3 +84,8 @@ export async function findPools(db: Statements): Promise<Pool[]> {
 export async function deletePool(db: Statements, id: string): Promise<void> {
   await db.delete('pools', 'pool', id);
 }
+
+/** Whether the pool has targets: its zones are then pushed to them by the worker, not made ACTIVE by mdns. */
+export async function poolHasTargets(db: Statements, id: string): Promise<boolean> {
+  return (await db.all('SELECT id FROM pool_targets WHERE pool_id = ? LIMIT 1', [id])).length > 0;
+}

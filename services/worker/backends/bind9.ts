@@ -21,7 +21,9 @@ export class Bind9Backend implements Backend {
       ...(o.rndc_config_file ? ['-c', o.rndc_config_file] : []), ...(o.rndc_key_file ? ['-k', o.rndc_key_file] : [])];
     this.#timeoutMs = Number(o.rndc_timeout ?? 10) * 1000;
     this.#clean = /^(true|yes|1|on)$/i.test(o.clean_zonefile ?? 'false');
-    this.#primaries = target.masters.map((m) => `${m.host} port ${m.port};`).join(' ');
+    // A target key must be defined in named.conf (`key "NAME" { … };`): rndc cannot add keys.
+    const key = target.tsigKey ? ` key "${target.tsigKey.name.replace(/\.$/, '')}"` : '';
+    this.#primaries = target.masters.map((m) => `${m.host} port ${m.port}${key};`).join(' ');
   }
 
   async createZone(zone: string): Promise<void> {

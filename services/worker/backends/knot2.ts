@@ -17,23 +17,35 @@ export class Knot2Backend implements Backend {
   readonly #masters: string[];
   /** Names of the remote and ACL for these masters: stable, so every create reuses them. */
   readonly #remoteId: string;
+  readonly #key: BackendTarget['tsigKey'];
 
   constructor(target: BackendTarget) {
     this.#command = target.options.knotc ?? 'knotc';
     this.#socket = target.options.control_socket;
     if (target.masters.length === 0) throw new BackendError('knot2 target has no masters to pull zones from');
     this.#masters = target.masters.map((m) => `${m.host}@${m.port}`);
-    this.#remoteId = `zonecast-${createHash('sha256').update(this.#masters.join(' ')).digest('hex').slice(0, 12)}`;
+    this.#key = target.tsigKey ?? null;
+    const keyName = this.#key ? ` ${this.#key.name}` : '';
+    this.#remoteId = `zonecast-${createHash('sha256').update(this.#masters.join(' ') + keyName).digest('hex').slice(0, 12)}`;
   }
 
   async createZone(zone: string): Promise<void> {
     await this.#transaction(`create ${zone}`, async () => {
       const remote = this.#remoteId;
+      const key = this.#key;
+      if (key) {
+        // Knot can define keys itself: the target's key goes into its configuration with the remote.
+        await this.#knotc('conf-set', `key[${key.name}]`).catch(ignore(/duplicate identifier/i));
+        await this.#knotc('conf-set', `key[${key.name}].algorithm`, key.algorithm.replace(/\.$/, ''));
+        await this.#knotc('conf-set', `key[${key.name}].secret`, key.secret);
+      }
       await this.#knotc('conf-set', `remote[${remote}]`).catch(ignore(/duplicate identifier/i));
       await this.#knotc('conf-set', `remote[${remote}].address`, ...this.#masters);
+      if (key) await this.#knotc('conf-set', `remote[${remote}].key`, key.name);
       await this.#knotc('conf-set', `acl[${remote}]`).catch(ignore(/duplicate identifier/i));
       await this.#knotc('conf-set', `acl[${remote}].address`, ...this.#masters.map((m) => m.split('@')[0]));
       await this.#knotc('conf-set', `acl[${remote}].action`, 'notify');
+      if (key) await this.#knotc('conf-set', `acl[${remote}].key`, key.name);
       if (await this.#hasZone(zone)) return;
       await this.#knotc('conf-set', `zone[${zone}]`);
       await this.#knotc('conf-set', `zone[${zone}].master`, remote);

@@ -20,7 +20,8 @@ export class Pdns4Backend implements Backend {
     this.#zonesUrl = `${o.api_endpoint.replace(/\/+$/, '')}/api/v1/servers/localhost/zones`;
     this.#token = o.api_token ?? '';
     this.#masters = target.masters.map((m) => (m.host.includes(':') ? `[${m.host}]:${m.port}` : `${m.host}:${m.port}`));
-    this.#tsigKey = o.tsigkey_name;
+    // The key must exist in PowerDNS (pdnsutil import-tsig-key, or its API) under this name.
+    this.#tsigKey = o.tsigkey_name ?? target.tsigKey?.name.replace(/\.$/, '');
   }
 
   async createZone(zone: string): Promise<void> {
