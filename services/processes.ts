@@ -13,6 +13,7 @@ import { openEndpoints, serviceTopics, startHeartbeat } from './messaging/open.t
 import { openStorage, redactUrl } from './storage/open.ts';
 import { LATEST_VERSION } from './storage/schema.ts';
 import type { Storage } from './storage/storage.ts';
+import { workerOptions } from './worker/options.ts';
 import { startWorker } from './worker/run.ts';
 
 export interface ServiceProcess {
@@ -22,11 +23,11 @@ export interface ServiceProcess {
 }
 
 /** A lone service needs a broker: over the in-process transport nobody else could reach it. */
-function clusterEndpoints(config: Config, service: string, log: Logger): Endpoints {
+function clusterEndpoints(config: Config, service: string, log: Logger, prefetch?: number): Endpoints {
   if (config.get<string>('DEFAULT', 'transport_url') === '') {
     throw new ConfigError(`zonecast ${service} runs beside other services: it needs [DEFAULT] transport_url (--transport-url rabbit://…); 'zonecast start' runs everything in one process`);
   }
-  return openEndpoints(config, log);
+  return openEndpoints(config, log, prefetch);
 }
 
 /** How long a starting service waits for the broker before it starts anyway (answering 503 until it connects). */
@@ -114,7 +115,8 @@ export async function runStoredMdns(config: Config, log: Logger): Promise<Servic
 
 /** The worker: zone changes of pools with targets, carried to their nameservers; pools read from storage. */
 export async function runWorker(config: Config, log: Logger): Promise<ServiceProcess> {
-  const endpoints = clusterEndpoints(config, 'worker', log);
+  // As many changes in hand as it carries at once: each cast is acknowledged when its change has landed.
+  const endpoints = clusterEndpoints(config, 'worker', log, workerOptions(config).threads);
   const url = storageUrl(config);
   const storage = await openStorage(url);
   try {

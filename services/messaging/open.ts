@@ -24,7 +24,11 @@ export function serviceTopics(config: Config): ServiceTopics {
   };
 }
 
-export function openTransport(config: Config, log: Logger): Transport {
+/**
+ * `prefetch` overrides rabbit_qos_prefetch_count for a service whose messages each hold a slot for long (the
+ * worker's casts are acknowledged only once their change is carried, which may take minutes).
+ */
+export function openTransport(config: Config, log: Logger, prefetch?: number): Transport {
   const url = config.get<string>('DEFAULT', 'transport_url');
   if (url === '') {
     return new InProcessTransport({
@@ -35,7 +39,7 @@ export function openTransport(config: Config, log: Logger): Transport {
   return new AmqpTransport(parseTransportUrl(url), url, {
     ...AMQP_DEFAULTS,
     exchange: config.get<string>('DEFAULT', 'control_exchange'),
-    prefetch: rabbit('rabbit_qos_prefetch_count'),
+    prefetch: prefetch ?? rabbit('rabbit_qos_prefetch_count'),
     heartbeatTimeoutThreshold: rabbit('heartbeat_timeout_threshold'),
     retryInterval: rabbit('rabbit_retry_interval'),
     retryBackoff: rabbit('rabbit_retry_backoff'),
@@ -44,8 +48,8 @@ export function openTransport(config: Config, log: Logger): Transport {
   }, log);
 }
 
-export function openEndpoints(config: Config, log: Logger): Endpoints {
-  return new Endpoints(openTransport(config, log), instanceName(config), log);
+export function openEndpoints(config: Config, log: Logger, prefetch?: number): Endpoints {
+  return new Endpoints(openTransport(config, log, prefetch), instanceName(config), log);
 }
 
 /** This instance's heartbeats for `serviceName`, every `[heartbeat_emitter] heartbeat_interval`, started. */

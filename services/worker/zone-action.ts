@@ -1,7 +1,8 @@
 // One zone change carried to a pool (Designate's ZoneAction, designate.md §2.2), in the order that makes it
-// land at once: the backend call on every target (create/delete), retried; the masters (mdns) seen serving
-// the new serial, so that a NOTIFY never sends a target to fetch the old version; NOTIFY to every address of
-// the pool; the nameservers polled from the first millisecond; the outcome as Designate's statuses.
+// land at once: the masters (mdns) seen serving the new serial, so that neither a new target nor a NOTIFY
+// sends a nameserver to fetch the old version; the backend call on every target (create/delete), retried;
+// NOTIFY to every address of the pool; the nameservers polled from the first millisecond; the outcome as
+// Designate's statuses.
 // A change does not wait for a target that keeps failing once threshold_percentage of them have succeeded:
 // that target goes on retrying (and is told by NOTIFY when it succeeds) while the others are polled.
 import { notifyAll } from '../../engine/notify/fanout.ts';
@@ -37,6 +38,10 @@ export async function runZoneAction(change: WorkerZone, plan: PoolPlan, ctx: Act
   const report = (status: ZoneStatusReport['status'], serial: number): ZoneStatusReport => ({ zoneId: change.zoneId, status, serial, action: change.action });
   const notifier = new Renotifier(change.name, log);
 
+  const deleting = change.action === 'DELETE';
+  // A target created before mdns serves the zone would ask for it in vain and wait for its retry timer.
+  if (!deleting) await mastersServe(change, plan.masters, signal);
+  if (signal.aborted) return null;
   if (change.action !== 'UPDATE') {
     // A target that succeeds after the others went ahead is told at once (NOTIFY to the pool again).
     const phase = await backendPhase(change, plan.targets, ctx, () => {
@@ -50,12 +55,7 @@ export async function runZoneAction(change: WorkerZone, plan: PoolPlan, ctx: Act
     }
   }
 
-  const deleting = change.action === 'DELETE';
-  if (!deleting) {
-    await mastersServe(change, plan.masters, signal);
-    if (signal.aborted) return null;
-    notifier.send(plan.notify);
-  }
+  if (!deleting) notifier.send(plan.notify);
   let ensured = false;
   const outcome = await pollNameservers({
     zone: change.name, serial: change.serial, deleting, nameservers: plan.nameservers, options, signal,

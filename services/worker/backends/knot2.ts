@@ -3,13 +3,29 @@
 // exist, then adds `zone[NAME]` with them, all in one transaction; deleting unsets `zone[NAME]`.
 // Options (pools.yaml `targets[].options`): `knotc` (the command, default "knotc") and `control_socket`
 // (knotd's control socket, default knotc's own default).
-// One configuration transaction at a time per knotd: a busy one is retried for a few seconds.
+// knotd takes one configuration transaction at a time: this process queues its own per control socket, and a
+// transaction another process holds is waited for (retried for a few seconds).
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { BackendError, type Backend, type BackendTarget } from '../backend.ts';
 
 const COMMAND_TIMEOUT_MS = 10_000;
-const BUSY_RETRIES = 20;
+/** A transaction another process holds for this long is taken as abandoned and aborted. */
+const STALE_TRANSACTION_MS = 5_000;
+
+/** The tail of each control socket's queue of transactions in this process. */
+const queues = new Map<string, Promise<void>>();
+
+/** Runs `fn` after every transaction queued before it on `socket`. */
+function queued(socket: string, fn: () => Promise<void>): Promise<void> {
+  const run = (queues.get(socket) ?? Promise.resolve()).then(fn);
+  const tail = run.catch(() => {});
+  queues.set(socket, tail);
+  void tail.then(() => {
+    if (queues.get(socket) === tail) queues.delete(socket);
+  });
+  return run;
+}
 
 export class Knot2Backend implements Backend {
   readonly #command: string;
@@ -67,14 +83,28 @@ export class Knot2Backend implements Backend {
   }
 
   /** conf-begin … conf-commit, aborted on failure; a transaction already open elsewhere is waited for. */
-  async #transaction(what: string, body: () => Promise<void>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+  #transaction(what: string, body: () => Promise<void>): Promise<void> {
+    return queued(this.#socket ?? '', () => this.#inTransaction(what, body));
+  }
+
+  async #inTransaction(what: string, body: () => Promise<void>): Promise<void> {
+    let staleAt = performance.now() + STALE_TRANSACTION_MS;
+    let aborted = false;
+    for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
       try {
         await this.#knotc('conf-begin');
         break;
       } catch (err) {
-        if (!/too many transactions/i.test((err as Error).message) || attempt >= BUSY_RETRIES) throw new BackendError(`knot2 ${what}: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 100 * attempt));
+        const busy = /too many transactions/i.test((err as Error).message);
+        if (!busy || (aborted && performance.now() > staleAt)) throw new BackendError(`knot2 ${what}: ${(err as Error).message}`);
+        if (!aborted && performance.now() > staleAt) {
+          // Open for longer than any of ours takes: its owner died between conf-begin and conf-commit (a
+          // worker killed -9), and knotd would refuse every change until someone aborts it.
+          await this.#knotc('conf-abort').catch(() => {});
+          aborted = true;
+          staleAt = performance.now() + STALE_TRANSACTION_MS;
+        }
+        await new Promise((r) => setTimeout(r, wait));
       }
     }
     try {
