@@ -30,13 +30,17 @@ export const QUICK_WORKER = {
   ZONECAST_PRODUCER_TASK_WORKER_PERIODIC_RECOVERY_INTERVAL: '1',
 };
 
-/** The pools.yaml of a default pool whose targets are `targets`, each also a nameserver. */
-export function poolYaml(targets: TargetDaemon[]): string {
+/**
+ * The pools.yaml of a default pool whose targets are `targets`, each also a nameserver; with `tsigkeyId`,
+ * each target transfers with that key and is NOTIFYed and polled with it.
+ */
+export function poolYaml(targets: TargetDaemon[], tsigkeyId?: string): string {
+  const key = tsigkeyId ? [`      tsigkey_id: ${tsigkeyId}`] : [];
   const lines = ['- name: default', '  ns_records:', '    - hostname: ns1.example.org.', '      priority: 1', '  nameservers:'];
-  for (const t of targets) lines.push('    - host: 127.0.0.1', `      port: ${t.port}`);
+  for (const t of targets) lines.push('    - host: 127.0.0.1', `      port: ${t.port}`, ...key);
   lines.push('  targets:');
   for (const t of targets) {
-    lines.push(`    - type: ${t.type}`, '      masters:');
+    lines.push(`    - type: ${t.type}`, ...key, '      masters:');
     for (const m of t.masters) lines.push(`        - host: ${m.host}`, `          port: ${m.port}`);
     lines.push('      options:');
     for (const [k, v] of Object.entries(t.options)) lines.push(`        ${k}: ${JSON.stringify(v)}`);
@@ -44,14 +48,15 @@ export function poolYaml(targets: TargetDaemon[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function startPooledSystem(mdnsPort: number, targets: TargetDaemon[], env: Record<string, string> = {}): Promise<PooledSystem> {
+/** `zonecast start` on `mdnsPort`; its default pool gets `targets` (with `pools`, that pools.yaml once started). */
+export async function startPooledSystem(mdnsPort: number, targets: TargetDaemon[], env: Record<string, string> = {}, pools = true): Promise<PooledSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'zonecast-pooled-'));
   const config = loadConfig({
     env: { ...QUICK_WORKER, ...env },
     cli: { 'data-dir': dir, listen: [`127.0.0.1:${mdnsPort}`], 'api-listen': ['127.0.0.1:0'], 'compile-threads': '1' },
   });
   const all = await startAll(config, createLogger('zonecast', process.env.ZONECAST_TEST_LOG ?? 'silent'));
-  await updatePools(all.storage, parsePoolsYaml(poolYaml(targets)));
+  if (pools) await updatePools(all.storage, parsePoolsYaml(poolYaml(targets)));
   const api = (method: string, path: string, body?: unknown) => call(all.api.ports[0], method, path, {
     headers: { 'content-type': 'application/json', 'x-auth-project-id': 'pooled' },
     body: body === undefined ? undefined : JSON.stringify(body),
