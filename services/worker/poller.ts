@@ -38,6 +38,11 @@ const FIRST_STEP_MS = 2;
 const MAX_QUICK_STEP_MS = 100;
 /** Designate's worker waits 10 s for any one DNS answer. */
 const MAX_QUERY_SECONDS = 10;
+/**
+ * During the quick polls an answer is waited for this long at most: a query lost on the way (NSD drops some
+ * while it reloads) must not hold the next poll for seconds.
+ */
+const QUICK_QUERY_MS = 500;
 
 /** How many of `n` nameservers must succeed for `percentage`. */
 export function required(n: number, percentage: number): number {
@@ -109,7 +114,9 @@ async function pollOne(ns: Primary, request: PollRequest, signal: AbortSignal, s
   let rounds = 0;
   for (;;) {
     if (signal.aborted) return null;
-    const observed = await askSoa(ns, request.zone, timeoutMs).then(observe, (): Observation => ({ kind: 'timeout' }));
+    const quick = performance.now() < quickUntil;
+    const observed = await askSoa(ns, request.zone, quick ? Math.min(QUICK_QUERY_MS, timeoutMs) : timeoutMs)
+      .then(observe, (): Observation => ({ kind: 'timeout' }));
     if (signal.aborted) return null;
     if (saw(observed)) return true;
     let wait: number;

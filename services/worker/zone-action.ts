@@ -19,8 +19,13 @@ import type { PlannedTarget, PoolPlan } from './pool-plan.ts';
 
 /** How long the masters may take to serve a new serial before the NOTIFY goes out anyway. */
 const MASTERS_WAIT_MS = 5000;
-/** A nameserver still behind is NOTIFYed again at most this often. */
-const RENOTIFY_MS = 1000;
+/**
+ * A nameserver still behind is NOTIFYed again after this long, then after twice that, up to MAX_RENOTIFY_MS,
+ * in case it lost track of the first. Not sooner: BIND answers a NOTIFY that arrives while it finishes a
+ * transfer with a refresh half a second later, and every further NOTIFY meanwhile costs it another refresh.
+ */
+const FIRST_RENOTIFY_MS = 1000;
+const MAX_RENOTIFY_MS = 5000;
 const NOTIFY_RETRIES = 3;
 const NOTIFY_TIMEOUT_MS = 1000;
 
@@ -166,11 +171,12 @@ async function mastersServe(change: WorkerZone, masters: Primary[], signal: Abor
   }));
 }
 
-/** NOTIFY for one zone: grouped by key (one fan-out per key), and repeated to a lagging nameserver at most once a second. */
+/** NOTIFY for one zone: grouped by key (one fan-out per key), and repeated to a lagging nameserver with backoff. */
 class Renotifier {
   readonly #zone: string;
   readonly #log: Logger;
-  readonly #last = new Map<string, number>();
+  /** Per address: when it was last told, and how long to wait before telling it again. */
+  readonly #told = new Map<string, { at: number; wait: number }>();
 
   constructor(zone: string, log: Logger) {
     this.#zone = zone;
@@ -181,7 +187,9 @@ class Renotifier {
     const now = performance.now();
     const groups = new Map<TsigKey | null, Primary[]>();
     for (const a of addresses) {
-      this.#last.set(`${a.host}#${a.port}`, now);
+      const key = `${a.host}#${a.port}`;
+      const wait = this.#told.get(key)?.wait;
+      this.#told.set(key, { at: now, wait: wait === undefined ? FIRST_RENOTIFY_MS : Math.min(wait * 2, MAX_RENOTIFY_MS) });
       groups.set(a.key, [...(groups.get(a.key) ?? []), a]);
     }
     for (const [key, group] of groups) {
@@ -195,10 +203,10 @@ class Renotifier {
     }
   }
 
-  /** NOTIFY `ns` again if it was not told within the last second. */
+  /** NOTIFY `ns` again once its backoff since the last NOTIFY has passed. */
   again(ns: Primary): void {
-    const last = this.#last.get(`${ns.host}#${ns.port}`);
-    if (last !== undefined && performance.now() - last < RENOTIFY_MS) return;
+    const told = this.#told.get(`${ns.host}#${ns.port}`);
+    if (told !== undefined && performance.now() - told.at < told.wait) return;
     this.send([ns]);
   }
 }

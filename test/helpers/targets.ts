@@ -34,6 +34,8 @@ export interface TargetDaemon {
   start(): Promise<void>;
   /** Stops it and removes its directory. */
   cleanup(): Promise<void>;
+  /** Its last lines of output, for a failure's message. */
+  tail(): string[];
 }
 
 interface Recipe {
@@ -54,6 +56,9 @@ const RECIPES: Record<TargetType, () => Recipe | null> = {
         writeFileSync(join(dir, 'named.conf'), `${key}options {
 ${bindBaseOptions(dir, port)}
   allow-new-zones yes;
+  # BIND sends refresh SOA queries through a rate limiter that, at the default 20 a second, releases them
+  # in batches every 500 ms: a NOTIFY within half a second of another waits that long.
+  serial-query-rate 1000;
 };
 controls { inet 127.0.0.1 port ${rndcPort} allow { 127.0.0.1; } keys { "rndc-key"; }; };
 `);
@@ -72,7 +77,9 @@ controls { inet 127.0.0.1 port ${rndcPort} allow { 127.0.0.1; } keys { "rndc-key
     if (!knotd || !knotc) return null;
     return {
       async setup(dir, port) {
-        writeFileSync(join(dir, 'knot.conf'), knotBaseConfig(dir, port));
+        // Zone files in `dir` too: knotd's default template keeps them in /var/lib/knot, where a file left by an
+        // earlier run with a newer serial would make this knotd refuse every transfer from mdns.
+        writeFileSync(join(dir, 'knot.conf'), `${knotBaseConfig(dir, port)}\ntemplate:\n  - id: default\n    storage: "${dir}"\n`);
         return {
           cmd: knotd, args: ['-c', join(dir, 'knot.conf')],
           options: { knotc, control_socket: join(dir, 'knot.sock') },
@@ -171,6 +178,7 @@ export async function startTarget(type: TargetType, masterPort: number): Promise
       server = startProcess(type, cmd, args);
       await until(`${type} answering`, async () => (await soaOf(port, 'zonecast-probe.test.')).rcode !== 'TIMEOUT');
     },
+    tail: () => server?.tail ?? [],
     async cleanup() {
       await daemon.stop();
       rmSync(dir, { recursive: true, force: true });
