@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
+import { api, BENCH_HEADERS, UNLIMITED_QUOTAS, untilApiAnswers } from './lib/api-client.ts';
 import { freePort } from './lib/dns-probe.ts';
 import { environment, fmt, table, writeResults } from './lib/report.ts';
 import { BENCH_DIR } from './lib/dataset.ts';
@@ -33,25 +34,15 @@ const CLIENTS = Number(values.clients);
 const ZONES = Number(values.zones);
 const CHANGES = Number(values.changes);
 const KILLS = Number(values.kills);
-const UNLIMITED = Object.fromEntries(['zones', 'zone_recordsets', 'zone_records', 'recordset_records', 'api_export_size']
-  .map((q) => [`ZONECAST_DEFAULT_QUOTA_${q.toUpperCase()}`, '-1']));
 // Operators' defaults, not the tests' short intervals.
 // The cluster helper reads each process's 'running' line, so its processes log at info.
-const DEFAULTS = { ZONECAST_SERVICE_MDNS_SYNC_INTERVAL: '5', ZONECAST_HEARTBEAT_EMITTER_HEARTBEAT_INTERVAL: '10', ZONECAST_DEFAULT_RPC_RESPONSE_TIMEOUT: '60', ...UNLIMITED };
-const HEADERS = { 'content-type': 'application/json', 'x-auth-project-id': 'bench' };
+const DEFAULTS = { ZONECAST_SERVICE_MDNS_SYNC_INTERVAL: '5', ZONECAST_HEARTBEAT_EMITTER_HEARTBEAT_INTERVAL: '10', ZONECAST_DEFAULT_RPC_RESPONSE_TIMEOUT: '60', ...UNLIMITED_QUOTAS };
 
 interface Deployment {
   name: string;
   apiPorts: number[];
   dnsPorts: number[];
   close(): Promise<void>;
-}
-
-async function api(port: number, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: HEADERS, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : null;
 }
 
 async function answered(port: number, name: string): Promise<boolean> {
@@ -66,15 +57,7 @@ async function startEmbedded(engine: 'sqlite' | 'mariadb'): Promise<Deployment> 
   const child = spawn(process.execPath, [join(BENCH_DIR, '..', 'bin', 'zonecast.ts'), 'start', '--data-dir', dir,
     ...(db ? ['--connection', db.url] : []),
     '--api-listen', `127.0.0.1:${apiPort}`, '--listen', `127.0.0.1:${dnsPort}`], { cwd: dir, env: { ...process.env, ...DEFAULTS, ZONECAST_LOG_LEVEL: 'warn' }, stdio: 'ignore' });
-  for (let i = 0; ; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${apiPort}/healthcheck`);
-      break;
-    } catch {
-      if (i > 400) throw new Error('zonecast start did not come up');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await untilApiAnswers(apiPort);
   return {
     name: `embedded (start, ${engine === 'sqlite' ? 'SQLite' : 'MariaDB'})`, apiPorts: [apiPort], dnsPorts: [dnsPort],
     close: async () => {
@@ -146,7 +129,7 @@ async function worstConvergence(d: Distributed): Promise<number[]> {
     // the API sees the new central (it asks the broker once a second) it answers 503 at once: sent again.
     void (async () => {
       while (faulty.exitedAt === null) {
-        const res = await fetch(`http://127.0.0.1:${d.apiPorts[0]}${path}`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ name: `${name}.`, type: 'A', records: ['192.0.2.3'] }) }).catch(() => null);
+        const res = await fetch(`http://127.0.0.1:${d.apiPorts[0]}${path}`, { method: 'POST', headers: BENCH_HEADERS, body: JSON.stringify({ name: `${name}.`, type: 'A', records: ['192.0.2.3'] }) }).catch(() => null);
         if (res?.status !== 503) return;
         await new Promise((r) => setTimeout(r, 200));
       }

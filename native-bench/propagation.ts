@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { api, UNLIMITED_QUOTAS, untilApiAnswers } from './lib/api-client.ts';
 import { freePort } from './lib/dns-probe.ts';
 import { BENCH_DIR } from './lib/dataset.ts';
 import { environment, fmt, table, writeResults } from './lib/report.ts';
@@ -40,16 +41,6 @@ const TYPES = values.targets.split(',') as TargetType[];
 const DESIGNATE_POLL_DELAY_1_MS = 1250;
 const DESIGNATE_DEFAULTS_MS = 5000;
 const CLI = join(BENCH_DIR, '..', 'bin', 'zonecast.ts');
-const HEADERS = { 'content-type': 'application/json', 'x-auth-project-id': 'bench' };
-const UNLIMITED = Object.fromEntries(['zones', 'zone_recordsets', 'zone_records', 'recordset_records']
-  .map((q) => [`ZONECAST_DEFAULT_QUOTA_${q.toUpperCase()}`, '-1']));
-
-async function api(port: number, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: HEADERS, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** Resolves with the ms from `since` at which `probe` first holds (asked back to back), or throws after 60 s. */
 async function when(since: number, what: string, probe: () => Promise<boolean>): Promise<number> {
@@ -128,20 +119,12 @@ try {
     targets.push(target);
   }
   // The operator's way: schema and pools first (`zonecast manage`), then `zonecast start`.
-  const env = { ...process.env, ...UNLIMITED, ZONECAST_DEFAULT_STATE_PATH: dir, ZONECAST_LOG_LEVEL: 'warn' };
+  const env = { ...process.env, ...UNLIMITED_QUOTAS, ZONECAST_DEFAULT_STATE_PATH: dir, ZONECAST_LOG_LEVEL: 'warn' };
   writeFileSync(join(dir, 'pools.yaml'), poolYaml(targets));
   execFileSync(process.execPath, [CLI, 'manage', 'db-sync'], { env, cwd: dir });
   execFileSync(process.execPath, [CLI, 'manage', 'pool-update', '--file', join(dir, 'pools.yaml')], { env, cwd: dir, stdio: 'ignore' });
   child = spawn(process.execPath, [CLI, 'start', '--api-listen', `127.0.0.1:${apiPort}`, '--listen', `127.0.0.1:${mdnsPort}`], { env, cwd: dir, stdio: 'inherit' });
-  for (let i = 0; ; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${apiPort}/healthcheck`);
-      break;
-    } catch {
-      if (i > 400) throw new Error('zonecast start did not come up');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await untilApiAnswers(apiPort);
 
   // 1. One change at a time, over `--spread` zones in turn, then on one zone back to back.
   const spread = await changesOneAtATime(SPREAD);

@@ -6,6 +6,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { untilApiAnswers } from './lib/api-client.ts';
 import { ensureDataset, BENCH_DIR } from './lib/dataset.ts';
 import { freePort, waitUntilServing } from './lib/dns-probe.ts';
 import { ensurePackages } from './lib/packages.ts';
@@ -71,7 +72,7 @@ async function measure(engine: string, dir: string, connection: string | undefin
   let server = spawn();
   let importS: number;
   try {
-    await waitForApi(apiPort);
+    await untilApiAnswers(apiPort);
     const started = performance.now();
     const headers = { 'x-auth-project-id': 'bench' };
     const post = await fetch(`http://127.0.0.1:${apiPort}/v2/zones/tasks/imports`, { method: 'POST', headers: { ...headers, 'content-type': 'text/dns' }, body: zoneText });
@@ -105,17 +106,6 @@ async function measure(engine: string, dir: string, connection: string | undefin
   }
 }
 
-async function waitForApi(port: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/healthcheck`);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error('the API never came up');
-}
 
 const knot = rows[0].serveS;
 const text = `${fmt(records)} records (${ORIGIN}), each server on core 0\n\n` + table(

@@ -52,11 +52,25 @@ async function running(service: string, config: Config, endpoints: Endpoints, de
   };
 }
 
-export async function runCentral(config: Config, log: Logger): Promise<ServiceProcess> {
-  const endpoints = clusterEndpoints(config, 'central', log);
+/**
+ * Opens `[storage] connection` for a service on `endpoints` and starts it with `start`; if that fails, the
+ * database and the broker connections are closed again.
+ */
+async function withStorage(config: Config, endpoints: Endpoints, start: (storage: Storage, url: string) => Promise<ServiceProcess>): Promise<ServiceProcess> {
   const url = storageUrl(config);
   const storage = await openStorage(url);
   try {
+    return await start(storage, url);
+  } catch (err) {
+    await storage.close();
+    await endpoints.transport.close();
+    throw err;
+  }
+}
+
+export async function runCentral(config: Config, log: Logger): Promise<ServiceProcess> {
+  const endpoints = clusterEndpoints(config, 'central', log);
+  return withStorage(config, endpoints, async (storage, url) => {
     await prepareStorage(storage, url, log);
     const topics = serviceTopics(config);
     const central = startCentral(config, storage, new MessagingBus(endpoints, topics), endpoints, topics.central, log);
@@ -65,11 +79,7 @@ export async function runCentral(config: Config, log: Logger): Promise<ServicePr
       await storage.close();
     }, log);
     return { close };
-  } catch (err) {
-    await storage.close();
-    await endpoints.transport.close();
-    throw err;
-  }
+  });
 }
 
 export async function runApi(config: Config, log: Logger): Promise<ServiceProcess> {
@@ -91,9 +101,7 @@ async function requireSchema(storage: Storage, url: string): Promise<void> {
 /** mdns over the database (no zones_dir): the zones central stores, kept current by the bus and by sync. */
 export async function runStoredMdns(config: Config, log: Logger): Promise<ServiceProcess> {
   const endpoints = clusterEndpoints(config, 'mdns', log);
-  const url = storageUrl(config);
-  const storage = await openStorage(url);
-  try {
+  return withStorage(config, endpoints, async (storage, url) => {
     await requireSchema(storage, url);
     const bus = new MessagingBus(endpoints, serviceTopics(config));
     await brokerReady(endpoints, log);
@@ -106,20 +114,14 @@ export async function runStoredMdns(config: Config, log: Logger): Promise<Servic
       await storage.close();
     }, log);
     return { close, mdns };
-  } catch (err) {
-    await storage.close();
-    await endpoints.transport.close();
-    throw err;
-  }
+  });
 }
 
 /** The worker: zone changes of pools with targets, carried to their nameservers; pools read from storage. */
 export async function runWorker(config: Config, log: Logger): Promise<ServiceProcess> {
   // As many changes in hand as it carries at once: each cast is acknowledged when its change has landed.
   const endpoints = clusterEndpoints(config, 'worker', log, workerOptions(config).threads);
-  const url = storageUrl(config);
-  const storage = await openStorage(url);
-  try {
+  return withStorage(config, endpoints, async (storage, url) => {
     await requireSchema(storage, url);
     const topics = serviceTopics(config);
     const worker = startWorker(config, storage, new MessagingBus(endpoints, topics), log);
@@ -128,9 +130,5 @@ export async function runWorker(config: Config, log: Logger): Promise<ServicePro
       await storage.close();
     }, log);
     return { close };
-  } catch (err) {
-    await storage.close();
-    await endpoints.transport.close();
-    throw err;
-  }
+  });
 }

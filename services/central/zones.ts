@@ -1,5 +1,6 @@
 // Zones: Designate's rules for creating, changing and deleting them (designate.md §4.1–4.2), one transaction
-// each, and a 'zone.changed' on the bus once committed so mdns compiles the new serial.
+// each, and a 'zone.changed' on the bus once committed so mdns compiles the new serial (and, for a pool with
+// targets, a cast to the worker, which carries it to the pool's nameservers).
 import { nameFromText, nameToText } from '../../engine/codec/name.ts';
 import { nextSerial } from '../../engine/xfr/serial.ts';
 import type { AnnouncedRRset, ZoneChanged } from '../messaging/bus.ts';
