@@ -1,7 +1,8 @@
 // PowerDNS Authoritative through its HTTP API, as Designate's pdns4 backend: POST a Slave zone with the
 // pool's masters (then ask for the first transfer at once), DELETE it to remove. A 409 on create (the zone
 // exists) and a 404 on delete (it does not) are success. Options, with Designate's names: api_endpoint
-// (http://host:8081), api_token (the X-API-Key), tsigkey_name (the key PowerDNS signs transfers with).
+// (http://host:8081), api_token (the X-API-Key), tsigkey_name (the key PowerDNS signs transfers with, which
+// must exist there). A target key (pools.yaml tsigkey_id) is put into PowerDNS through the API itself.
 import { withDeadline } from '../../deadline.ts';
 import { BackendError, type Backend, type BackendTarget } from '../backend.ts';
 
@@ -12,19 +13,28 @@ export class Pdns4Backend implements Backend {
   readonly #token: string;
   readonly #masters: string[];
   readonly #tsigKey: string | undefined;
+  readonly #keysUrl: string;
+  readonly #key: BackendTarget['tsigKey'];
 
   constructor(target: BackendTarget) {
     const o = target.options;
     if (!o.api_endpoint) throw new BackendError('pdns4 target needs options.api_endpoint');
     if (target.masters.length === 0) throw new BackendError('pdns4 target has no masters to pull zones from');
-    this.#zonesUrl = `${o.api_endpoint.replace(/\/+$/, '')}/api/v1/servers/localhost/zones`;
+    const server = `${o.api_endpoint.replace(/\/+$/, '')}/api/v1/servers/localhost`;
+    this.#zonesUrl = `${server}/zones`;
+    this.#keysUrl = `${server}/tsigkeys`;
+    this.#key = o.tsigkey_name ? null : target.tsigKey ?? null;
     this.#token = o.api_token ?? '';
     this.#masters = target.masters.map((m) => (m.host.includes(':') ? `[${m.host}]:${m.port}` : `${m.host}:${m.port}`));
-    // The key must exist in PowerDNS (pdnsutil import-tsig-key, or its API) under this name.
     this.#tsigKey = o.tsigkey_name ?? target.tsigKey?.name.replace(/\.$/, '');
   }
 
   async createZone(zone: string): Promise<void> {
+    if (this.#key) {
+      const { name, algorithm, secret } = this.#key;
+      // 409: PowerDNS has a key of that name already.
+      await this.#request(`create key ${name}`, 'POST', this.#keysUrl, { name: name.replace(/\.$/, ''), algorithm: algorithm.replace(/\.$/, ''), key: secret }, [201, 409]);
+    }
     const body = { name: zone, kind: 'Slave', masters: this.#masters, ...(this.#tsigKey ? { slave_tsig_key_ids: [this.#tsigKey] } : {}) };
     const created = await this.#request(`create ${zone}`, 'POST', this.#zonesUrl, body, [201, 409]);
     // A new secondary transfers at PowerDNS's next refresh cycle; ask for it now.
