@@ -122,10 +122,11 @@ pattern:
   request-xfr: 127.0.0.1@${masterPort} NOKEY
   allow-notify: 127.0.0.1 NOKEY
 `);
-        const base = { nsd_control: nsdControl, config_file: join(d, 'nsd.conf') };
+        // Designate's way to reach nsd-control: host, port and the TLS files.
+        const base = { nsd_control: nsdControl, keyfile: join(d, 'nsd_control.key'), certfile: join(d, 'nsd_control.pem'), ca_certs: join(d, 'nsd_server.pem') };
         return {
           cmd: nsd, args: ['-d', '-c', join(d, 'nsd.conf')],
-          options: { ...base, pattern: 'zonecast' },
+          options: { ...base, host: '127.0.0.1', port: String(controlPort), pattern: 'zonecast' },
           unreachable: async () => ({ ...base, host: '127.0.0.1', port: String(await freePort()) }),
         };
       },

@@ -2,9 +2,14 @@
 // primaries and NOTIFY ACL come from a pattern in nsd.conf (request-xfr and allow-notify naming the mdns
 // instances), `delzone NAME` removes it. nsd-control answers "already exists" and "not present" with
 // success itself, so both calls are idempotent. Options: `pattern` (Designate's name, default "slave"),
-// `host` and `port` of the control channel (default nsd-control's own), `config_file` (the nsd.conf whose
-// remote-control section names the keys and certificates), `nsd_control` (the command).
+// `host` and `port` of the control channel (default nsd-control's own), the TLS files as Designate names
+// them: `keyfile` and `certfile` (nsd_control.key/.pem) and `ca_certs` (nsd_server.pem, which nsd-control
+// checks the server against) — or `config_file`, an nsd.conf whose remote-control section names them —
+// and `nsd_control` (the command).
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BackendError, type Backend, type BackendTarget } from '../backend.ts';
 
 const COMMAND_TIMEOUT_MS = 10_000;
@@ -18,7 +23,8 @@ export class Nsd4Backend implements Backend {
     const o = target.options;
     this.#command = o.nsd_control ?? 'nsd-control';
     this.#pattern = o.pattern ?? 'slave';
-    this.#base = [...(o.config_file ? ['-c', o.config_file] : []), ...(o.host ? ['-s', `${o.host}@${o.port ?? 8952}`] : [])];
+    const config = o.config_file ?? (o.keyfile || o.certfile ? controlConfig(o) : undefined);
+    this.#base = [...(config ? ['-c', config] : []), ...(o.host ? ['-s', `${o.host}@${o.port ?? 8952}`] : [])];
   }
 
   async createZone(zone: string): Promise<void> {
@@ -38,4 +44,26 @@ export class Nsd4Backend implements Backend {
       });
     });
   }
+}
+
+/** The configuration file written for each set of TLS files, by their paths: backends are made per change. */
+const controlConfigs = new Map<string, string>();
+
+/**
+ * nsd-control reads its TLS files only from a configuration file: one with just the remote-control section,
+ * written once per set of files into a directory of its own.
+ */
+function controlConfig(o: Record<string, string>): string {
+  if (!o.keyfile || !o.certfile || !o.ca_certs) throw new BackendError('nsd4 target needs keyfile, certfile and ca_certs together (or config_file)');
+  const id = [o.keyfile, o.certfile, o.ca_certs].join('\0');
+  let file = controlConfigs.get(id);
+  if (file === undefined) {
+    file = join(mkdtempSync(join(tmpdir(), 'zonecast-nsd-control-')), 'nsd-control.conf');
+    writeFileSync(file, [
+      'remote-control:', '  control-enable: yes',
+      `  server-cert-file: "${o.ca_certs}"`, `  control-key-file: "${o.keyfile}"`, `  control-cert-file: "${o.certfile}"`, '',
+    ].join('\n'));
+    controlConfigs.set(id, file);
+  }
+  return file;
 }
