@@ -7,7 +7,7 @@
 // checks the server against) — or `config_file`, an nsd.conf whose remote-control section names them —
 // and `nsd_control` (the command).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackendError, type Backend, type BackendTarget } from '../backend.ts';
@@ -58,7 +58,9 @@ function controlConfig(o: Record<string, string>): string {
   const id = [o.keyfile, o.certfile, o.ca_certs].join('\0');
   let file = controlConfigs.get(id);
   if (file === undefined) {
-    file = join(mkdtempSync(join(tmpdir(), 'zonecast-nsd-control-')), 'nsd-control.conf');
+    const dir = mkdtempSync(join(tmpdir(), 'zonecast-nsd-control-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    file = join(dir, 'nsd-control.conf');
     writeFileSync(file, [
       'remote-control:', '  control-enable: yes',
       `  server-cert-file: "${o.ca_certs}"`, `  control-key-file: "${o.keyfile}"`, `  control-cert-file: "${o.certfile}"`, '',
