@@ -119,7 +119,7 @@ try {
     targets.push(target);
   }
   // The operator's way: schema and pools first (`zonecast manage`), then `zonecast start`.
-  const env = { ...process.env, ...UNLIMITED_QUOTAS, ZONECAST_DEFAULT_STATE_PATH: dir, ZONECAST_LOG_LEVEL: 'warn' };
+  const env = { ...process.env, ...UNLIMITED_QUOTAS, ZONECAST_DEFAULT_STATE_PATH: dir, ZONECAST_LOG_LEVEL: process.env.ZONECAST_LOG_LEVEL ?? 'warn' };
   writeFileSync(join(dir, 'pools.yaml'), poolYaml(targets));
   execFileSync(process.execPath, [CLI, 'manage', 'db-sync'], { env, cwd: dir });
   execFileSync(process.execPath, [CLI, 'manage', 'pool-update', '--file', join(dir, 'pools.yaml')], { env, cwd: dir, stdio: 'ignore' });

@@ -9,6 +9,11 @@ export interface Backend {
   createZone(zone: string): Promise<void>;
   /** The target no longer serves `zone`. */
   deleteZone(zone: string): Promise<void>;
+  /**
+   * The target checks its masters for `zone` now: the worker's nudge for a nameserver that put a NOTIFY off
+   * (Knot by up to a second, PowerDNS by its one-second secondary loop).
+   */
+  refreshZone?(zone: string): Promise<void>;
 }
 
 /** A pool target as the worker reads it: its type, the masters it pulls from, its options (pools.yaml). */

@@ -8,8 +8,17 @@ import { askSoa, type Primary } from '../../engine/xfr/client.ts';
 import { serialNewer } from '../../engine/xfr/serial.ts';
 import type { WorkerOptions } from './options.ts';
 
-/** What one nameserver last showed: the serial, no zone (REFUSED, NXDOMAIN, NOTAUTH, no SOA), or no answer. */
-export type Observation = { kind: 'serial'; serial: number } | { kind: 'no-zone'; rcode: string } | { kind: 'timeout' };
+/**
+ * What one nameserver last showed: the serial; no zone (REFUSED, NXDOMAIN, NOTAUTH, no SOA); another error
+ * (SERVFAIL: NSD answers it for a moment while it reloads); or no answer.
+ */
+export type Observation =
+  | { kind: 'serial'; serial: number }
+  | { kind: 'no-zone'; rcode: string }
+  | { kind: 'failed'; rcode: string }
+  | { kind: 'timeout' };
+
+const NO_ZONE_RCODES = new Set<number>([Rcode.NOERROR, Rcode.NXDOMAIN, Rcode.REFUSED, Rcode.NOTAUTH]);
 
 export interface PollRequest {
   zone: string;
@@ -51,7 +60,8 @@ export function required(n: number, percentage: number): number {
 
 function observe(answer: { rcode: number; serial: number | null }): Observation {
   if (answer.rcode === Rcode.NOERROR && answer.serial !== null) return { kind: 'serial', serial: answer.serial };
-  return { kind: 'no-zone', rcode: answer.rcode === Rcode.NOERROR ? 'NODATA' : rcodeToText(answer.rcode) };
+  const rcode = answer.rcode === Rcode.NOERROR ? 'NODATA' : rcodeToText(answer.rcode);
+  return NO_ZONE_RCODES.has(answer.rcode) ? { kind: 'no-zone', rcode } : { kind: 'failed', rcode };
 }
 
 export function pollNameservers(request: PollRequest): Promise<PollOutcome> {

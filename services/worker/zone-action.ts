@@ -26,6 +26,13 @@ const MASTERS_WAIT_MS = 5000;
  */
 const FIRST_RENOTIFY_MS = 1000;
 const MAX_RENOTIFY_MS = 5000;
+/**
+ * A nameserver must answer "no zone" for this long before an update creates the zone on the targets again:
+ * a secondary that is adding or reloading the zone says so for a moment.
+ */
+const ENSURE_AFTER_MS = 500;
+/** A nameserver still behind this long after the NOTIFY gets its target nudged through the control channel. */
+const NUDGE_AFTER_MS = 50;
 const NOTIFY_RETRIES = 3;
 const NOTIFY_TIMEOUT_MS = 1000;
 
@@ -61,15 +68,28 @@ export async function runZoneAction(change: WorkerZone, plan: PoolPlan, ctx: Act
   }
 
   if (!deleting) notifier.send(plan.notify);
+  const notifiedAt = performance.now();
   let ensured = false;
+  let nudged = false;
+  const noZoneSince = new Map<Primary, number>();
   const outcome = await pollNameservers({
     zone: change.name, serial: change.serial, deleting, nameservers: plan.nameservers, options, signal,
     onBehind: (ns, seen) => {
       if (deleting) return;
       // A target without the zone at all on an update (its create failed, or it lost the zone): create it again.
-      if (seen.kind === 'no-zone' && change.action === 'UPDATE' && !ensured) {
-        ensured = true;
-        void ensureOnTargets(change, plan.targets, log).then(() => notifier.send(plan.notify));
+      if (seen.kind === 'no-zone') {
+        const since = noZoneSince.get(ns) ?? performance.now();
+        noZoneSince.set(ns, since);
+        if (change.action === 'UPDATE' && !ensured && performance.now() - since >= ENSURE_AFTER_MS) {
+          ensured = true;
+          void ensureOnTargets(change, plan.targets, log).then(() => notifier.send(plan.notify));
+        }
+      } else noZoneSince.delete(ns);
+      // Which target a lagging nameserver is, the pool does not say: every target that can be asked to
+      // refresh is, once per change.
+      if (seen.kind === 'serial' && !nudged && performance.now() - notifiedAt >= NUDGE_AFTER_MS) {
+        nudged = true;
+        void nudgeTargets(change, plan.targets, log);
       }
       notifier.again(ns);
     },
@@ -87,7 +107,9 @@ export async function runZoneAction(change: WorkerZone, plan: PoolPlan, ctx: Act
 }
 
 function describe(o: Observation): string {
-  return o.kind === 'serial' ? `serial ${o.serial}` : o.kind === 'no-zone' ? `no zone (${o.rcode})` : 'no answer';
+  if (o.kind === 'serial') return `serial ${o.serial}`;
+  if (o.kind === 'no-zone') return `no zone (${o.rcode})`;
+  return o.kind === 'failed' ? `answered ${o.rcode}` : 'no answer';
 }
 
 interface BackendPhase {
@@ -143,6 +165,14 @@ async function callWithRetries(change: WorkerZone, t: PlannedTarget, ctx: Action
     }
   }
   return last;
+}
+
+/** Asks every target whose backend can to refresh the zone now; failures are logged, the polls decide. */
+async function nudgeTargets(change: WorkerZone, targets: PlannedTarget[], log: Logger): Promise<void> {
+  await Promise.all(targets.map(async (t) => {
+    if (t.backend instanceof BackendError || !t.backend.refreshZone) return;
+    await t.backend.refreshZone(change.name).catch((err: Error) => log.warn({ zone: change.name, target: t.label, err: err.message }, 'target refresh failed'));
+  }));
 }
 
 /** Creates the zone on every target again (idempotent); failures are logged, the polls decide the outcome. */

@@ -48,7 +48,7 @@ export interface BackendSuite {
 
 /** Registers the contract's tests; `enabled` false (the daemon is not installed) makes each a no-op. */
 function backendContract<C extends BackendSuite>(t: Test<C>, enabled: () => boolean, what: string): void {
-  t('a created zone is transferred from mdns and served; creating it again changes nothing', async (ctx) => {
+  t('a created zone is transferred from mdns and served; creating it again or refreshing it changes nothing', async (ctx) => {
     if (!enabled()) return;
     const served = (await soaOf(ctx.zc.port, 'example.com.')).serial;
     assert.ok(served !== null);
@@ -59,6 +59,9 @@ function backendContract<C extends BackendSuite>(t: Test<C>, enabled: () => bool
     await ctx.backend.createZone('example.net.');
     await until('the target serves example.net. too', async () => (await soaOf(ctx.port, 'example.net.')).rcode === 'NOERROR');
     assert.is((await soaOf(ctx.port, 'example.com.')).serial, served, 'still served after a second create');
+    assert.ok(ctx.backend.refreshZone, 'the worker can nudge it');
+    await ctx.backend.refreshZone('example.com.');
+    assert.is((await soaOf(ctx.port, 'example.com.')).serial, served, 'still served after a refresh');
   });
 
   t('a deleted zone is no longer served; deleting it again succeeds', async (ctx) => {

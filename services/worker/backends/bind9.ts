@@ -34,6 +34,11 @@ export class Bind9Backend implements Backend {
     });
   }
 
+  /** `rndc refresh`: named checks the zone's primaries now. */
+  async refreshZone(zone: string): Promise<void> {
+    await this.#rndc(`refresh ${zone}`, ['refresh', zone]);
+  }
+
   async deleteZone(zone: string): Promise<void> {
     await this.#rndc(`delzone ${zone}`, ['delzone', ...(this.#clean ? ['-clean'] : []), zone]).catch((err: Error) => {
       if (!/not found/i.test(err.message)) throw err;

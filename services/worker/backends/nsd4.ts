@@ -31,6 +31,11 @@ export class Nsd4Backend implements Backend {
     await this.#control(`addzone ${zone}`, ['addzone', zone, this.#pattern]);
   }
 
+  /** `nsd-control transfer`: NSD checks the zone's masters now. */
+  async refreshZone(zone: string): Promise<void> {
+    await this.#control(`transfer ${zone}`, ['transfer', zone]);
+  }
+
   async deleteZone(zone: string): Promise<void> {
     await this.#control(`delzone ${zone}`, ['delzone', zone]);
   }

@@ -7,6 +7,7 @@ import { withDeadline } from '../../deadline.ts';
 import { BackendError, type Backend, type BackendTarget } from '../backend.ts';
 
 const REQUEST_TIMEOUT_MS = 10_000;
+const SERVER_ERROR_TRIES = 3;
 
 export class Pdns4Backend implements Backend {
   readonly #zonesUrl: string;
@@ -38,26 +39,38 @@ export class Pdns4Backend implements Backend {
     const body = { name: zone, kind: 'Slave', masters: this.#masters, ...(this.#tsigKey ? { slave_tsig_key_ids: [this.#tsigKey] } : {}) };
     const created = await this.#request(`create ${zone}`, 'POST', this.#zonesUrl, body, [201, 409]);
     // A new secondary transfers at PowerDNS's next refresh cycle; ask for it now.
-    if (created === 201) await this.#request(`retrieve ${zone}`, 'PUT', `${this.#zonesUrl}/${zone}/axfr-retrieve`, undefined, [200]);
+    if (created === 201) await this.refreshZone(zone);
+  }
+
+  /** axfr-retrieve: PowerDNS transfers now instead of at its secondary loop's next turn (up to a second). */
+  async refreshZone(zone: string): Promise<void> {
+    await this.#request(`retrieve ${zone}`, 'PUT', `${this.#zonesUrl}/${zone}/axfr-retrieve`, undefined, [200]);
   }
 
   async deleteZone(zone: string): Promise<void> {
     await this.#request(`delete ${zone}`, 'DELETE', `${this.#zonesUrl}/${zone}`, undefined, [204, 404]);
   }
 
+  /**
+   * One API call. A 5xx is tried again twice, 100 and 200 ms later: PowerDNS answers 500 to a delete while the
+   * zone's transfer is still running.
+   */
   async #request(what: string, method: string, url: string, body: unknown, ok: number[]): Promise<number> {
-    let res: Response;
-    try {
-      res = await withDeadline(fetch(url, {
-        method, headers: { 'X-API-Key': this.#token, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }), REQUEST_TIMEOUT_MS, () => new BackendError(`pdns4 ${what}: no answer within ${REQUEST_TIMEOUT_MS} ms`));
-    } catch (err) {
-      if (err instanceof BackendError) throw err;
-      throw new BackendError(`pdns4 ${what}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await withDeadline(fetch(url, {
+          method, headers: { 'X-API-Key': this.#token, ...(body ? { 'content-type': 'application/json' } : {}) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }), REQUEST_TIMEOUT_MS, () => new BackendError(`pdns4 ${what}: no answer within ${REQUEST_TIMEOUT_MS} ms`));
+      } catch (err) {
+        if (err instanceof BackendError) throw err;
+        throw new BackendError(`pdns4 ${what}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
+      }
+      const text = await res.text();
+      if (ok.includes(res.status)) return res.status;
+      if (res.status < 500 || attempt >= SERVER_ERROR_TRIES) throw new BackendError(`pdns4 ${what}: ${res.status} ${text.slice(0, 200)}`);
+      await new Promise((r) => setTimeout(r, 100 * attempt));
     }
-    const text = await res.text();
-    if (!ok.includes(res.status)) throw new BackendError(`pdns4 ${what}: ${res.status} ${text.slice(0, 200)}`);
-    return res.status;
   }
 }
