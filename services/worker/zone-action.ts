@@ -1,8 +1,9 @@
 // One zone change carried to a pool (Designate's ZoneAction, designate.md §2.2), in the order that makes it
 // land at once: the masters (mdns) seen serving the new serial, so that neither a new target nor a NOTIFY
 // sends a nameserver to fetch the old version; the backend call on every target (create/delete), retried;
-// NOTIFY to every address of the pool; the nameservers polled from the first millisecond; the outcome as
-// Designate's statuses.
+// NOTIFY to every address of the pool; the nameservers polled from the first millisecond, the targets asked
+// through their control channels to refresh when a nameserver lags (some put a NOTIFY off for a second);
+// the outcome as Designate's statuses.
 // A change does not wait for a target that keeps failing once threshold_percentage of them have succeeded:
 // that target goes on retrying (and is told by NOTIFY when it succeeds) while the others are polled.
 import { notifyAll } from '../../engine/notify/fanout.ts';
