@@ -48,10 +48,12 @@ const MAX_QUICK_STEP_MS = 100;
 /** Designate's worker waits 10 s for any one DNS answer. */
 const MAX_QUERY_SECONDS = 10;
 /**
- * During the quick polls an answer is waited for this long at most: a query lost on the way (NSD drops some
- * while it reloads) must not hold the next poll for seconds.
+ * During the quick polls an answer is waited for four round trips of that nameserver (plus 20 ms), between
+ * 50 and 500 ms: a query lost on the way, or one that a nameserver busy reloading never answers (NSD for a
+ * second or more after back-to-back transfers), must not hold the next poll long.
  */
-const QUICK_QUERY_MS = 500;
+const QUICK_QUERY_MIN_MS = 50;
+const QUICK_QUERY_MAX_MS = 500;
 
 /** How many of `n` nameservers must succeed for `percentage`. */
 export function required(n: number, percentage: number): number {
@@ -122,11 +124,17 @@ async function pollOne(ns: Primary, request: PollRequest, signal: AbortSignal, s
   const quickUntil = performance.now() + options.pollDelay * 1000;
   let step = FIRST_STEP_MS;
   let rounds = 0;
+  let quickTimeoutMs = QUICK_QUERY_MAX_MS;
   for (;;) {
     if (signal.aborted) return null;
     const quick = performance.now() < quickUntil;
-    const observed = await askSoa(ns, request.zone, quick ? Math.min(QUICK_QUERY_MS, timeoutMs) : timeoutMs)
+    const asked = performance.now();
+    const observed = await askSoa(ns, request.zone, quick ? Math.min(quickTimeoutMs, timeoutMs) : timeoutMs)
       .then(observe, (): Observation => ({ kind: 'timeout' }));
+    if (observed.kind !== 'timeout') {
+      const rtt = performance.now() - asked;
+      quickTimeoutMs = Math.min(QUICK_QUERY_MAX_MS, Math.max(QUICK_QUERY_MIN_MS, 4 * rtt + 20));
+    }
     if (signal.aborted) return null;
     if (saw(observed)) return true;
     let wait: number;

@@ -33,7 +33,7 @@ const MAX_RENOTIFY_MS = 5000;
  */
 const ENSURE_AFTER_MS = 500;
 /** A nameserver still behind this long after the NOTIFY gets its target nudged through the control channel. */
-const NUDGE_AFTER_MS = 50;
+const NUDGE_AFTER_MS = 30;
 const NOTIFY_RETRIES = 3;
 const NOTIFY_TIMEOUT_MS = 1000;
 
