@@ -14,6 +14,7 @@ import { openEndpoints, serviceTopics, startHeartbeat } from './messaging/open.t
 import { openStorage, redactUrl } from './storage/open.ts';
 import type { Storage } from './storage/storage.ts';
 import { startWorker } from './worker/run.ts';
+import { startProducer } from './producer/run.ts';
 import type { Worker } from './worker/worker.ts';
 
 
@@ -50,10 +51,12 @@ export async function startAll(config: Config, log: Logger): Promise<AllServices
     // Idle unless a pool has targets: then it carries the pool's zones to them, as a lone worker would.
     const worker = startWorker(config, storage, bus, createLogger('worker', log.level));
     closers.push(() => worker.close());
+    const producer = await startProducer(config, storage, bus, endpoints.host, createLogger('producer', log.level));
+    closers.push(() => producer.close());
     const api = await startApi(config, central.central, createLogger('api', log.level));
     closers.push(() => api.close());
     await endpoints.ready();
-    for (const serviceName of ['central', 'mdns', 'worker', 'api']) {
+    for (const serviceName of ['central', 'mdns', 'worker', 'producer', 'api']) {
       const heartbeat = startHeartbeat(config, endpoints, serviceName, log);
       closers.push(() => heartbeat.stop());
     }

@@ -1,5 +1,5 @@
 // zonecast command line: `zonecast start` (api + central + mdns over the embedded defaults), one service per
-// process (`zonecast central`, `api`, `mdns`, `worker`; mdns also over a zone-file directory alone) and `zonecast manage`. bin/zonecast.ts loads this after
+// process (`zonecast central`, `api`, `mdns`, `worker`, `producer`; mdns also over a zone-file directory alone) and `zonecast manage`. bin/zonecast.ts loads this after
 // turning on Node's compile cache.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -9,7 +9,7 @@ import { parsePoolsYaml } from './central/pools-yaml.ts';
 import { loadConfig, optionHelp, OPTIONS, storageUrl, type Config } from './config/options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMdns } from './mdns/run.ts';
-import { runApi, runCentral, runStoredMdns, runWorker } from './processes.ts';
+import { runApi, runCentral, runProducer, runStoredMdns, runWorker } from './processes.ts';
 import { dbSync, openStorage, redactUrl } from './storage/open.ts';
 import { LATEST_VERSION } from './storage/schema.ts';
 
@@ -21,6 +21,8 @@ commands:
   central                     central alone: Designate's rules over [storage] connection, serving calls on the
                               message bus ([DEFAULT] transport_url); run as many as you like
   api                         the v2 API alone, calling whichever central answers over the message bus
+  producer                    periodic tasks (zone_purge, worker_periodic_recovery) over this instance's share
+                              of the zones, shared out through [coordination] backend_url
   worker                      the worker alone: zones of pools with targets created on, NOTIFYed to and polled
                               from the pools' nameservers (BIND, Knot, NSD, PowerDNS); run as many as you like
   mdns                        the DNS engine alone: the zones of [service:mdns] zones_dir (--zones DIR), else
@@ -61,6 +63,15 @@ ${optionHelp('service:mdns')}
 [service:worker]
 ${optionHelp('service:worker')}
 
+[service:producer]
+${optionHelp('service:producer')}
+
+[coordination]
+${optionHelp('coordination')}
+
+[producer_task:zone_purge]
+${optionHelp('producer_task:zone_purge')}
+
 [producer_task:worker_periodic_recovery]
 ${optionHelp('producer_task:worker_periodic_recovery')}
 
@@ -90,6 +101,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'central') return runService(rest, 'central', ['service:central', 'storage', 'DEFAULT']);
   if (command === 'api') return runService(rest, 'api', ['service:api', 'DEFAULT']);
   if (command === 'worker') return runService(rest, 'worker', ['service:worker', 'storage', 'DEFAULT']);
+  if (command === 'producer') return runService(rest, 'producer', ['service:producer', 'storage', 'DEFAULT']);
   if (command === 'manage') return runManage(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
@@ -155,7 +167,7 @@ async function runMdns(args: string[]): Promise<void> {
   onSignals(log, mdns.close, mdns.reloadFiles);
 }
 
-const SERVICES = { central: runCentral, api: runApi, worker: runWorker };
+const SERVICES = { central: runCentral, api: runApi, worker: runWorker, producer: runProducer };
 
 async function runService(args: string[], name: keyof typeof SERVICES, sections: string[]): Promise<void> {
   const config = configFrom(args, sections);

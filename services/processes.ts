@@ -1,4 +1,4 @@
-// One service per process (`zonecast central|api|mdns|worker`), any number of instances of each, talking over
+// One service per process (`zonecast central|api|mdns|worker|producer`), any number of instances of each, talking over
 // [DEFAULT] transport_url. Each logs one line saying which transport, database and addresses it uses, and
 // heartbeats to central until it stops.
 import { startApi } from './api/run.ts';
@@ -15,6 +15,7 @@ import { LATEST_VERSION } from './storage/schema.ts';
 import type { Storage } from './storage/storage.ts';
 import { workerOptions } from './worker/options.ts';
 import { startWorker } from './worker/run.ts';
+import { startProducer } from './producer/run.ts';
 
 export interface ServiceProcess {
   close(): Promise<void>;
@@ -127,6 +128,20 @@ export async function runWorker(config: Config, log: Logger): Promise<ServicePro
     const worker = startWorker(config, storage, new MessagingBus(endpoints, topics), log);
     const close = await running('worker', config, endpoints, { database: redactUrl(url), topic: topics.worker }, async () => {
       await worker.close();
+      await storage.close();
+    }, log);
+    return { close };
+  });
+}
+
+/** The producer: periodic tasks over this instance's share of the zone shards. */
+export async function runProducer(config: Config, log: Logger): Promise<ServiceProcess> {
+  const endpoints = clusterEndpoints(config, 'producer', log);
+  return withStorage(config, endpoints, async (storage, url) => {
+    await requireSchema(storage, url);
+    const producer = await startProducer(config, storage, new MessagingBus(endpoints, serviceTopics(config)), endpoints.host, log);
+    const close = await running('producer', config, endpoints, { database: redactUrl(url), member: producer.member }, async () => {
+      await producer.close();
       await storage.close();
     }, log);
     return { close };

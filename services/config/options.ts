@@ -14,6 +14,7 @@ import { DEFAULT_TOPICS } from '../messaging/bus.ts';
 import { DEFAULT_CALL_TIMEOUT_MS } from '../messaging/transport.ts';
 import { STORED_SYNC_DEFAULT } from '../mdns/stored-sync.ts';
 import { WORKER_DEFAULTS } from '../worker/options.ts';
+import { TASK_DEFAULTS } from '../producer/tasks.ts';
 import { parseIni, type IniDocument } from './ini.ts';
 
 export type OptionType = 'string' | 'int' | 'float' | 'bool' | 'list';
@@ -43,6 +44,13 @@ const rabbit = (name: string, type: OptionType, value: OptionSpec['default'], he
   ({ section: 'oslo_messaging_rabbit', name, type, default: value, help });
 const dflt = (name: string, type: OptionType, value: OptionSpec['default'], help: string, flag?: string): OptionSpec =>
   ({ section: 'DEFAULT', name, type, default: value, help, flag });
+
+const TASK_HELP: Record<string, string> = {
+  'zone_purge.interval': 'seconds between purges of zones deleted long ago',
+  'zone_purge.time_threshold': 'seconds a deleted zone is kept before it is purged',
+  'zone_purge.batch_size': 'zones purged per run at most',
+  'worker_periodic_recovery.interval': 'seconds between re-drives of zones in ERROR or stuck PENDING (cast to a worker as recover_shard); 0: never',
+};
 
 export const OPTIONS: readonly OptionSpec[] = [
   mdns('listen', 'list', ['127.0.0.1:5354'], 'addresses to serve DNS on, HOST:PORT, IPv6 as [::1]:5354', 'listen'),
@@ -92,7 +100,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   worker('poll_max_retries', 'int', WORKER_DEFAULTS.pollMaxRetries, 'retry rounds of backend calls and serial polls before ERROR'),
   worker('poll_delay', 'float', WORKER_DEFAULTS.pollDelay, 'seconds of quick polls (from a few ms, backing off) right after the NOTIFY, before the retry rounds'),
   worker('threads', 'int', WORKER_DEFAULTS.threads, 'zone actions one worker runs at once'),
-  { section: 'producer_task:worker_periodic_recovery', name: 'interval', type: 'float', default: WORKER_DEFAULTS.recoveryInterval, help: 'seconds between re-drives of zones in ERROR or stuck PENDING (run by the worker until a producer exists); 0: never' },
+  ...Object.entries(TASK_DEFAULTS).flatMap(([task, values]) => Object.entries(values).map(([name, value]): OptionSpec =>
+    ({ section: `producer_task:${task}`, name, type: 'float', default: value, help: TASK_HELP[`${task}.${name}`] ?? `${task}: ${name}` }))),
+  { section: 'service:producer', name: 'enabled_tasks', type: 'list', default: [], help: 'periodic tasks this producer runs (empty: all)' },
+  { section: 'coordination', name: 'backend_url', type: 'string', default: '', help: 'group membership for dividing shards among producers: redis://host:6379[?namespace=NAME]; empty: every producer takes every shard' },
+  { section: 'coordination', name: 'heartbeat_interval', type: 'float', default: 5, help: 'seconds between membership refreshes; a member silent for three is gone' },
   { section: 'producer_task:increment_serial', name: 'interval', type: 'float', default: CENTRAL_DEFAULTS.serialBatchInterval, help: 'seconds over which zone changes share one serial (Designate: 5); 0: a serial per change at once' },
   dflt('state_path', 'string', 'data', 'directory of the embedded database and journals', 'data-dir'),
   dflt('transport_url', 'string', '', 'message broker, rabbit://user:pass@host1:5672,user:pass@host2:5672/vhost (several hosts: fail over); empty: in-process (start only)', 'transport-url'),

@@ -78,6 +78,12 @@ export interface ZoneStatusReport {
   action: 'CREATE' | 'UPDATE' | 'DELETE';
 }
 
+/** Designate's worker recover_shard cast: carry again the stuck zones of these shards (from the producer). */
+export interface RecoverShard {
+  first: number;
+  last: number;
+}
+
 export interface Topics {
   'zone.changed': ZoneChanged;
   'zone.served': ZoneServed;
@@ -87,6 +93,7 @@ export interface Topics {
   update_zone: WorkerZone;
   delete_zone: WorkerZone;
   update_status: ZoneStatusReport;
+  recover_shard: RecoverShard;
 }
 
 export type Handler<T> = (message: T) => void | Promise<void>;
@@ -109,6 +116,7 @@ const ROUTES: { readonly [K in keyof Topics]: { service: ServiceName; delivery: 
   create_zone: { service: 'worker', delivery: 'cast' },
   update_zone: { service: 'worker', delivery: 'cast' },
   delete_zone: { service: 'worker', delivery: 'cast' },
+  recover_shard: { service: 'worker', delivery: 'cast' },
   update_status: { service: 'central', delivery: 'cast' },
 };
 

@@ -151,6 +151,10 @@ export interface ZoneCriterion {
   delayedNotify?: boolean;
   /** Include soft-deleted zones (default: only live ones). */
   includeDeleted?: boolean;
+  /** Only zones whose shard lies in [first, last] (the producer's share). */
+  shards?: { first: number; last: number };
+  /** Only zones soft-deleted before this moment (zone_purge). */
+  deletedBefore?: Date;
 }
 
 // ---------------------------------------------------------------------------------------------- recordsets

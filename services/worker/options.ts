@@ -16,8 +16,6 @@ export interface WorkerOptions {
   pollDelay: number;
   /** Zone actions one worker runs at once (Designate: threads). */
   threads: number;
-  /** Seconds between recovery runs over zones left in ERROR or stuck PENDING (producer_task:worker_periodic_recovery). */
-  recoveryInterval: number;
 }
 
 export const WORKER_DEFAULTS: WorkerOptions = {
@@ -27,7 +25,6 @@ export const WORKER_DEFAULTS: WorkerOptions = {
   pollMaxRetries: 10,
   pollDelay: 5,
   threads: 200,
-  recoveryInterval: 120,
 };
 
 export function workerOptions(config: Config): WorkerOptions {
@@ -39,7 +36,6 @@ export function workerOptions(config: Config): WorkerOptions {
     pollMaxRetries: worker('poll_max_retries'),
     pollDelay: worker('poll_delay'),
     threads: worker('threads'),
-    recoveryInterval: config.get<number>('producer_task:worker_periodic_recovery', 'interval'),
   };
 }
 

@@ -6,7 +6,7 @@
 // polling (the newer serial covers it), and an older or repeated change is dropped.
 import { serialNewer } from '../../engine/xfr/serial.ts';
 import type { Logger } from '../log.ts';
-import type { Bus, WorkerZone } from '../messaging/bus.ts';
+import type { Bus, RecoverShard, WorkerZone } from '../messaging/bus.ts';
 import { NotFoundError, type Storage } from '../storage/storage.ts';
 import { maxPropagationSeconds, type WorkerOptions } from './options.ts';
 import { readPoolPlan } from './pool-plan.ts';
@@ -41,8 +41,7 @@ export class Worker {
   readonly #queue: (() => void)[] = [];
   #running = 0;
   #unsubscribe: (() => void) | null = null;
-  #recoveryTimer: NodeJS.Timeout | null = null;
-  #recovering: Promise<void> | null = null;
+  #recovering = new Set<Promise<void>>();
   #closing = false;
 
   constructor(deps: WorkerDeps) {
@@ -52,9 +51,9 @@ export class Worker {
   start(): void {
     const { bus } = this.#deps;
     const unsubscribes = (['create_zone', 'update_zone', 'delete_zone'] as const).map((method) => bus.subscribe(method, (change) => this.handle(change)));
+    // Acknowledged once the stuck zones are found: carrying them is each zone's own business from there.
+    unsubscribes.push(bus.subscribe('recover_shard', (range) => this.recover(range)));
     this.#unsubscribe = () => unsubscribes.forEach((u) => u());
-    const interval = this.#deps.options.recoveryInterval;
-    if (interval > 0) this.#recoveryTimer = setInterval(() => void this.recover(), interval * 1000);
   }
 
   /**
@@ -122,19 +121,20 @@ export class Worker {
   }
 
   /**
-   * Designate's worker_periodic_recovery: zones of pools with targets that are in ERROR, or PENDING for longer
-   * than a change may take (max_prop_time), are carried again according to their action.
+   * Designate's RecoverShard: zones of pools with targets in shards [first, last] that are in ERROR, or
+   * PENDING for longer than a change may take (max_prop_time), are carried again according to their action.
    */
-  recover(): Promise<void> {
-    this.#recovering ??= this.#recoverOnce().catch((err: Error) => {
-      this.#deps.log.error({ err: err.message }, 'recovery failed; retried next interval');
-    }).finally(() => {
-      this.#recovering = null;
-    });
-    return this.#recovering;
+  async recover(range: RecoverShard): Promise<void> {
+    const run = this.#recoverShard(range);
+    this.#recovering.add(run);
+    try {
+      await run;
+    } finally {
+      this.#recovering.delete(run);
+    }
   }
 
-  async #recoverOnce(): Promise<void> {
+  async #recoverShard(shards: RecoverShard): Promise<void> {
     const { storage, log, options } = this.#deps;
     const stuckBefore = Date.now() - maxPropagationSeconds(options) * 1000;
     const pools = (await storage.transaction((tx) => tx.findPools())).filter((p) => p.targets.length > 0);
@@ -142,7 +142,7 @@ export class Worker {
     for (const pool of pools) {
       for (const status of ['ERROR', 'PENDING'] as const) {
         for (let marker: string | undefined; ;) {
-          const page = await storage.transaction((tx) => tx.findZones({ poolId: pool.id, status }, { limit: 100, marker }));
+          const page = await storage.transaction((tx) => tx.findZones({ poolId: pool.id, status, shards }, { limit: 100, marker }));
           for (const zone of page.items) {
             if (zone.action === 'NONE' || zone.incrementSerial) continue;
             if (status === 'PENDING' && (zone.updatedAt ?? zone.createdAt).getTime() > stuckBefore) continue;
@@ -155,7 +155,7 @@ export class Worker {
         }
       }
     }
-    if (count > 0) log.info({ zones: count }, 'recovery: zones in ERROR or stuck PENDING carried again');
+    if (count > 0) log.info({ zones: count, shards: `${shards.first}-${shards.last}` }, 'recovery: zones in ERROR or stuck PENDING carried again');
   }
 
   /** Stops taking changes and ends running actions without reports: their casts go to another worker. */
@@ -163,10 +163,8 @@ export class Worker {
     this.#closing = true;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
-    if (this.#recoveryTimer) clearInterval(this.#recoveryTimer);
-    this.#recoveryTimer = null;
     for (const slot of this.#slots.values()) slot.controller.abort();
     await Promise.all([...this.#slots.values()].map((s) => s.done.catch(() => {})));
-    await this.#recovering;
+    await Promise.allSettled(this.#recovering);
   }
 }

@@ -1,5 +1,5 @@
-// Two `zonecast worker` processes on one RabbitMQ, beside a central, an api and an mdns, with a pool of two
-// real targets (Knot and BIND) pulling from that mdns. Each change is carried by exactly one worker; one
+// Two `zonecast worker` processes on one RabbitMQ, beside a central, an api, an mdns and a producer (its
+// recovery re-drives what failed), with a pool of two real targets (Knot and BIND) pulling from that mdns. Each change is carried by exactly one worker; one
 // worker killed with SIGKILL in the middle of a burst of zone creates and recordset changes leaves its casts
 // unacknowledged, the other worker carries them, and every zone ends ACTIVE and served by both targets at
 // its serial. Under CI=true a missing RabbitMQ, MariaDB or daemon fails the suite.
@@ -67,7 +67,6 @@ t.before(async (ctx) => {
   ctx.cluster = await startCluster({
     ZONECAST_SERVICE_WORKER_POLL_DELAY: '2', ZONECAST_SERVICE_WORKER_POLL_RETRY_INTERVAL: '0.5', ZONECAST_SERVICE_WORKER_POLL_MAX_RETRIES: '10',
     ZONECAST_DEFAULT_QUOTA_ZONES: '100',
-    // A change that fails under the burst (a target too slow for its retries) is carried again by recovery.
     ZONECAST_PRODUCER_TASK_WORKER_PERIODIC_RECOVERY_INTERVAL: '2',
   });
   await ctx.cluster.start('central');
@@ -80,6 +79,8 @@ t.before(async (ctx) => {
   ctx.api = await ctx.cluster.start('api');
   await ctx.cluster.start('mdns', { ZONECAST_SERVICE_MDNS_LISTEN: `127.0.0.1:${mdnsPort}` });
   ctx.workers = [await ctx.cluster.start('worker'), await ctx.cluster.start('worker')];
+  // Its worker_periodic_recovery casts recover_shard: a change that failed under the burst is carried again.
+  await ctx.cluster.start('producer');
 });
 
 t.after(async (ctx) => {

@@ -1,4 +1,4 @@
-// A cluster of real zonecast processes (`zonecast central|api|mdns|worker`) on a scratch MariaDB database and a
+// A cluster of real zonecast processes (`zonecast central|api|mdns|worker|producer`) on a scratch MariaDB database and a
 // RabbitMQ virtual host of this run's own, so parallel runs never meet. Every process is started with the
 // real command line, found by its PID, and killed by it (SIGKILL for the fault tests, SIGTERM otherwise);
 // close() removes the processes, the database, the vhost and the working directory.
@@ -13,7 +13,7 @@ import { createScratchDatabase, type ScratchDatabase } from './mariadb.ts';
 const CLI = resolve(import.meta.dirname, '../../bin/zonecast.ts');
 
 /** One service per process, or `start`: all of them in one process that joins the cluster. */
-export type ServiceName = 'central' | 'api' | 'mdns' | 'worker' | 'start';
+export type ServiceName = 'central' | 'api' | 'mdns' | 'worker' | 'producer' | 'start';
 
 export interface ServiceInstance {
   service: ServiceName;

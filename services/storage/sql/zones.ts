@@ -98,7 +98,14 @@ export async function findZones(db: Statements, criterion: ZoneCriterion = {},
     where.push(`${column} = ?`);
     params.push(value);
   };
-  if (!criterion.includeDeleted) where.push("deleted = '0'");
+  if (criterion.deletedBefore !== undefined) {
+    where.push("deleted <> '0'", 'deleted_at < ?');
+    params.push(ts(criterion.deletedBefore));
+  } else if (!criterion.includeDeleted) where.push("deleted = '0'");
+  if (criterion.shards !== undefined) {
+    where.push('shard BETWEEN ? AND ?');
+    params.push(criterion.shards.first, criterion.shards.last);
+  }
   add('tenant_id', criterion.tenantId);
   add('name', criterion.name);
   add('pool_id', criterion.poolId);

@@ -1,0 +1,55 @@
+// The producer's periodic tasks (designate.md §3.1), each working the shards this producer holds. Built so
+// far: zone_purge and worker_periodic_recovery; Designate's others (increment_serial, delayed_notify,
+// periodic_secondary_refresh, periodic_exists) are still to come.
+import type { Config } from '../config/options.ts';
+import type { Logger } from '../log.ts';
+import type { Bus } from '../messaging/bus.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { ShardRange } from '../coordination/coordination.ts';
+
+export interface TaskContext {
+  storage: Storage;
+  bus: Bus;
+  log: Logger;
+  config: Config;
+}
+
+export interface ProducerTask {
+  /** Designate's plugin name: `[producer_task:<name>]` holds its options. */
+  name: string;
+  /** What a run did, for its log line. */
+  run(ctx: TaskContext, shards: ShardRange): Promise<Record<string, number>>;
+}
+
+const option = <T extends number>(ctx: TaskContext, task: string, name: string) => ctx.config.get<T>(`producer_task:${task}`, name);
+
+/** Hard-deletes zones soft-deleted longer than `time_threshold` seconds ago, `batch_size` per run. */
+const zonePurge: ProducerTask = {
+  name: 'zone_purge',
+  async run(ctx, shards) {
+    const threshold = option(ctx, 'zone_purge', 'time_threshold');
+    const batch = option(ctx, 'zone_purge', 'batch_size');
+    const deletedBefore = new Date(Date.now() - threshold * 1000);
+    const page = await ctx.storage.transaction((tx) => tx.findZones({ deletedBefore, shards }, { limit: batch }));
+    for (const zone of page.items) await ctx.storage.transaction((tx) => tx.purgeZone(zone.id));
+    if (page.items.length > 0) ctx.log.info({ zones: page.items.map((z) => z.name) }, 'zone_purge: purged zones deleted long ago');
+    return { purged: page.items.length };
+  },
+};
+
+/** Casts the worker's recover_shard for this producer's shards (the worker finds and carries the zones). */
+const workerPeriodicRecovery: ProducerTask = {
+  name: 'worker_periodic_recovery',
+  async run(ctx, shards) {
+    await ctx.bus.publish('recover_shard', shards);
+    return {};
+  },
+};
+
+export const PRODUCER_TASKS: readonly ProducerTask[] = [zonePurge, workerPeriodicRecovery];
+
+/** Default options of each task, with Designate's values. */
+export const TASK_DEFAULTS = {
+  zone_purge: { interval: 3600, time_threshold: 604800, batch_size: 100 },
+  worker_periodic_recovery: { interval: 120 },
+} as const;
