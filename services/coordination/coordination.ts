@@ -1,7 +1,7 @@
 // Group membership for services that divide work among their live instances (Designate's coordination
 // through tooz: the producer's shards). One interface, three backends chosen by `[coordination] backend_url`:
-// `redis://host:port` (redis.ts), `memcached://host:port,...` (not yet), and none (local.ts: this instance
-// alone, as Designate without a DLM).
+// `redis://host:port` (redis.ts), `memcached://host:port,...` (memcached.ts), and none (local.ts: this
+// instance alone, as Designate without a DLM).
 
 export interface Coordination {
   /** What the backend is, for logs (credentials redacted). */

@@ -3,6 +3,7 @@ import { ConfigError, type Config } from '../config/options.ts';
 import type { Logger } from '../log.ts';
 import type { Coordination } from './coordination.ts';
 import { LocalCoordination } from './local.ts';
+import { MemcachedCoordination } from './memcached.ts';
 import { RedisCoordination } from './redis.ts';
 
 export function openCoordination(config: Config, log: Logger): Coordination {
@@ -12,5 +13,8 @@ export function openCoordination(config: Config, log: Logger): Coordination {
   if (scheme === 'redis' || scheme === 'rediss') {
     return new RedisCoordination(url, { heartbeatInterval: config.get<number>('coordination', 'heartbeat_interval') }, log);
   }
-  throw new ConfigError(`[coordination] backend_url: '${scheme}' is not a backend zonecast has (redis://host:6379; memcached:// is not built yet)`);
+  if (scheme === 'memcached') {
+    return new MemcachedCoordination(url, { heartbeatInterval: config.get<number>('coordination', 'heartbeat_interval') }, log);
+  }
+  throw new ConfigError(`[coordination] backend_url: '${scheme}' is not a backend zonecast has (redis://host:6379, memcached://host:11211[,host:11211])`);
 }

@@ -4,6 +4,7 @@
 import { createClient, type RedisClientType } from 'redis';
 import type { Logger } from '../log.ts';
 import type { Coordination } from './coordination.ts';
+import { MembershipHeartbeat } from './heartbeat.ts';
 
 export interface RedisCoordinationOptions {
   /** Seconds between membership refreshes (`[coordination] heartbeat_interval`). */
@@ -16,32 +17,19 @@ const DEFAULT_NAMESPACE = '_tooz';
 export class RedisCoordination implements Coordination {
   readonly description: string;
   readonly #client: RedisClientType;
-  readonly #options: RedisCoordinationOptions;
-  readonly #log: Logger;
-  readonly #joined = new Map<string, string>();
+  readonly #ttlMs: number;
   readonly #namespace: string;
-  #timer: NodeJS.Timeout | null = null;
+  readonly #heartbeat: MembershipHeartbeat;
 
   constructor(url: string, options: RedisCoordinationOptions, log: Logger) {
     this.description = url.replace(/\/\/[^@/]*@/, '//***@');
-    this.#options = options;
-    this.#log = log;
+    this.#ttlMs = Math.ceil(options.heartbeatInterval * 3000);
     const parsed = new URL(url);
     this.#namespace = parsed.searchParams.get('namespace') || DEFAULT_NAMESPACE;
     parsed.search = '';
     this.#client = createClient({ url: parsed.toString(), socket: { connectTimeout: 5000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5000) } });
-    this.#client.on('error', (err: Error) => this.#log.warn({ coordination: this.description, err: err.message }, 'coordination backend unreachable'));
-  }
-
-  async join(group: string, member: string): Promise<void> {
-    if (!this.#client.isOpen) await this.#client.connect();
-    this.#joined.set(group, member);
-    await this.#refresh(group, member);
-    this.#timer ??= setInterval(() => {
-      for (const [g, m] of this.#joined) {
-        this.#refresh(g, m).catch((err: Error) => this.#log.warn({ group: g, err: err.message }, 'coordination heartbeat failed'));
-      }
-    }, this.#options.heartbeatInterval * 1000);
+    this.#client.on('error', (err: Error) => log.warn({ coordination: this.description, err: err.message }, 'coordination backend unreachable'));
+    this.#heartbeat = new MembershipHeartbeat(options.heartbeatInterval, (group, member) => this.#refresh(group, member), log);
   }
 
   #groupKey(group: string): string {
@@ -52,9 +40,13 @@ export class RedisCoordination implements Coordination {
     return `${this.#namespace}:group:${group}:member:${member}`;
   }
 
+  async join(group: string, member: string): Promise<void> {
+    if (!this.#client.isOpen) await this.#client.connect();
+    await this.#heartbeat.join(group, member);
+  }
+
   async #refresh(group: string, member: string): Promise<void> {
-    const ttlMs = Math.ceil(this.#options.heartbeatInterval * 3000);
-    await this.#client.multi().set(this.#memberKey(group, member), String(Date.now()), { PX: ttlMs }).sAdd(this.#groupKey(group), member).exec();
+    await this.#client.multi().set(this.#memberKey(group, member), String(Date.now()), { PX: this.#ttlMs }).sAdd(this.#groupKey(group), member).exec();
   }
 
   async members(group: string): Promise<string[]> {
@@ -68,15 +60,14 @@ export class RedisCoordination implements Coordination {
   }
 
   async close(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    this.#heartbeat.stop();
     if (this.#client.isOpen) {
       // Leaving at once hands this member's shards over now instead of after its key expires.
-      for (const [group, member] of this.#joined) {
+      for (const [group, member] of this.#heartbeat.joined) {
         await this.#client.multi().del(this.#memberKey(group, member)).sRem(this.#groupKey(group), member).exec().catch(() => {});
       }
       await this.#client.quit().catch(() => {});
     }
-    this.#joined.clear();
+    this.#heartbeat.joined.clear();
   }
 }

@@ -1,0 +1,28 @@
+// A private memcached for the coordination suites, on a port of its own, stopped by its PID afterwards.
+import { freePort } from '../../native-bench/lib/dns-probe.ts';
+import { startServer, stopServer, type Server } from '../../native-bench/lib/proc.ts';
+import { tool } from './tools.ts';
+import { until } from './until.ts';
+import net from 'node:net';
+
+export interface Memcached {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Null when memcached is not installed (outside CI; under CI=true tool() fails the run instead). */
+export async function startMemcached(): Promise<Memcached | null> {
+  const memcached = tool('memcached', 'memcached');
+  if (memcached === null) return null;
+  const port = await freePort();
+  // -U 0: no UDP; -u root: memcached refuses to run as root without naming the user.
+  const server: Server = startServer('memcached', memcached, ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-u', 'root', '-m', '16']);
+  await until('memcached answering', () => new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  }));
+  return { port, stop: () => stopServer(server) };
+}
