@@ -15,6 +15,7 @@ import { openStorage, redactUrl } from './storage/open.ts';
 import type { Storage } from './storage/storage.ts';
 import { startWorker } from './worker/run.ts';
 import { startProducer } from './producer/run.ts';
+import { enabledHandlers, Sink } from './sink/sink.ts';
 import type { Worker } from './worker/worker.ts';
 
 
@@ -53,6 +54,16 @@ export async function startAll(config: Config, log: Logger): Promise<AllServices
     closers.push(() => worker.close());
     const producer = await startProducer(config, storage, bus, endpoints.host, createLogger('producer', log.level));
     closers.push(() => producer.close());
+    // Notifications come over RabbitMQ only: without transport_url there is nothing to listen to.
+    const transportUrl = config.get<string>('DEFAULT', 'transport_url');
+    const sinkLog = createLogger('sink', log.level);
+    const handlers = enabledHandlers(config, sinkLog);
+    if (handlers.length > 0 && transportUrl === '') sinkLog.warn('[service:sink] enabled_notification_handlers is set, but without [DEFAULT] transport_url there are no notifications to listen to');
+    if (handlers.length > 0 && transportUrl !== '') {
+      const sink = new Sink(central.central, handlers, sinkLog);
+      await sink.start(transportUrl, 10_000);
+      closers.push(() => sink.close());
+    }
     const api = await startApi(config, central.central, createLogger('api', log.level));
     closers.push(() => api.close());
     await endpoints.ready();

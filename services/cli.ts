@@ -1,5 +1,5 @@
 // zonecast command line: `zonecast start` (api + central + mdns over the embedded defaults), one service per
-// process (`zonecast central`, `api`, `mdns`, `worker`, `producer`; mdns also over a zone-file directory alone) and `zonecast manage`. bin/zonecast.ts loads this after
+// process (`zonecast central`, `api`, `mdns`, `worker`, `producer`, `sink`; mdns also over a zone-file directory alone) and `zonecast manage`. bin/zonecast.ts loads this after
 // turning on Node's compile cache.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -9,7 +9,7 @@ import { parsePoolsYaml } from './central/pools-yaml.ts';
 import { loadConfig, optionHelp, OPTIONS, storageUrl, type Config } from './config/options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMdns } from './mdns/run.ts';
-import { runApi, runCentral, runProducer, runStoredMdns, runWorker } from './processes.ts';
+import { runApi, runCentral, runProducer, runSink, runStoredMdns, runWorker } from './processes.ts';
 import { dbSync, openStorage, redactUrl } from './storage/open.ts';
 import { LATEST_VERSION } from './storage/schema.ts';
 
@@ -23,6 +23,8 @@ commands:
   api                         the v2 API alone, calling whichever central answers over the message bus
   producer                    periodic tasks (zone_purge, worker_periodic_recovery) over this instance's share
                               of the zones, shared out through [coordination] backend_url
+  sink                        Nova's and Neutron's notifications on RabbitMQ turned into managed records
+                              ([service:sink] enabled_notification_handlers)
   worker                      the worker alone: zones of pools with targets created on, NOTIFYed to and polled
                               from the pools' nameservers (BIND, Knot, NSD, PowerDNS); run as many as you like
   mdns                        the DNS engine alone: the zones of [service:mdns] zones_dir (--zones DIR), else
@@ -66,6 +68,15 @@ ${optionHelp('service:worker')}
 [service:producer]
 ${optionHelp('service:producer')}
 
+[service:sink]
+${optionHelp('service:sink')}
+
+[handler:nova_fixed]
+${optionHelp('handler:nova_fixed')}
+
+[handler:neutron_floatingip]
+${optionHelp('handler:neutron_floatingip')}
+
 [coordination]
 ${optionHelp('coordination')}
 
@@ -102,6 +113,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'api') return runService(rest, 'api', ['service:api', 'DEFAULT']);
   if (command === 'worker') return runService(rest, 'worker', ['service:worker', 'storage', 'DEFAULT']);
   if (command === 'producer') return runService(rest, 'producer', ['service:producer', 'storage', 'DEFAULT']);
+  if (command === 'sink') return runService(rest, 'sink', ['DEFAULT']);
   if (command === 'manage') return runManage(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
@@ -167,7 +179,7 @@ async function runMdns(args: string[]): Promise<void> {
   onSignals(log, mdns.close, mdns.reloadFiles);
 }
 
-const SERVICES = { central: runCentral, api: runApi, worker: runWorker, producer: runProducer };
+const SERVICES = { central: runCentral, api: runApi, worker: runWorker, producer: runProducer, sink: runSink };
 
 async function runService(args: string[], name: keyof typeof SERVICES, sections: string[]): Promise<void> {
   const config = configFrom(args, sections);

@@ -1,4 +1,4 @@
-// One service per process (`zonecast central|api|mdns|worker|producer`), any number of instances of each, talking over
+// One service per process (`zonecast central|api|mdns|worker|producer|sink`), any number of instances of each, talking over
 // [DEFAULT] transport_url. Each logs one line saying which transport, database and addresses it uses, and
 // heartbeats to central until it stops.
 import { startApi } from './api/run.ts';
@@ -16,6 +16,7 @@ import type { Storage } from './storage/storage.ts';
 import { workerOptions } from './worker/options.ts';
 import { startWorker } from './worker/run.ts';
 import { startProducer } from './producer/run.ts';
+import { enabledHandlers, Sink } from './sink/sink.ts';
 
 export interface ServiceProcess {
   close(): Promise<void>;
@@ -146,4 +147,16 @@ export async function runProducer(config: Config, log: Logger): Promise<ServiceP
     }, log);
     return { close };
   });
+}
+
+/** The sink: Nova's and Neutron's notifications on RabbitMQ turned into managed records through central. */
+export async function runSink(config: Config, log: Logger): Promise<ServiceProcess> {
+  const endpoints = clusterEndpoints(config, 'sink', log);
+  const topics = serviceTopics(config);
+  const central = centralClient(endpoints.transport, topics.central, config.get<number>('DEFAULT', 'rpc_response_timeout') * 1000);
+  const enabled = enabledHandlers(config, log);
+  const sink = new Sink(central, enabled, log);
+  await sink.start(config.get<string>('DEFAULT', 'transport_url'), BROKER_WAIT_MS);
+  const close = await running('sink', config, endpoints, { handlers: enabled.map((e) => e.handler.name) }, () => sink.close(), log);
+  return { close };
 }

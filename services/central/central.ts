@@ -4,6 +4,7 @@
 import { Blacklists } from './blacklists.ts';
 import { Exports } from './exports.ts';
 import { Imports } from './imports.ts';
+import { ManagedRecords } from './managed-records.ts';
 import { Pools } from './pools.ts';
 import { QuotaService } from './quota-service.ts';
 import { Recordsets } from './recordsets.ts';
@@ -19,6 +20,7 @@ import type { CentralDeps } from './context.ts';
 export class Central {
   readonly zones: Zones;
   readonly zoneStatuses: ZoneStatuses;
+  readonly managedRecords: ManagedRecords;
   readonly recordsets: Recordsets;
   readonly tlds: Tlds;
   readonly blacklists: Blacklists;
@@ -39,6 +41,7 @@ export class Central {
     this.#deps = deps;
     this.zones = new Zones(deps);
     this.zoneStatuses = new ZoneStatuses(deps, this.zones);
+    this.managedRecords = new ManagedRecords(deps, this.zones);
     this.recordsets = new Recordsets(deps, this.zones);
     this.shares = new Shares(deps);
     this.transfers = new Transfers(deps);

@@ -25,6 +25,7 @@ export const CENTRAL_RPC = {
   transfers: ['createRequest', 'listRequests', 'getRequest', 'updateRequest', 'deleteRequest', 'accept', 'listAccepts', 'getAccept'],
   imports: ['create', 'get', 'list', 'delete'],
   exports: ['create', 'get', 'list', 'delete', 'render'],
+  managedRecords: ['add', 'remove'],
 } as const satisfies { [R in keyof Central]?: readonly (keyof Central[R])[] };
 
 type Resources = typeof CENTRAL_RPC;

@@ -102,6 +102,19 @@ export const OPTIONS: readonly OptionSpec[] = [
   worker('threads', 'int', WORKER_DEFAULTS.threads, 'zone actions one worker runs at once'),
   ...Object.entries(TASK_DEFAULTS).flatMap(([task, values]) => Object.entries(values).map(([name, value]): OptionSpec =>
     ({ section: `producer_task:${task}`, name, type: 'float', default: value, help: TASK_HELP[`${task}.${name}`] ?? `${task}: ${name}` }))),
+  { section: 'service:sink', name: 'enabled_notification_handlers', type: 'list', default: [], help: 'notification handlers the sink runs: nova_fixed, neutron_floatingip' },
+  ...(['nova_fixed', 'neutron_floatingip'] as const).flatMap((handler): OptionSpec[] => {
+    const section = `handler:${handler}`;
+    const v4 = handler === 'nova_fixed' ? '%(hostname)s.%(zone)s' : '%(octet0)s-%(octet1)s-%(octet2)s-%(octet3)s.%(zone)s';
+    const v6 = handler === 'nova_fixed' ? '%(hostname)s.%(zone)s' : '%(ip_address)s.%(zone)s';
+    return [
+      { section, name: 'zone_id', type: 'string', default: '', help: 'zone the records go into (required)' },
+      { section, name: 'notification_topics', type: 'list', default: ['notifications'], help: 'topics listened to (queue <topic>.info)' },
+      { section, name: 'control_exchange', type: 'string', default: handler === 'nova_fixed' ? 'nova' : 'neutron', help: 'exchange the notifications come on' },
+      { section, name: 'formatv4', type: 'list', default: [v4], help: 'names of A records: %(field)s from the payload, %(zone)s, %(octet0)s..%(octet3)s, %(ip_address)s' },
+      { section, name: 'formatv6', type: 'list', default: [v6], help: 'names of AAAA records, as formatv4' },
+    ];
+  }),
   { section: 'service:producer', name: 'enabled_tasks', type: 'list', default: [], help: 'periodic tasks this producer runs (empty: all)' },
   { section: 'coordination', name: 'backend_url', type: 'string', default: '', help: 'group membership for dividing shards among producers: redis://host:6379 or memcached://host:11211[,host:11211] (?namespace=NAME); empty: every producer takes every shard' },
   { section: 'coordination', name: 'heartbeat_interval', type: 'float', default: 5, help: 'seconds between membership refreshes; a member silent for three is gone' },

@@ -86,6 +86,7 @@ export class SqlTx implements Tx {
   }
   listRecords(recordsetId: string): Promise<DnsRecord[]> { return recordsets.listRecords(this.#db, recordsetId); }
   recordsOf(recordsetIds: readonly string[]): Promise<Map<string, DnsRecord[]>> { return recordsets.recordsOf(this.#db, recordsetIds); }
+  findManagedRecords(zoneId: string, resourceType: string, resourceId: string): Promise<DnsRecord[]> { return recordsets.findManagedRecords(this.#db, zoneId, resourceType, resourceId); }
   markRecordsServed(zoneId: string, serial: number): Promise<number> { return recordsets.markRecordsServed(this.#db, zoneId, serial); }
   recordZoneServed(zoneId: string, hostname: string, serial: number): Promise<void> {
     return recordsets.recordZoneServed(this.#db, zoneId, hostname, serial);

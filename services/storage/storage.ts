@@ -494,6 +494,8 @@ export interface Tx {
    * become ACTIVE/NONE, as Designate's update_status does on SUCCESS. Returns how many changed.
    */
   markRecordsServed(zoneId: string, serial: number): Promise<number>;
+  /** The zone's records a plugin manages for one resource (managed_resource_type and _id). */
+  findManagedRecords(zoneId: string, resourceType: string, resourceId: string): Promise<DnsRecord[]>;
   /** mdns instance `hostname` serves `serial` of the zone (replacing what it reported before). */
   recordZoneServed(zoneId: string, hostname: string, serial: number): Promise<void>;
   /** What each mdns instance last reported serving of the zone: hostname -> serial. */

@@ -13,7 +13,7 @@ import { createScratchDatabase, type ScratchDatabase } from './mariadb.ts';
 const CLI = resolve(import.meta.dirname, '../../bin/zonecast.ts');
 
 /** One service per process, or `start`: all of them in one process that joins the cluster. */
-export type ServiceName = 'central' | 'api' | 'mdns' | 'worker' | 'producer' | 'start';
+export type ServiceName = 'central' | 'api' | 'mdns' | 'worker' | 'producer' | 'sink' | 'start';
 
 export interface ServiceInstance {
   service: ServiceName;

@@ -218,3 +218,9 @@ export async function* streamZoneRecords(
     after = rows[rows.length - 1].id;
   }
 }
+
+/** The zone's records a plugin (the sink) manages for one resource (an instance, a floating IP). */
+export async function findManagedRecords(db: Statements, zoneId: string, resourceType: string, resourceId: string): Promise<DnsRecord[]> {
+  const rows = await db.all('SELECT * FROM records WHERE zone_id = ? AND managed_resource_type = ? AND managed_resource_id = ? ORDER BY created_at, id', [zoneId, resourceType, resourceId]);
+  return rows.map(toRecord);
+}
