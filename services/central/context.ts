@@ -2,6 +2,7 @@
 // zones a caller may see or change.
 import type { Logger } from '../log.ts';
 import type { Bus } from '../messaging/bus.ts';
+import type { Notifier } from '../messaging/notifications.ts';
 import { NotFoundError, type Storage, type Tx, type Zone } from '../storage/storage.ts';
 import { DEFAULT_POOL_ID } from '../storage/schema.ts';
 import { Refuse } from './errors.ts';
@@ -77,6 +78,8 @@ export interface CentralDeps {
   log: Logger;
   /** Seconds since the Unix epoch, for serials; tests set a clock. */
   now?: () => number;
+  /** Notifications out (`[oslo_messaging_notifications] driver`); none when absent. */
+  notifier?: Notifier;
 }
 
 /** Admins with X-Auth-All-Projects act on every project's resources. */

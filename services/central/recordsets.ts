@@ -9,6 +9,7 @@ import {
 } from '../storage/storage.ts';
 import { readableZone, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
 import { CentralError, markerNotFound, Refuse } from './errors.ts';
+import { recordsetPayload } from './event-payloads.ts';
 import { objectBody, optionalString, optionalTtl, requiredString, stringList } from './input.ts';
 import { enforceQuotas } from './quotas.ts';
 import { ValidationError, validateRecordData, validateRecordsetName, validateType } from './validate.ts';
@@ -85,7 +86,7 @@ export class Recordsets {
       return { zone: next, recordset, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
     });
     await this.#zones.announce(zone, 'UPDATE', delta);
-    return this.get(caller, zone.id, recordset.id);
+    return this.#notified('dns.recordset.create', await this.get(caller, zone.id, recordset.id));
   }
 
   async get(caller: Caller, zoneId: string, recordsetId: string): Promise<RecordsetDetail> {
@@ -170,7 +171,7 @@ export class Recordsets {
       return { next, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
     });
     await this.#zones.announce(next, 'UPDATE', delta);
-    return this.get(caller, next.id, recordsetId);
+    return this.#notified('dns.recordset.update', await this.get(caller, next.id, recordsetId));
   }
 
   async delete(caller: Caller, zoneId: string, recordsetId: string): Promise<RecordsetDetail> {
@@ -186,7 +187,13 @@ export class Recordsets {
       return { zone: next, gone, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
     });
     await this.#zones.announce(zone, 'UPDATE', delta);
-    return gone;
+    return this.#notified('dns.recordset.delete', gone);
+  }
+
+  /** Tells notification consumers (billing, audit) about a committed recordset change. */
+  #notified(eventType: string, detail: RecordsetDetail): RecordsetDetail {
+    this.#deps.notifier?.info(eventType, recordsetPayload(detail));
+    return detail;
   }
 
   #record(data: string, serial: number, action: Action): RecordInput {

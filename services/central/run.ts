@@ -7,6 +7,7 @@ import type { Config } from '../config/options.ts';
 import type { Logger } from '../log.ts';
 import type { Bus } from '../messaging/bus.ts';
 import type { Endpoints } from '../messaging/endpoints.ts';
+import { openNotifier } from '../messaging/open-notifier.ts';
 import { DuplicateError, type Storage } from '../storage/storage.ts';
 import { redactUrl } from '../storage/open.ts';
 import { Central } from './central.ts';
@@ -60,7 +61,8 @@ export interface CentralService {
 
 /** Central's rules over `storage`, following mdns's reports on `bus` and serving its RPC API on `endpoints`. */
 export function startCentral(config: Config, storage: Storage, bus: Bus, endpoints: Endpoints, topic: string, log: Logger): CentralService {
-  const central = new Central({ storage, bus, options: centralOptions(config), log });
+  const notifications = openNotifier(config, `central.${endpoints.host}`, log);
+  const central = new Central({ storage, bus, options: centralOptions(config), log, notifier: notifications.notifier });
   central.start();
   const stopServing = serveCentral(endpoints, central, topic);
   return {
@@ -68,6 +70,7 @@ export function startCentral(config: Config, storage: Storage, bus: Bus, endpoin
     close: async () => {
       stopServing();
       await central.close();
+      await notifications.close();
     },
   };
 }

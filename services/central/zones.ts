@@ -4,6 +4,7 @@
 import { nameFromText, nameToText } from '../../engine/codec/name.ts';
 import { nextSerial } from '../../engine/xfr/serial.ts';
 import type { AnnouncedRRset, ZoneChanged } from '../messaging/bus.ts';
+import { zonePayload } from './event-payloads.ts';
 import { parseMasters } from './masters.ts';
 import {
   DuplicateError, NotFoundError, type HostPort, type ListQuery, type RecordInput, type RecordSet, type Tx, type Zone, type ZoneExtras, type ZoneUpdate,
@@ -107,6 +108,7 @@ export class Zones {
       this.insert(tx, caller, { name, tenantId, email, description, type, ttl, masters, attributes }));
     this.#deps.log.info({ zone: zone.name, zone_id: zone.id, project: tenantId, serial: zone.serial }, 'zone created');
     await this.announce(zone, 'CREATE');
+    this.#deps.notifier?.info('dns.zone.create', zonePayload(zone));
     return this.get(caller, zone.id);
   }
 
@@ -182,6 +184,7 @@ export class Zones {
       return this.commitChange(tx, patched);
     });
     await this.announce(zone, 'UPDATE');
+    this.#deps.notifier?.info('dns.zone.update', zonePayload(zone));
     return this.get(caller, zone.id);
   }
 
@@ -218,6 +221,7 @@ export class Zones {
     this.#deps.log.info({ zone: detail.zone.name, zone_id: zoneId }, viaWorker ? 'zone deleting from its pool' : 'zone deleted');
     if (viaWorker) await this.pushToWorker(detail.zone, 'DELETE');
     else await this.publishChanged(detail.zone, 'DELETE');
+    this.#deps.notifier?.info('dns.zone.delete', zonePayload(detail.zone));
     return detail;
   }
 

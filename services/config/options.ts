@@ -49,6 +49,8 @@ const TASK_HELP: Record<string, string> = {
   'zone_purge.interval': 'seconds between purges of zones deleted long ago',
   'zone_purge.time_threshold': 'seconds a deleted zone is kept before it is purged',
   'zone_purge.batch_size': 'zones purged per run at most',
+  'periodic_exists.interval': 'seconds between dns.zone.exists notifications for every zone',
+  'periodic_exists.per_page': 'zones read per page',
   'worker_periodic_recovery.interval': 'seconds between re-drives of zones in ERROR or stuck PENDING (cast to a worker as recover_shard); 0: never',
 };
 
@@ -102,6 +104,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   worker('threads', 'int', WORKER_DEFAULTS.threads, 'zone actions one worker runs at once'),
   ...Object.entries(TASK_DEFAULTS).flatMap(([task, values]) => Object.entries(values).map(([name, value]): OptionSpec =>
     ({ section: `producer_task:${task}`, name, type: 'float', default: value, help: TASK_HELP[`${task}.${name}`] ?? `${task}: ${name}` }))),
+  { section: 'oslo_messaging_notifications', name: 'driver', type: 'list', default: [], help: 'messagingv2 (or messaging): send dns.zone.* and dns.recordset.* notifications over RabbitMQ; log: to the log; empty: none' },
+  { section: 'oslo_messaging_notifications', name: 'topics', type: 'list', default: ['notifications'], help: 'topics notifications go to (routing key <topic>.info on control_exchange)' },
+  { section: 'oslo_messaging_notifications', name: 'transport_url', type: 'string', default: '', help: 'broker for notifications (default: [DEFAULT] transport_url)' },
   { section: 'service:sink', name: 'enabled_notification_handlers', type: 'list', default: [], help: 'notification handlers the sink runs: nova_fixed, neutron_floatingip' },
   ...(['nova_fixed', 'neutron_floatingip'] as const).flatMap((handler): OptionSpec[] => {
     const section = `handler:${handler}`;

@@ -1,10 +1,12 @@
-// oslo.messaging notifications, consumed (the sink): Nova and Neutron publish `{event_type, payload, …}` to
-// their exchange (`nova`, `neutron`) with routing key `<topic>.<priority>` (`notifications.info`), wrapped in
-// the 2.0 envelope `{"oslo.version": "2.0", "oslo.message": "<JSON>"}`; older publishers send the message
-// as plain JSON. A listener declares the queue `<topic>.info` bound to each exchange, as oslo's listener
-// does, and acknowledges each message after its handler ran: a handler that fails, or a message that cannot
-// be read, is logged and dropped, never retried forever.
-import type { ChannelModel, ConsumeMessage } from 'amqplib';
+// oslo.messaging notifications, consumed (the sink) and published (central's, the producer's). Nova and
+// Neutron publish `{event_type, payload, …}` to their exchange (`nova`, `neutron`) with routing key
+// `<topic>.<priority>` (`notifications.info`), wrapped in the 2.0 envelope `{"oslo.version": "2.0",
+// "oslo.message": "<JSON>"}`; older publishers send the message as plain JSON. A listener declares the queue
+// `<topic>.info` bound to each exchange, as oslo's listener does, and acknowledges each message after its
+// handler ran: a handler that fails, or a message that cannot be read, is logged and dropped, never retried
+// forever.
+import { randomUUID } from 'node:crypto';
+import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../log.ts';
 import { AMQP_CONNECTION_DEFAULTS, AmqpConnection } from './amqp-connection.ts';
 import { parseTransportUrl } from './transport-url.ts';
@@ -37,6 +39,25 @@ export function parseNotification(body: Buffer | string): Notification {
 
 export type NotificationHandler = (n: Notification) => Promise<void>;
 
+/**
+ * Makes sure topic exchange `name` exists, declaring it (with `durable`) only when it does not: Nova's and
+ * our own RPC exchange may already exist with either durability, and redeclaring it otherwise is an error.
+ */
+async function ensureExchange(model: ChannelModel, name: string, durable: boolean): Promise<void> {
+  const probe = await model.createChannel();
+  probe.on('error', () => {});
+  try {
+    await probe.checkExchange(name);
+    await probe.close();
+    return;
+  } catch {
+    // The broker closed the probe's channel: the exchange does not exist.
+  }
+  const ch = await model.createChannel();
+  await ch.assertExchange(name, 'topic', { durable });
+  await ch.close();
+}
+
 /** Where to listen: an exchange and the notification topics on it (`notification_topics`). */
 export interface Subscription {
   exchange: string;
@@ -52,7 +73,7 @@ export class NotificationListener {
       await ch.prefetch(16);
       const queues = new Set<string>();
       for (const { exchange, topics } of subscriptions) {
-        await ch.assertExchange(exchange, 'topic', { durable: false });
+        await ensureExchange(model, exchange, false);
         for (const topic of topics) {
           const queue = `${topic}.info`;
           await ch.assertQueue(queue, { durable: false });
@@ -80,6 +101,66 @@ export class NotificationListener {
     };
     this.#conn = new AmqpConnection(parseTransportUrl(transportUrl), AMQP_CONNECTION_DEFAULTS, setup, log);
     this.#conn.start();
+  }
+
+  ready(timeoutMs: number): Promise<unknown> {
+    return this.#conn.waitUp(timeoutMs);
+  }
+
+  close(): Promise<void> {
+    return this.#conn.close();
+  }
+}
+
+/** Notifications out (Designate's `dns.zone.create` …), for billing and audit consumers; best effort, never awaited. */
+export interface Notifier {
+  info(eventType: string, payload: Record<string, unknown>): void;
+}
+
+/**
+ * Publishes as oslo.messaging's messagingv2 driver: to `exchange` (control_exchange) with routing key
+ * `<topic>.info` per topic, in the 2.0 envelope. A notification that cannot be published (the broker away)
+ * is logged and lost, as oslo's notifier does after its retries: notifications are not changes.
+ */
+export class NotificationPublisher implements Notifier {
+  readonly #conn: AmqpConnection;
+  readonly #exchange: string;
+  readonly #topics: string[];
+  readonly #publisherId: string;
+  readonly #log: Logger;
+  #channel: ConfirmChannel | null = null;
+
+  constructor(transportUrl: string, exchange: string, topics: string[], publisherId: string, log: Logger) {
+    this.#exchange = exchange;
+    this.#topics = topics;
+    this.#publisherId = publisherId;
+    this.#log = log;
+    this.#conn = new AmqpConnection(parseTransportUrl(transportUrl), AMQP_CONNECTION_DEFAULTS, async (model) => {
+      // The control exchange is also the RPC exchange, declared durable by the services' transport.
+      await ensureExchange(model, exchange, true);
+      this.#channel = await model.createConfirmChannel();
+    }, log);
+    this.#conn.onDown(() => {
+      this.#channel = null;
+    });
+    this.#conn.start();
+  }
+
+  info(eventType: string, payload: Record<string, unknown>): void {
+    const ch = this.#channel;
+    if (ch === null) {
+      this.#log.warn({ event_type: eventType }, 'notification not sent: the message broker is away');
+      return;
+    }
+    const message = { message_id: randomUUID(), publisher_id: this.#publisherId, event_type: eventType, priority: 'INFO', payload, timestamp: new Date().toISOString().replace('T', ' ').replace('Z', '') };
+    const body = Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) }));
+    for (const topic of this.#topics) {
+      try {
+        ch.publish(this.#exchange, `${topic}.info`, body, { contentType: 'application/json' });
+      } catch (err) {
+        this.#log.warn({ event_type: eventType, err: (err as Error).message }, 'notification not sent');
+      }
+    }
   }
 
   ready(timeoutMs: number): Promise<unknown> {

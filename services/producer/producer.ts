@@ -9,6 +9,7 @@ import type { Config } from '../config/options.ts';
 import { shardRange, SHARDS, type Coordination } from '../coordination/coordination.ts';
 import type { Logger } from '../log.ts';
 import type { Bus } from '../messaging/bus.ts';
+import type { Notifier } from '../messaging/notifications.ts';
 import type { Storage } from '../storage/storage.ts';
 import { PRODUCER_TASKS, type ProducerTask, type TaskContext } from './tasks.ts';
 
@@ -22,6 +23,9 @@ export interface ProducerDeps {
   log: Logger;
   /** `[DEFAULT] host`: the member id is `<host>:<uuid>`, as Designate's. */
   host: string;
+  notifier?: Notifier;
+  /** Closes the notifier's connection, after the tasks. */
+  closeNotifier?: () => Promise<void>;
 }
 
 export class Producer {
@@ -71,7 +75,7 @@ export class Producer {
         return;
       }
       if (shards.first === 0 && shards.last === SHARDS - 1) await this.#warnIfAlone(members.length);
-      const ctx: TaskContext = { storage: this.#deps.storage, bus: this.#deps.bus, log, config: this.#deps.config };
+      const ctx: TaskContext = { storage: this.#deps.storage, bus: this.#deps.bus, log, config: this.#deps.config, notifier: this.#deps.notifier };
       const did = await task.run(ctx, shards);
       log.info({ task: task.name, first: shards.first, last: shards.last, producers: members.length, ms: Math.round(performance.now() - started), ...did }, 'task run');
     } catch (err) {
@@ -93,5 +97,6 @@ export class Producer {
     for (const t of this.#timers.splice(0)) clearInterval(t);
     await Promise.allSettled(this.#running.values());
     await this.#deps.coordination.close();
+    await this.#deps.closeNotifier?.();
   }
 }

@@ -1,6 +1,7 @@
 // Assembles the producer: its coordination backend (`[coordination] backend_url`) and its periodic tasks.
 import type { Config } from '../config/options.ts';
 import { openCoordination } from '../coordination/open.ts';
+import { openNotifier } from '../messaging/open-notifier.ts';
 import type { Logger } from '../log.ts';
 import type { Bus } from '../messaging/bus.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -8,11 +9,13 @@ import { Producer } from './producer.ts';
 
 export async function startProducer(config: Config, storage: Storage, bus: Bus, host: string, log: Logger): Promise<Producer> {
   const coordination = openCoordination(config, log);
-  const producer = new Producer({ storage, bus, coordination, config, log, host });
+  const notifications = openNotifier(config, `producer.${host}`, log);
+  const producer = new Producer({ storage, bus, coordination, config, log, host, notifier: notifications.notifier, closeNotifier: notifications.close });
   try {
     await producer.start();
   } catch (err) {
     await coordination.close();
+    await notifications.close();
     throw err;
   }
   log.info({ coordination: coordination.description, member: producer.member, tasks: producer.tasks().map((t) => t.name) }, 'producer joined');

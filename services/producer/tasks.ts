@@ -1,9 +1,11 @@
 // The producer's periodic tasks (designate.md §3.1), each working the shards this producer holds. Built so
-// far: zone_purge and worker_periodic_recovery; Designate's others (increment_serial, delayed_notify,
-// periodic_secondary_refresh, periodic_exists) are still to come.
+// far: zone_purge, worker_periodic_recovery and periodic_exists; Designate's others (increment_serial,
+// delayed_notify, periodic_secondary_refresh) are still to come.
 import type { Config } from '../config/options.ts';
 import type { Logger } from '../log.ts';
 import type { Bus } from '../messaging/bus.ts';
+import type { Notifier } from '../messaging/notifications.ts';
+import { zonePayload } from '../central/event-payloads.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { ShardRange } from '../coordination/coordination.ts';
 
@@ -12,6 +14,8 @@ export interface TaskContext {
   bus: Bus;
   log: Logger;
   config: Config;
+  /** Notifications out; periodic_exists has nothing to do without. */
+  notifier?: Notifier;
 }
 
 export interface ProducerTask {
@@ -46,10 +50,39 @@ const workerPeriodicRecovery: ProducerTask = {
   },
 };
 
-export const PRODUCER_TASKS: readonly ProducerTask[] = [zonePurge, workerPeriodicRecovery];
+/**
+ * Designate's PeriodicExistsTask: `dns.zone.exists` and `dns.domain.exists` for every live zone of the
+ * shards, with the audit period (the last interval), for billing.
+ */
+const periodicExists: ProducerTask = {
+  name: 'periodic_exists',
+  async run(ctx, shards) {
+    const notifier = ctx.notifier;
+    if (notifier === undefined) return { zones: 0 };
+    const interval = option(ctx, 'periodic_exists', 'interval');
+    const perPage = option(ctx, 'periodic_exists', 'per_page');
+    const end = new Date();
+    const audit = { audit_period_beginning: new Date(end.getTime() - interval * 1000).toISOString(), audit_period_ending: end.toISOString() };
+    let zones = 0;
+    for (let marker: string | undefined; ;) {
+      const page = await ctx.storage.transaction((tx) => tx.findZones({ shards }, { limit: perPage, marker }));
+      for (const zone of page.items) {
+        const payload = { ...zonePayload(zone), ...audit };
+        notifier.info('dns.domain.exists', payload);
+        notifier.info('dns.zone.exists', payload);
+        zones++;
+      }
+      if (page.next === undefined) return { zones };
+      marker = page.next;
+    }
+  },
+};
+
+export const PRODUCER_TASKS: readonly ProducerTask[] = [zonePurge, workerPeriodicRecovery, periodicExists];
 
 /** Default options of each task, with Designate's values. */
 export const TASK_DEFAULTS = {
   zone_purge: { interval: 3600, time_threshold: 604800, batch_size: 100 },
   worker_periodic_recovery: { interval: 120 },
+  periodic_exists: { interval: 3600, per_page: 100 },
 } as const;
