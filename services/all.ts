@@ -52,7 +52,7 @@ export async function startAll(config: Config, log: Logger): Promise<AllServices
     // Idle unless a pool has targets: then it carries the pool's zones to them, as a lone worker would.
     const worker = startWorker(config, storage, bus, createLogger('worker', log.level));
     closers.push(() => worker.close());
-    const producer = await startProducer(config, storage, bus, endpoints.host, createLogger('producer', log.level));
+    const producer = await startProducer(config, storage, central.central, bus, endpoints.host, createLogger('producer', log.level));
     closers.push(() => producer.close());
     // Notifications come over RabbitMQ only: without transport_url there is nothing to listen to.
     const transportUrl = config.get<string>('DEFAULT', 'transport_url');

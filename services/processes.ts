@@ -140,7 +140,9 @@ export async function runProducer(config: Config, log: Logger): Promise<ServiceP
   const endpoints = clusterEndpoints(config, 'producer', log);
   return withStorage(config, endpoints, async (storage, url) => {
     await requireSchema(storage, url);
-    const producer = await startProducer(config, storage, new MessagingBus(endpoints, serviceTopics(config)), endpoints.host, log);
+    const topics = serviceTopics(config);
+    const central = centralClient(endpoints.transport, topics.central, config.get<number>('DEFAULT', 'rpc_response_timeout') * 1000);
+    const producer = await startProducer(config, storage, central, new MessagingBus(endpoints, topics), endpoints.host, log);
     const close = await running('producer', config, endpoints, { database: redactUrl(url), member: producer.member }, async () => {
       await producer.close();
       await storage.close();

@@ -34,8 +34,6 @@ export class Central {
   readonly exports: Exports;
   readonly #deps: CentralDeps;
   #unsubscribe: (() => void) | null = null;
-  #batchTimer: NodeJS.Timeout | null = null;
-  #batching: Promise<void> | null = null;
 
   constructor(deps: CentralDeps) {
     this.#deps = deps;
@@ -68,28 +66,12 @@ export class Central {
       bus.subscribe('update_status', (report) => this.zoneStatuses.update(report)),
     ];
     this.#unsubscribe = () => unsubscribes.forEach((u) => u());
-    const interval = this.#deps.options.serialBatchInterval;
-    if (interval > 0) this.#batchTimer = setInterval(() => void this.#incrementSerials(), interval * 1000);
-  }
-
-  /** One run at a time: a slow run (a big database) skips ticks rather than piling up. */
-  #incrementSerials(): Promise<void> {
-    this.#batching ??= this.zones.incrementSerials().then(
-      (moved) => void (moved > 0 && this.#deps.log.info({ zones: moved }, 'batched changes got new serials')),
-      (err: Error) => this.#deps.log.error({ err: err.message }, 'increment_serial failed; retried next interval'),
-    ).finally(() => {
-      this.#batching = null;
-    });
-    return this.#batching;
   }
 
   /** Stops taking served reports and waits for running imports, so storage can close under nothing. */
   async close(): Promise<void> {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
-    if (this.#batchTimer) clearInterval(this.#batchTimer);
-    this.#batchTimer = null;
-    await this.#batching;
     await this.imports.idle();
   }
 }

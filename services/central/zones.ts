@@ -271,13 +271,15 @@ export class Zones {
   }
 
   /**
-   * Designate's increment_serial task: every zone marked by changes gets one new serial and is announced.
-   * Returns how many zones moved on. Safe to run from several centrals: each zone is locked and re-checked.
+   * Designate's increment_serial (the producer's task, admin): every zone of `shards` marked by changes gets
+   * one new serial and is announced. Returns how many zones moved on. Safe to run from several producers at
+   * once: each zone is locked and re-checked.
    */
-  async incrementSerials(): Promise<number> {
+  async incrementSerials(caller: Caller, shards?: { first: number; last: number }): Promise<number> {
+    requireAdmin(caller);
     let moved = 0;
     for (let marker: string | undefined; ;) {
-      const page = await this.#deps.storage.transaction((tx) => tx.findZones({ incrementSerial: true }, { limit: 100, marker }));
+      const page = await this.#deps.storage.transaction((tx) => tx.findZones({ incrementSerial: true, shards }, { limit: 100, marker }));
       for (const candidate of page.items) {
         const zone = await this.#deps.storage.transaction(async (tx) => {
           const zone = await tx.getZone(candidate.id, { forUpdate: true }).catch((err: unknown) => {

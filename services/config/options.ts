@@ -123,7 +123,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { section: 'service:producer', name: 'enabled_tasks', type: 'list', default: [], help: 'periodic tasks this producer runs (empty: all)' },
   { section: 'coordination', name: 'backend_url', type: 'string', default: '', help: 'group membership for dividing shards among producers: redis://host:6379 or memcached://host:11211[,host:11211] (?namespace=NAME); empty: every producer takes every shard' },
   { section: 'coordination', name: 'heartbeat_interval', type: 'float', default: 5, help: 'seconds between membership refreshes; a member silent for three is gone' },
-  { section: 'producer_task:increment_serial', name: 'interval', type: 'float', default: CENTRAL_DEFAULTS.serialBatchInterval, help: 'seconds over which zone changes share one serial (Designate: 5); 0: a serial per change at once' },
+  { section: 'producer_task:increment_serial', name: 'interval', type: 'float', default: CENTRAL_DEFAULTS.serialBatchInterval, help: 'seconds over which zone changes share one serial, given by the producer\'s increment_serial task (Designate: 5); 0: a serial per change at once' },
   dflt('state_path', 'string', 'data', 'directory of the embedded database and journals', 'data-dir'),
   dflt('transport_url', 'string', '', 'message broker, rabbit://user:pass@host1:5672,user:pass@host2:5672/vhost (several hosts: fail over); empty: in-process (start only)', 'transport-url'),
   dflt('host', 'string', '', "this instance's name in queues and service statuses (default: the host name and the pid)", 'host'),

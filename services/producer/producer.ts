@@ -5,6 +5,7 @@
 // at the next run of each task. A task's runs never overlap; a failed run is logged and retried at the next
 // interval, and never stops the others.
 import { randomUUID } from 'node:crypto';
+import type { CentralApi } from '../central/rpcapi.ts';
 import type { Config } from '../config/options.ts';
 import { shardRange, SHARDS, type Coordination } from '../coordination/coordination.ts';
 import type { Logger } from '../log.ts';
@@ -17,6 +18,7 @@ export const PRODUCER_GROUP = 'producer';
 
 export interface ProducerDeps {
   storage: Storage;
+  central: CentralApi;
   bus: Bus;
   coordination: Coordination;
   config: Config;
@@ -75,7 +77,8 @@ export class Producer {
         return;
       }
       if (shards.first === 0 && shards.last === SHARDS - 1) await this.#warnIfAlone(members.length);
-      const ctx: TaskContext = { storage: this.#deps.storage, bus: this.#deps.bus, log, config: this.#deps.config, notifier: this.#deps.notifier };
+      const { storage, central, bus, config, notifier } = this.#deps;
+      const ctx: TaskContext = { storage, central, bus, log, config, notifier };
       const did = await task.run(ctx, shards);
       log.info({ task: task.name, first: shards.first, last: shards.last, producers: members.length, ms: Math.round(performance.now() - started), ...did }, 'task run');
     } catch (err) {

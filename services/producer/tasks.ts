@@ -1,6 +1,8 @@
 // The producer's periodic tasks (designate.md §3.1), each working the shards this producer holds. Built so
-// far: zone_purge, worker_periodic_recovery and periodic_exists; Designate's others (increment_serial,
-// delayed_notify, periodic_secondary_refresh) are still to come.
+// far: increment_serial, zone_purge, worker_periodic_recovery and periodic_exists; Designate's others
+// (delayed_notify, periodic_secondary_refresh) are still to come.
+import type { Caller } from '../central/context.ts';
+import type { CentralApi } from '../central/rpcapi.ts';
 import type { Config } from '../config/options.ts';
 import type { Logger } from '../log.ts';
 import type { Bus } from '../messaging/bus.ts';
@@ -11,6 +13,8 @@ import type { ShardRange } from '../coordination/coordination.ts';
 
 export interface TaskContext {
   storage: Storage;
+  /** Central in this process, or over the bus: what central decides (serials) is asked of it. */
+  central: CentralApi;
   bus: Bus;
   log: Logger;
   config: Config;
@@ -26,6 +30,17 @@ export interface ProducerTask {
 }
 
 const option = <T extends number>(ctx: TaskContext, task: string, name: string) => ctx.config.get<T>(`producer_task:${task}`, name);
+
+/** Designate's producer acts with an elevated context. */
+const PRODUCER_CALLER: Caller = { projectId: null, isAdmin: true, allProjects: true, editManagedRecords: false, hardDelete: false, deleteShares: false };
+
+/** Zones whose changes wait for a batched serial get one now (`[producer_task:increment_serial] interval`). */
+const incrementSerial: ProducerTask = {
+  name: 'increment_serial',
+  async run(ctx, shards) {
+    return { zones: await ctx.central.zones.incrementSerials(PRODUCER_CALLER, shards) };
+  },
+};
 
 /** Hard-deletes zones soft-deleted longer than `time_threshold` seconds ago, `batch_size` per run. */
 const zonePurge: ProducerTask = {
@@ -78,7 +93,7 @@ const periodicExists: ProducerTask = {
   },
 };
 
-export const PRODUCER_TASKS: readonly ProducerTask[] = [zonePurge, workerPeriodicRecovery, periodicExists];
+export const PRODUCER_TASKS: readonly ProducerTask[] = [incrementSerial, zonePurge, workerPeriodicRecovery, periodicExists];
 
 /** Default options of each task, with Designate's values. */
 export const TASK_DEFAULTS = {

@@ -1,10 +1,16 @@
 // [producer_task:increment_serial] interval > 0: changes only mark the zone; each run of the batch gives every
 // marked zone one new serial, announced once, and the zone stays PENDING until that serial serves. The runs
-// are driven by hand here (the interval is an hour), so no timer tick can land between the test's steps;
-// a second suite checks that the timer itself runs them.
+// are driven by hand here, so no tick can land between the test's steps; a second suite checks that the
+// producer's increment_serial task runs them every interval.
 import * as assert from 'uvu/assert';
+import { loadConfig } from '../../services/config/options.ts';
+import { LocalCoordination } from '../../services/coordination/local.ts';
+import { createLogger } from '../../services/log.ts';
 import type { ZoneChanged } from '../../services/messaging/bus.ts';
+import { Producer } from '../../services/producer/producer.ts';
 import { controlPlaneSuite, createZone, type ControlPlane } from '../helpers/control-plane.ts';
+
+const ADMIN = { projectId: null, isAdmin: true, allProjects: true, editManagedRecords: false, hardDelete: false, deleteShares: false };
 
 async function addRecordsets(plane: ControlPlane, zoneId: string, zoneName: string, names: string[]): Promise<void> {
   for (const name of names) {
@@ -36,8 +42,8 @@ await controlPlaneSuite('api:serial batching', (t) => {
     await new Promise((r) => setTimeout(r, 50));
     assert.is((await plane.request('GET', `/v2/zones/${z.id}`)).json.status, 'PENDING');
 
-    assert.is(await plane.central.zones.incrementSerials(), 1);
-    assert.is(await plane.central.zones.incrementSerials(), 0, 'nothing left marked');
+    assert.is(await plane.central.zones.incrementSerials(ADMIN), 1);
+    assert.is(await plane.central.zones.incrementSerials(ADMIN), 0, 'nothing left marked');
     const batched = (await plane.request('GET', `/v2/zones/${z.id}`)).json;
     assert.ok(batched.serial !== z.serial, 'the run gave the zone a new serial');
     await new Promise((r) => setImmediate(r));
@@ -52,14 +58,24 @@ await controlPlaneSuite('api:serial batching', (t) => {
   });
 }, { serialBatchInterval: 3600 });
 
-await controlPlaneSuite('api:serial batching timer', (t) => {
-  t('the interval timer runs the batch', async ({ plane }) => {
-    const z = await createZone(plane, 'timer.example.com.');
-    await addRecordsets(plane, z.id, z.name, ['a']);
-    for (let i = 0; i < 100; i++) {
-      if ((await plane.request('GET', `/v2/zones/${z.id}`)).json.serial !== z.serial) return;
-      await new Promise((r) => setTimeout(r, 20));
+await controlPlaneSuite('api:serial batching by the producer', (t) => {
+  t("the producer's increment_serial task runs the batch every interval", async ({ plane }) => {
+    const config = loadConfig({ env: { ZONECAST_SERVICE_PRODUCER_ENABLED_TASKS: 'increment_serial', ZONECAST_PRODUCER_TASK_INCREMENT_SERIAL_INTERVAL: '0.1' } });
+    const producer = new Producer({
+      storage: plane.storage, central: plane.central, bus: plane.bus, coordination: new LocalCoordination(), config,
+      log: createLogger('producer', process.env.ZONECAST_TEST_LOG ?? 'silent'), host: 'test',
+    });
+    await producer.start();
+    try {
+      const z = await createZone(plane, 'timer.example.com.');
+      await addRecordsets(plane, z.id, z.name, ['a']);
+      for (let i = 0; i < 100; i++) {
+        if ((await plane.request('GET', `/v2/zones/${z.id}`)).json.serial !== z.serial) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.unreachable('the producer never gave the zone a new serial');
+    } finally {
+      await producer.close();
     }
-    assert.unreachable('the timer never gave the zone a new serial');
   });
 }, { serialBatchInterval: 0.1 });
