@@ -30,10 +30,15 @@ export class ZoneStatuses {
       if (zone === null) return null;
       const viaWorker = await tx.poolHasTargets(zone.poolId);
       if (zone.type === 'SECONDARY') {
-        // Its serial is whatever its masters serve: Designate records the one transferred. In a pool with
-        // targets the new version must still reach them: the worker carries it and reports.
-        if (zone.serial === serial && (zone.status === 'ACTIVE' || viaWorker)) return null;
-        return tx.updateZone(zone.id, viaWorker ? { serial, status: 'PENDING', action: 'UPDATE' } : { serial, status: 'ACTIVE', action: 'NONE' })
+        // Its serial is whatever its masters serve: Designate records the one transferred, and when
+        // (transferred_at, which the producer's periodic_secondary_refresh goes by). In a pool with targets
+        // the new version must still reach them: the worker carries it and reports.
+        const transferredAt = new Date();
+        if (zone.serial === serial && (zone.status === 'ACTIVE' || viaWorker)) {
+          await tx.updateZone(zone.id, { transferredAt });
+          return null;
+        }
+        return tx.updateZone(zone.id, viaWorker ? { serial, transferredAt, status: 'PENDING', action: 'UPDATE' } : { serial, transferredAt, status: 'ACTIVE', action: 'NONE' })
           .then((z) => (viaWorker ? z : null));
       }
       if (host !== undefined) await tx.recordZoneServed(zone.id, host, serial);

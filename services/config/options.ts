@@ -51,6 +51,8 @@ const TASK_HELP: Record<string, string> = {
   'zone_purge.batch_size': 'zones purged per run at most',
   'periodic_exists.interval': 'seconds between dns.zone.exists notifications for every zone',
   'periodic_exists.per_page': 'zones read per page',
+  'periodic_secondary_refresh.interval': 'seconds between checks for SECONDARY zones not transferred for longer than their SOA refresh',
+  'periodic_secondary_refresh.per_page': 'zones read per page',
   'worker_periodic_recovery.interval': 'seconds between re-drives of zones in ERROR or stuck PENDING (cast to a worker as recover_shard); 0: never',
 };
 

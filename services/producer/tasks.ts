@@ -1,6 +1,6 @@
 // The producer's periodic tasks (designate.md §3.1), each working the shards this producer holds. Built so
-// far: increment_serial, zone_purge, worker_periodic_recovery and periodic_exists; Designate's others
-// (delayed_notify, periodic_secondary_refresh) are still to come.
+// far: increment_serial, zone_purge, worker_periodic_recovery, periodic_exists and
+// periodic_secondary_refresh; Designate's delayed_notify is still to come.
 import type { Caller } from '../central/context.ts';
 import type { CentralApi } from '../central/rpcapi.ts';
 import type { Config } from '../config/options.ts';
@@ -93,11 +93,37 @@ const periodicExists: ProducerTask = {
   },
 };
 
-export const PRODUCER_TASKS: readonly ProducerTask[] = [incrementSerial, zonePurge, workerPeriodicRecovery, periodicExists];
+/**
+ * Designate's PeriodicSecondaryRefreshTask: SECONDARY zones not transferred for longer than their SOA refresh
+ * are asked to transfer now (central's xfr: mdns checks the masters and transfers what is newer). mdns also
+ * keeps each secondary's SOA timers itself; this catches a zone whose timers an mdns lost with a restart.
+ */
+const periodicSecondaryRefresh: ProducerTask = {
+  name: 'periodic_secondary_refresh',
+  async run(ctx, shards) {
+    const perPage = option(ctx, 'periodic_secondary_refresh', 'per_page');
+    const now = Date.now();
+    let asked = 0;
+    for (let marker: string | undefined; ;) {
+      const page = await ctx.storage.transaction((tx) => tx.findZones({ type: 'SECONDARY', shards }, { limit: perPage, marker }));
+      for (const zone of page.items) {
+        const last = (zone.transferredAt ?? zone.createdAt).getTime();
+        if (now - last < zone.refresh * 1000) continue;
+        await ctx.central.zones.xfr(PRODUCER_CALLER, zone.id);
+        asked++;
+      }
+      if (page.next === undefined) return { refreshed: asked };
+      marker = page.next;
+    }
+  },
+};
+
+export const PRODUCER_TASKS: readonly ProducerTask[] = [incrementSerial, zonePurge, workerPeriodicRecovery, periodicExists, periodicSecondaryRefresh];
 
 /** Default options of each task, with Designate's values. */
 export const TASK_DEFAULTS = {
   zone_purge: { interval: 3600, time_threshold: 604800, batch_size: 100 },
   worker_periodic_recovery: { interval: 120 },
   periodic_exists: { interval: 3600, per_page: 100 },
+  periodic_secondary_refresh: { interval: 3600, per_page: 100 },
 } as const;
