@@ -56,12 +56,17 @@ const zonePurge: ProducerTask = {
   },
 };
 
-/** Casts the worker's recover_shard for this producer's shards (the worker finds and carries the zones). */
+/**
+ * Casts the worker's recover_shard for this producer's shards (the worker finds and carries the zones). Only
+ * while some pool has targets: otherwise no worker need run, and the casts would pile up in its queue.
+ */
 const workerPeriodicRecovery: ProducerTask = {
   name: 'worker_periodic_recovery',
   async run(ctx, shards) {
+    const pools = await ctx.storage.transaction((tx) => tx.findPools());
+    if (!pools.some((p) => p.targets.length > 0)) return { cast: 0 };
     await ctx.bus.publish('recover_shard', shards);
-    return {};
+    return { cast: 1 };
   },
 };
 
