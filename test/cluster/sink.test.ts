@@ -1,7 +1,8 @@
 // `zonecast sink` beside central, api and mdns on RabbitMQ and MariaDB: Nova's and Neutron's notifications,
 // published to their exchanges as they publish them (the oslo 2.0 envelope, and plain JSON), create and
 // remove managed A/AAAA records, seen through the API and over DNS. A create delivered twice adds nothing, a
-// delete for an instance never seen and a malformed message are dropped, and the sink goes on.
+// delete for an instance never seen and a malformed message are dropped, and the sink goes on. `zonecast
+// start` joining the cluster runs a sink of its own.
 import amqp from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { suite } from 'uvu';
@@ -92,6 +93,19 @@ t('a floating IP associated, then disassociated; a malformed message is dropped 
   await until('its record is gone', async () => (await aRecords(ctx, `203-0-113-7.${ZONE}`)).length === 0);
   assert.ok(ctx.sink.lines.some((l) => l.msg === 'notification dropped'), 'the malformed message was logged');
   assert.is(ctx.sink.exitedAt, null, 'the sink is still running');
+});
+
+t('zonecast start with transport_url runs a sink too', async (ctx) => {
+  await ctx.cluster.stop(ctx.sink);
+  const start = await ctx.cluster.start('start', {
+    ZONECAST_SERVICE_SINK_ENABLED_NOTIFICATION_HANDLERS: 'nova_fixed',
+    ZONECAST_HANDLER_NOVA_FIXED_ZONE_ID: ctx.zoneId,
+    ZONECAST_SERVICE_MDNS_LISTEN: '127.0.0.1:0',
+    ZONECAST_SERVICE_API_LISTEN: '127.0.0.1:0',
+  });
+  publish(ctx, 'nova', 'compute.instance.create.end', { instance_id: '9d2b1a4c-3e5f-4a6b-8c7d-0e1f2a3b4c5d', hostname: 'db1', tenant_id: 'project-a', fixed_ips: [{ address: '192.0.2.31', version: 4 }] });
+  await until('start\'s sink made the record', async () => (await aRecords(ctx, `db1.${ZONE}`)).length === 1);
+  assert.ok(start.lines.some((l) => l.msg === 'managed records added'), 'the record came from start\'s sink');
 });
 
 runWhenReachable(t, 'sink: Nova and Neutron notifications', rabbitmqUnavailable() ?? (await mariadbUnavailable()));
