@@ -72,7 +72,11 @@ await controlPlaneSuite('api:admin', (t) => {
     assert.is(tld.updated_at, null);
     assert.is(tld.links.self, `http://127.0.0.1:${plane.port}/v2/tlds/${tld.id}`);
     const names = ['co.uk', 'xn--p1ai', 'museum', 'a-b'];
-    for (const name of names) assert.is((await plane.request('POST', '/v2/tlds', { ...ADMIN, body: { name } })).status, 201, name);
+    for (const name of names) {
+      // created_at has millisecond resolution and ties sort by id: keep the creates in distinct milliseconds.
+      await new Promise((r) => setTimeout(r, 2));
+      assert.is((await plane.request('POST', '/v2/tlds', { ...ADMIN, body: { name } })).status, 201, name);
+    }
 
     const all = await walk(plane, '/v2/tlds', 'tlds', 2);
     assert.equal(all.map((x) => x.name), ['org', ...names], 'created_at order');
