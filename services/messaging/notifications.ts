@@ -3,8 +3,8 @@
 // `<topic>.<priority>` (`notifications.info`), wrapped in the 2.0 envelope `{"oslo.version": "2.0",
 // "oslo.message": "<JSON>"}`; older publishers send the message as plain JSON. A listener declares the queue
 // `<topic>.info` bound to each exchange, as oslo's listener does, and acknowledges each message after its
-// handler ran: a handler that fails, or a message that cannot be read, is logged and dropped, never retried
-// forever.
+// handler ran. A message that cannot be read, or that its handler refuses, is logged and dropped; one whose
+// handler failed for a passing reason (central unreachable) goes back to the queue a second later.
 import { randomUUID } from 'node:crypto';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../log.ts';
@@ -64,10 +64,14 @@ export interface Subscription {
   topics: string[];
 }
 
+/** How long a notification whose handler failed for a passing reason waits before going back to the queue. */
+const RETRY_DELAY_MS = 1000;
+
 export class NotificationListener {
   readonly #conn: AmqpConnection;
 
-  constructor(transportUrl: string, subscriptions: Subscription[], handler: NotificationHandler, log: Logger) {
+  /** `transient(err)`: whether a handler's failure may pass (the message is tried again) or is final (dropped). */
+  constructor(transportUrl: string, subscriptions: Subscription[], handler: NotificationHandler, transient: (err: unknown) => boolean, log: Logger) {
     const setup = async (model: ChannelModel) => {
       const ch = await model.createChannel();
       await ch.prefetch(16);
@@ -85,13 +89,17 @@ export class NotificationListener {
         await ch.consume(queue, (msg: ConsumeMessage | null) => {
           if (msg === null) return;
           void (async () => {
+            let again = false;
             try {
               await handler(parseNotification(msg.content));
             } catch (err) {
-              log.error({ queue, exchange: msg.fields.exchange, err: (err as Error).message }, 'notification dropped');
+              again = !(err instanceof NotificationFormatError) && transient(err);
+              log.error({ queue, exchange: msg.fields.exchange, err: (err as Error).message }, again ? 'notification not handled yet: tried again' : 'notification dropped');
+              if (again) await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
             }
             try {
-              ch.ack(msg);
+              if (again) ch.nack(msg, false, true);
+              else ch.ack(msg);
             } catch {
               // The channel closed meanwhile: the broker redelivers, and handlers are idempotent.
             }

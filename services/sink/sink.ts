@@ -6,7 +6,12 @@ import type { Caller } from '../central/context.ts';
 import type { Config } from '../config/options.ts';
 import type { Logger } from '../log.ts';
 import { NotificationListener, type Notification, type Subscription } from '../messaging/notifications.ts';
+import { MessagingUnavailableError } from '../messaging/transport.ts';
+import { UnavailableError } from '../storage/storage.ts';
 import { HANDLERS, type HandlerConfig, type NotificationHandler } from './handlers.ts';
+
+/** Central unreachable, or its database: the notification waits in the queue rather than being lost. */
+const passing = (err: unknown): boolean => err instanceof MessagingUnavailableError || err instanceof UnavailableError;
 
 /** Designate's sink writes with an elevated context: admin, every project, managed records editable. */
 const SINK_CALLER: Caller = { projectId: null, isAdmin: true, allProjects: true, editManagedRecords: true, hardDelete: false, deleteShares: false };
@@ -59,7 +64,7 @@ export class Sink {
   async start(transportUrl: string, waitMs: number): Promise<void> {
     if (this.#enabled.length === 0) return;
     const subscriptions = this.#enabled.map((e) => e.subscription);
-    this.#listener = new NotificationListener(transportUrl, subscriptions, (n) => this.handle(n), this.#log);
+    this.#listener = new NotificationListener(transportUrl, subscriptions, (n) => this.handle(n), passing, this.#log);
     await this.#listener.ready(waitMs).catch(() => this.#log.warn('sink starting without the message broker: notifications wait there'));
   }
 

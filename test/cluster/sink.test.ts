@@ -1,8 +1,9 @@
 // `zonecast sink` beside central, api and mdns on RabbitMQ and MariaDB: Nova's and Neutron's notifications,
 // published to their exchanges as they publish them (the oslo 2.0 envelope, and plain JSON), create and
 // remove managed A/AAAA records, seen through the API and over DNS. A create delivered twice adds nothing, a
-// delete for an instance never seen and a malformed message are dropped, and the sink goes on. `zonecast
-// start` joining the cluster runs a sink of its own.
+// delete for an instance never seen and a malformed message are dropped, and the sink goes on; while no
+// central answers, a notification waits in the queue instead. `zonecast start` joining the cluster runs a
+// sink of its own.
 import amqp from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { suite } from 'uvu';
@@ -16,6 +17,7 @@ import { until } from '../helpers/until.ts';
 
 interface Ctx {
   cluster: Cluster;
+  central: ServiceInstance;
   api: ServiceInstance;
   mdns: ServiceInstance;
   sink: ServiceInstance;
@@ -43,7 +45,7 @@ const t = suite<Ctx>('sink: Nova and Neutron notifications', {} as Ctx);
 
 t.before(async (ctx) => {
   ctx.cluster = await startCluster();
-  await ctx.cluster.start('central');
+  ctx.central = await ctx.cluster.start('central');
   ctx.api = await ctx.cluster.start('api');
   ctx.mdns = await ctx.cluster.start('mdns');
   const zone = await call(ctx.api.port, 'POST', '/v2/zones', { headers, body: JSON.stringify({ name: ZONE, email: 'ops@example.org' }) });
@@ -93,6 +95,14 @@ t('a floating IP associated, then disassociated; a malformed message is dropped 
   await until('its record is gone', async () => (await aRecords(ctx, `203-0-113-7.${ZONE}`)).length === 0);
   assert.ok(ctx.sink.lines.some((l) => l.msg === 'notification dropped'), 'the malformed message was logged');
   assert.is(ctx.sink.exitedAt, null, 'the sink is still running');
+});
+
+t('central away: a notification waits in the queue and lands once a central is back', async (ctx) => {
+  await ctx.cluster.stop(ctx.central);
+  publish(ctx, 'nova', 'compute.instance.create.end', { instance_id: '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d', hostname: 'late', tenant_id: 'project-a', fixed_ips: [{ address: '192.0.2.41', version: 4 }] });
+  await until('the sink tried and put it back', async () => ctx.sink.lines.some((l) => l.msg === 'notification not handled yet: tried again'));
+  ctx.central = await ctx.cluster.start('central');
+  await until('the record exists', async () => (await aRecords(ctx, `late.${ZONE}`)).length === 1, 20_000);
 });
 
 t('zonecast start with transport_url runs a sink too', async (ctx) => {
