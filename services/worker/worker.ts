@@ -1,7 +1,8 @@
 // The worker service (Designate's designate-worker): takes create_zone/update_zone/delete_zone casts from
 // central, carries each change to the zone's pool (zone-action.ts) and casts the outcome back to central
-// (update_status). Any number of instances: each cast goes to one of them, and is acknowledged only when its
-// action has ended, so a worker killed mid-action leaves its changes to another.
+// (update_status); and the producer's recover_shard casts, which carry again the zones of some shards that are
+// stuck. Any number of instances: each cast goes to one of them, and is acknowledged only when its action
+// has ended, so a worker killed mid-action leaves its changes to another.
 // Within one instance a zone has one action at a time: a newer change takes over from an older one still
 // polling (the newer serial covers it), and an older or repeated change is dropped.
 import { serialNewer } from '../../engine/xfr/serial.ts';
