@@ -171,10 +171,6 @@ export class NotificationPublisher implements Notifier {
     }
   }
 
-  ready(timeoutMs: number): Promise<unknown> {
-    return this.#conn.waitUp(timeoutMs);
-  }
-
   close(): Promise<void> {
     return this.#conn.close();
   }

@@ -32,7 +32,7 @@ interface Address {
 }
 
 /** `%(name)s` filled from `values`; a name the values lack is an error, as Python's % formatting is. */
-export function fillTemplate(template: string, values: Record<string, unknown>): string {
+function fillTemplate(template: string, values: Record<string, unknown>): string {
   return template.replace(/%\((\w+)\)s/g, (_, key: string) => {
     if (!(key in values) || values[key] === null || values[key] === undefined) throw new Error(`format ${template}: no ${key}`);
     return String(values[key]);

@@ -5,12 +5,11 @@
 // is), the nameservers to poll and the masters (mdns) the targets pull from.
 import { keyFromFields, type TsigKey } from '../../engine/tsig/keys.ts';
 import type { Primary } from '../../engine/xfr/client.ts';
-import { NotFoundError, type Pool, type PoolTarget, type Storage, type Tx } from '../storage/storage.ts';
+import { NotFoundError, type Pool, type Storage, type Tx } from '../storage/storage.ts';
 import { BackendError, type Backend } from './backend.ts';
 import { createBackend } from './backends/index.ts';
 
 export interface PlannedTarget {
-  target: PoolTarget;
   /** A short name for logs: its type, place in the pool and description. */
   label: string;
   /** The backend, or why there is none (unknown type, bad options): the target then fails every call. */
@@ -60,7 +59,7 @@ export async function readPoolPlan(storage: Storage, poolId: string): Promise<Po
       } catch (err) {
         backend = err instanceof BackendError ? err : new BackendError(String(err));
       }
-      targets.push({ target, label: `${target.type}[${i}]${target.description ? ` (${target.description})` : ''}`, backend });
+      targets.push({ label: `${target.type}[${i}]${target.description ? ` (${target.description})` : ''}`, backend });
     }
     const nameservers: Primary[] = [];
     for (const ns of pool.nameservers) nameservers.push({ host: ns.host, port: ns.port, key: wireKey(await keyRow(tx, ns.tsigkeyId, keys)) });

@@ -12,7 +12,7 @@ const BACKENDS: Record<string, new (target: BackendTarget) => Backend> = {
   pdns4: Pdns4Backend,
 };
 
-export const BACKEND_TYPES = Object.keys(BACKENDS);
+const BACKEND_TYPES = Object.keys(BACKENDS);
 
 /** Throws BackendError for an unknown type or options the backend refuses. */
 export function createBackend(target: BackendTarget): Backend {

@@ -5,7 +5,6 @@
 // Options (pools.yaml `targets[].options`): `knotc` (the command, default "knotc") and `control_socket`
 // (knotd's control socket, default knotc's own default).
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { BackendError, type Backend, type BackendTarget } from '../backend.ts';
 import { KnotcBatcher, type KnotCommand } from './knotc-batch.ts';
 
@@ -17,7 +16,6 @@ const ABSENT = /invalid identifier/i;
 
 export class Knot2Backend implements Backend {
   readonly #batcher: KnotcBatcher;
-  readonly #knotc: string[];
   /** The remote, ACL and key this target's zones use: made sure of in every transaction. */
   readonly #setup: KnotCommand[];
   /** Name of the remote and ACL for these masters (and key): stable, so every create reuses them. */
@@ -29,7 +27,6 @@ export class Knot2Backend implements Backend {
     const id = `${command}\0${socket ?? ''}`;
     if (!batchers.has(id)) batchers.set(id, new KnotcBatcher(command, socket));
     this.#batcher = batchers.get(id)!;
-    this.#knotc = [command, ...(socket ? ['-s', socket] : [])];
     if (target.masters.length === 0) throw new BackendError('knot2 target has no masters to pull zones from');
     const masters = target.masters.map((m) => `${m.host}@${m.port}`);
     const key = target.tsigKey ?? null;
@@ -62,14 +59,9 @@ export class Knot2Backend implements Backend {
   }
 
   /** `knotc zone-refresh`: Knot reschedules its refresh for now, which a NOTIFY does not always do. */
-  refreshZone(zone: string): Promise<void> {
-    const [command, ...args] = this.#knotc;
-    return new Promise((resolve, reject) => {
-      execFile(command, [...args, 'zone-refresh', zone], { timeout: 10_000 }, (err, stdout, stderr) => {
-        const said = `${stdout}${stderr}`.trim();
-        if (err || /^error/im.test(said)) reject(new BackendError(`knot2 refresh ${zone}: knotc zone-refresh: ${said || (err as Error).message}`));
-        else resolve();
-      });
+  async refreshZone(zone: string): Promise<void> {
+    await this.#batcher.command(`zone-refresh ${zone}`).catch((err: Error) => {
+      throw new BackendError(`knot2 refresh ${zone}: ${err.message}`);
     });
   }
 

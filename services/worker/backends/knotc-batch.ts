@@ -121,6 +121,12 @@ export class KnotcBatcher {
     }
   }
 
+  /** One command outside any transaction (e.g. zone-refresh); rejects with what knotc said unless it said OK. */
+  async command(line: string): Promise<void> {
+    const [said = 'no answer'] = await this.#knotc([line]);
+    if (said !== 'OK') throw new Error(`knotc ${line}: ${said}`);
+  }
+
   /** Runs knotc with `commands` on its stdin; resolves with its output lines, one per command. */
   #knotc(commands: string[]): Promise<string[]> {
     const args = this.#socket ? ['-s', this.#socket] : [];
