@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startAll } from './all.ts';
-import { updatePools } from './central/pools.ts';
+import { updatePools } from './central/pool-update.ts';
 import { parsePoolsYaml } from './central/pools-yaml.ts';
-import { loadConfig, optionHelp, OPTIONS, storageUrl, type Config } from './config/options.ts';
+import { loadConfig, optionHelp, OPTIONS, storageUrl, type Config, type ConfigValue } from './config/options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMdns } from './mdns/run.ts';
 import { runApi, runCentral, runProducer, runSink, runStoredMdns, runWorker } from './processes.ts';
@@ -79,6 +79,9 @@ ${optionHelp('handler:neutron_floatingip')}
 
 [coordination]
 ${optionHelp('coordination')}
+
+[producer_task:delayed_notify]
+${optionHelp('producer_task:delayed_notify')}
 
 [producer_task:zone_purge]
 ${optionHelp('producer_task:zone_purge')}
@@ -159,9 +162,15 @@ async function runPoolUpdate(args: string[]): Promise<void> {
     if (version < LATEST_VERSION) {
       throw new Error(`${redactUrl(url)}: schema at version ${version}, not ${LATEST_VERSION}; run 'zonecast manage db-sync' first`);
     }
-    for (const result of await updatePools(storage, pools)) {
+    const central = <T extends ConfigValue>(name: string) => config.get<T>('service:central', name);
+    const options = { defaultPoolId: central<string>('default_pool_id'), managedResourceEmail: central<string>('managed_resource_email') };
+    for (const result of await updatePools(storage, pools, options)) {
       process.stdout.write(`${result.name} ${result.id} ${result.outcome}\n`);
       for (const warning of result.warnings) process.stderr.write(`zonecast: pool ${result.name}: ${warning}\n`);
+      if (result.zonesRewritten > 0) {
+        process.stderr.write(`zonecast: pool ${result.name}: ns_records changed: ${result.zonesRewritten} zone(s) have the new NS RRset; ` +
+          "the producer's delayed_notify task announces them\n");
+      }
     }
   } finally {
     await storage.close();

@@ -13,6 +13,7 @@ import { Shares } from './shares.ts';
 import { Tlds } from './tlds.ts';
 import { Transfers } from './transfers.ts';
 import { TsigKeys } from './tsigkeys.ts';
+import { ZoneBatches } from './zone-batches.ts';
 import { ZoneStatuses } from './zone-status.ts';
 import { Zones } from './zones.ts';
 import type { CentralDeps } from './context.ts';
@@ -20,6 +21,7 @@ import type { CentralDeps } from './context.ts';
 export class Central {
   readonly zones: Zones;
   readonly zoneStatuses: ZoneStatuses;
+  readonly zoneBatches: ZoneBatches;
   readonly managedRecords: ManagedRecords;
   readonly recordsets: Recordsets;
   readonly tlds: Tlds;
@@ -39,6 +41,7 @@ export class Central {
     this.#deps = deps;
     this.zones = new Zones(deps);
     this.zoneStatuses = new ZoneStatuses(deps, this.zones);
+    this.zoneBatches = new ZoneBatches(deps, this.zones);
     this.managedRecords = new ManagedRecords(deps, this.zones);
     this.recordsets = new Recordsets(deps, this.zones);
     this.shares = new Shares(deps);

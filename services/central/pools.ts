@@ -1,14 +1,13 @@
 // Pools (designate.md §4.8): the servers zones are published through, configured from pools.yaml with
 // `zonecast manage pool-update` (Designate's `designate-manage pool update`). The API reads them; its
 // writes are deprecated in Designate and here admin-only: create, and delete of a pool no zone uses.
+// pool-update.ts applies a pools.yaml.
 import {
-  DuplicateError, NotFoundError, type ListQuery, type Pool, type PoolCreate, type PoolNsRecord, type Storage, type Tx,
+  DuplicateError, NotFoundError, type ListQuery, type Pool, type PoolCreate, type PoolNsRecord, type Tx,
 } from '../storage/storage.ts';
-import { DEFAULT_POOL_ID } from '../storage/schema.ts';
 import { requireAdmin, type Caller, type CentralDeps } from './context.ts';
 import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { objectBody, optionalString, requiredString, stringMap, type Body } from './input.ts';
-import type { PoolDefinition } from './pools-yaml.ts';
 import { ValidationError, fqdn } from './validate.ts';
 
 const CREATE_FIELDS = ['name', 'description', 'attributes', 'ns_records'];
@@ -96,108 +95,4 @@ export class Pools {
     });
     this.#deps.log.warn({ pool_id: id }, 'pool deleted through the API');
   }
-}
-
-// ---------------------------------------------------------------------------------------------- pool-update
-
-export class PoolUpdateError extends Error {
-  override name = 'PoolUpdateError';
-}
-
-export interface PoolUpdateResult {
-  name: string;
-  id: string;
-  outcome: 'created' | 'updated' | 'unchanged';
-  /** What of the definition was not applied (e.g. catalog_zone, which pools do not store). */
-  warnings: string[];
-}
-
-/** A pool as stored, from its pools.yaml definition; refuses nameservers or targets naming a TSIG key that does not exist. */
-async function toPoolCreate(tx: Tx, def: PoolDefinition, index: number): Promise<PoolCreate> {
-  const keyExists = async (id: string | null, path: string) => {
-    if (id === null) return;
-    await tx.getTsigKey(id).catch((err: unknown) => {
-      if (err instanceof NotFoundError) throw new PoolUpdateError(`${path}.tsigkey_id: no TSIG key ${id}`);
-      throw err;
-    });
-  };
-  for (const [j, ns] of def.nameservers.entries()) await keyExists(ns.tsigkeyId, `pools[${index}].nameservers[${j}]`);
-  for (const [j, t] of def.targets.entries()) await keyExists(t.tsigkeyId, `pools[${index}].targets[${j}]`);
-  const nameservers = def.nameservers.map((ns) => ({ host: ns.host, port: ns.port, tsigkeyId: ns.tsigkeyId }));
-  return {
-    name: def.name,
-    description: def.description === '' ? null : def.description,
-    attributes: def.attributes,
-    nsRecords: def.nsRecords,
-    nameservers,
-    targets: def.targets.map((t) => ({
-      type: t.type, description: t.description === '' ? null : t.description, masters: t.masters, tsigkeyId: t.tsigkeyId,
-      options: Object.fromEntries(Object.entries(t.options).map(([k, v]) => [k, String(v)])),
-    })),
-    alsoNotifies: def.alsoNotifies,
-  };
-}
-
-const sorted = <T>(items: readonly T[], key: (item: T) => string): string[] => items.map(key).sort();
-const hostPort = (h: { host: string; port: number }) => `${h.host}#${h.port}`;
-const entries = (o: Record<string, string>) => JSON.stringify(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-
-/** What pool-update compares: every field pools.yaml sets, with lists as sets (storage does not keep their order). */
-function comparable(p: PoolCreate | Pool) {
-  return {
-    name: p.name,
-    description: p.description ?? null,
-    attributes: entries(p.attributes ?? {}),
-    nsRecords: sorted(p.nsRecords ?? [], (n) => `${n.priority} ${n.hostname}`),
-    nameservers: sorted(p.nameservers ?? [], (n) => `${hostPort(n)} ${n.tsigkeyId ?? ''}`),
-    targets: sorted(p.targets ?? [], (t) => JSON.stringify([t.type, t.description ?? null, t.tsigkeyId ?? null, sorted(t.masters, hostPort), entries(t.options)])),
-    alsoNotifies: sorted(p.alsoNotifies ?? [], hostPort),
-  };
-}
-
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-
-/**
- * `zonecast manage pool-update`: makes the pools of `defs` exist as defined, matched by name, all in one
- * transaction. New pools are created (one named 'default' with `defaultPoolId`, so zones find it); changed
- * ones are replaced under the same id (zones.pool_id has no foreign key, so zones stay in their pool).
- * Changing the NS records of a pool that hosts zones is refused: the zones' apex NS RRsets would need
- * rewriting, which this command does not do yet. Pools missing from the file are left alone.
- */
-export async function updatePools(storage: Storage, defs: readonly PoolDefinition[], defaultPoolId = DEFAULT_POOL_ID): Promise<PoolUpdateResult[]> {
-  return storage.transaction(async (tx) => {
-    const results: PoolUpdateResult[] = [];
-    for (const [index, def] of defs.entries()) {
-      const warnings = def.catalogZone === null ? [] : ['catalog_zone is not stored with pools (use [service:mdns] catalog_zone)'];
-      const wanted = await toPoolCreate(tx, def, index);
-      let existing: Pool | undefined = (await tx.list('pools', { where: { name: def.name }, limit: 1 })).items[0];
-      if (existing === undefined && def.name === 'default') existing = await tx.getPool(defaultPoolId).catch((err: unknown) => {
-        if (err instanceof NotFoundError) return undefined;
-        throw err;
-      });
-      if (existing === undefined) {
-        const id = def.name === 'default' ? defaultPoolId : undefined;
-        const pool = await tx.createPool({ ...wanted, id });
-        results.push({ name: def.name, id: pool.id, outcome: 'created', warnings });
-        continue;
-      }
-      const before = comparable(existing);
-      const after = comparable(wanted);
-      if (same(before, after)) {
-        results.push({ name: def.name, id: existing.id, outcome: 'unchanged', warnings });
-        continue;
-      }
-      if (!same(before.nsRecords, after.nsRecords)) {
-        const zones = await zonesInPool(tx, existing.id);
-        if (zones > 0) {
-          throw new PoolUpdateError(`pools[${index}] (${def.name}): ns_records changed, but the pool hosts ${zones} zone(s); ` +
-            'changing the NS records of existing zones is not supported yet');
-        }
-      }
-      await tx.deletePool(existing.id);
-      await tx.createPool({ ...wanted, id: existing.id, tenantId: existing.tenantId, provisioner: existing.provisioner });
-      results.push({ name: def.name, id: existing.id, outcome: 'updated', warnings });
-    }
-    return results;
-  });
 }

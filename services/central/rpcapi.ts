@@ -13,7 +13,8 @@ import { CentralError } from './errors.ts';
 const CRUD = ['create', 'get', 'list', 'update', 'delete'] as const;
 
 export const CENTRAL_RPC = {
-  zones: ['create', 'get', 'list', 'update', 'delete', 'abandon', 'xfr', 'nameservers', 'incrementSerials'],
+  zones: ['create', 'get', 'list', 'update', 'delete', 'abandon', 'xfr', 'nameservers'],
+  zoneBatches: ['incrementSerials', 'notifyDelayed'],
   recordsets: ['create', 'get', 'zoneOf', 'list', 'update', 'delete'],
   tlds: CRUD,
   blacklists: CRUD,

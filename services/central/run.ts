@@ -12,7 +12,7 @@ import { DuplicateError, type Storage } from '../storage/storage.ts';
 import { redactUrl } from '../storage/open.ts';
 import { Central } from './central.ts';
 import { CENTRAL_DEFAULTS, QUOTA_RESOURCES, type CentralOptions } from './context.ts';
-import { updatePools } from './pools.ts';
+import { updatePools } from './pool-update.ts';
 import { parsePoolsYaml } from './pools-yaml.ts';
 import { serveCentral } from './rpcapi.ts';
 

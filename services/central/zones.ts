@@ -13,7 +13,7 @@ import { ownedZone, readableZone, requireAdmin, requireProject, seesAll, type Ca
 import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { checkEmail, objectBody, optionalString, optionalTtl, requiredString, stringList, stringMap } from './input.ts';
 import { enforceQuota } from './quotas.ts';
-import { poolNameservers, soaData } from './soa.ts';
+import { bumpSerial, poolNameservers, soaData } from './soa.ts';
 import { ValidationError, validateZoneName } from './validate.ts';
 
 export interface ZoneDetail extends ZoneExtras {
@@ -256,7 +256,7 @@ export class Zones {
    * Gives a changed zone its next serial (RFC 1982: always newer, even after an imported date-style serial)
    * and rewrites its SOA; the zone waits as PENDING/UPDATE until mdns serves it. Call inside the change's
    * transaction, after locking the zone row. With serial batching on, the zone is only marked: the next
-   * incrementSerials() gives every change made meanwhile one serial.
+   * zone-batches.ts's incrementSerials() gives every change made meanwhile one serial.
    */
   async commitChange(tx: Tx, zone: Zone): Promise<Zone> {
     if (zone.action === 'DELETE') throw Refuse.badRequest('Can not update a deleting zone');
@@ -270,43 +270,8 @@ export class Zones {
     return zone.incrementSerial ? (zone.serial + 1) >>> 0 : zone.serial;
   }
 
-  /**
-   * Designate's increment_serial (the producer's task, admin): every zone of `shards` marked by changes gets
-   * one new serial and is announced. Returns how many zones moved on. Safe to run from several producers at
-   * once: each zone is locked and re-checked.
-   */
-  async incrementSerials(caller: Caller, shards?: { first: number; last: number }): Promise<number> {
-    requireAdmin(caller);
-    let moved = 0;
-    for (let marker: string | undefined; ;) {
-      const page = await this.#deps.storage.transaction((tx) => tx.findZones({ incrementSerial: true, shards }, { limit: 100, marker }));
-      for (const candidate of page.items) {
-        const zone = await this.#deps.storage.transaction(async (tx) => {
-          const zone = await tx.getZone(candidate.id, { forUpdate: true }).catch((err: unknown) => {
-            if (err instanceof NotFoundError) return null;
-            throw err;
-          });
-          return zone?.incrementSerial ? this.#bumpSerial(tx, zone, { incrementSerial: false }) : null;
-        });
-        if (zone === null) continue;
-        moved++;
-        await this.announce(zone, 'UPDATE');
-      }
-      if (page.next === undefined) return moved;
-      marker = page.next;
-    }
-  }
-
-  async #bumpSerial(tx: Tx, zone: Zone, patch: ZoneUpdate): Promise<Zone> {
-    const serial = nextSerial(zone.serial, this.#now());
-    const updated = await tx.updateZone(zone.id, { ...patch, serial });
-    if (zone.type === 'PRIMARY') {
-      const soa = await tx.getRecordsetByName(zone.id, zone.name, 'SOA');
-      const nsRecords = await tx.poolNsRecords(zone.poolId);
-      const data = soaData(updated, poolNameservers({ nsRecords })[0], this.#deps.options.managedResourceEmail);
-      await tx.replaceRecords(soa.id, [{ data, managed: true, serial, status: 'PENDING', action: 'UPDATE' }]);
-    }
-    return updated;
+  #bumpSerial(tx: Tx, zone: Zone, patch: ZoneUpdate): Promise<Zone> {
+    return bumpSerial(tx, zone, patch, this.#now(), this.#deps.options.managedResourceEmail);
   }
 
   /**

@@ -46,6 +46,8 @@ const dflt = (name: string, type: OptionType, value: OptionSpec['default'], help
   ({ section: 'DEFAULT', name, type, default: value, help, flag });
 
 const TASK_HELP: Record<string, string> = {
+  'delayed_notify.interval': 'seconds between announcements of zones whose NOTIFY was delayed (their pool\'s ns_records changed)',
+  'delayed_notify.batch_size': 'zones announced per run at most, by each producer',
   'zone_purge.interval': 'seconds between purges of zones deleted long ago',
   'zone_purge.time_threshold': 'seconds a deleted zone is kept before it is purged',
   'zone_purge.batch_size': 'zones purged per run at most',

@@ -199,12 +199,15 @@ export class StoredZones {
    * For the periodic sync with storage (stored-sync.ts): loads a zone this instance does not serve, or whose
    * stored serial is newer than the one serving (its announcement was lost), and reports a served serial
    * again while storage still says PENDING (the report was lost). A load in progress reads afresh anyway.
+   * A zone flagged delayed_notify waits for its announcement, unless this instance does not serve it at all.
    */
   catchUp(stored: Zone): boolean {
     if (this.closed) return false;
     const entry = this.stored.get(stored.id);
     if (entry?.running || entry?.failedSerial === stored.serial) return false;
     const serving = entry?.zone?.snapshot?.serial ?? null;
+    // A delayed NOTIFY (the pool's ns_records changed) is the producer's to announce, batch_size at a time.
+    if (serving !== null && stored.delayedNotify) return false;
     if (serving === null || serialNewer(stored.serial, serving)) {
       void this.reload(stored.id);
       return true;

@@ -1,6 +1,6 @@
-// The producer's periodic tasks (designate.md §3.1), each working the shards this producer holds. Built so
-// far: increment_serial, zone_purge, worker_periodic_recovery, periodic_exists and
-// periodic_secondary_refresh; Designate's delayed_notify is still to come.
+// The producer's periodic tasks (designate.md §3.1), each working the shards this producer holds:
+// increment_serial, delayed_notify, zone_purge, worker_periodic_recovery, periodic_exists and
+// periodic_secondary_refresh, with Designate's names and options.
 import type { Caller } from '../central/context.ts';
 import type { CentralApi } from '../central/rpcapi.ts';
 import type { Config } from '../config/options.ts';
@@ -38,7 +38,18 @@ const PRODUCER_CALLER: Caller = { projectId: null, isAdmin: true, allProjects: t
 const incrementSerial: ProducerTask = {
   name: 'increment_serial',
   async run(ctx, shards) {
-    return { zones: await ctx.central.zones.incrementSerials(PRODUCER_CALLER, shards) };
+    return { zones: await ctx.central.zoneBatches.incrementSerials(PRODUCER_CALLER, shards) };
+  },
+};
+
+/**
+ * Zones flagged delayed_notify (their pool's ns_records changed) are announced, `batch_size` per run: mdns
+ * serves and NOTIFYs them, the worker carries them to the pool's targets.
+ */
+const delayedNotify: ProducerTask = {
+  name: 'delayed_notify',
+  async run(ctx, shards) {
+    return { zones: await ctx.central.zoneBatches.notifyDelayed(PRODUCER_CALLER, shards, option(ctx, 'delayed_notify', 'batch_size')) };
   },
 };
 
@@ -123,10 +134,11 @@ const periodicSecondaryRefresh: ProducerTask = {
   },
 };
 
-export const PRODUCER_TASKS: readonly ProducerTask[] = [incrementSerial, zonePurge, workerPeriodicRecovery, periodicExists, periodicSecondaryRefresh];
+export const PRODUCER_TASKS: readonly ProducerTask[] = [incrementSerial, delayedNotify, zonePurge, workerPeriodicRecovery, periodicExists, periodicSecondaryRefresh];
 
 /** Default options of each task, with Designate's values. */
 export const TASK_DEFAULTS = {
+  delayed_notify: { interval: 5, batch_size: 100 },
   zone_purge: { interval: 3600, time_threshold: 604800, batch_size: 100 },
   worker_periodic_recovery: { interval: 120 },
   periodic_exists: { interval: 3600, per_page: 100 },

@@ -145,7 +145,8 @@ export class Worker {
         for (let marker: string | undefined; ;) {
           const page = await storage.transaction((tx) => tx.findZones({ poolId: pool.id, status, shards }, { limit: 100, marker }));
           for (const zone of page.items) {
-            if (zone.action === 'NONE' || zone.incrementSerial) continue;
+            // A batched serial or a delayed NOTIFY is still to come from the producer, which casts it then.
+            if (zone.action === 'NONE' || zone.incrementSerial || zone.delayedNotify) continue;
             if (status === 'PENDING' && (zone.updatedAt ?? zone.createdAt).getTime() > stuckBefore) continue;
             count++;
             void this.handle({ zoneId: zone.id, name: zone.name, poolId: pool.id, serial: zone.serial, action: zone.action }).catch((err: Error) =>

@@ -7,12 +7,12 @@ import { LocalCoordination } from '../../services/coordination/local.ts';
 import { createLogger } from '../../services/log.ts';
 import type { ZoneChanged } from '../../services/messaging/bus.ts';
 import { Producer } from '../../services/producer/producer.ts';
+import { PRODUCER_TASKS } from '../../services/producer/tasks.ts';
 import { controlPlaneSuite, type ControlPlane } from '../helpers/control-plane.ts';
 
 /** A producer over the plane with every task's timer off: runs are made by hand. */
 function producer(plane: ControlPlane): Producer {
-  const env = Object.fromEntries(['increment_serial', 'zone_purge', 'worker_periodic_recovery', 'periodic_exists', 'periodic_secondary_refresh']
-    .map((task) => [`ZONECAST_PRODUCER_TASK_${task.toUpperCase()}_INTERVAL`, '0']));
+  const env = Object.fromEntries(PRODUCER_TASKS.map((task) => [`ZONECAST_PRODUCER_TASK_${task.name.toUpperCase()}_INTERVAL`, '0']));
   return new Producer({
     storage: plane.storage, central: plane.central, bus: plane.bus, coordination: new LocalCoordination(), config: loadConfig({ env }),
     log: createLogger('producer', process.env.ZONECAST_TEST_LOG ?? 'silent'), host: 'test',

@@ -7,7 +7,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Central } from '../../services/central/central.ts';
+import { CENTRAL_DEFAULTS } from '../../services/central/context.ts';
 import { parsePoolsYaml } from '../../services/central/pools-yaml.ts';
+import { createLogger } from '../../services/log.ts';
+import { inProcessBus } from '../../services/messaging/bus.ts';
 import { openStorage } from '../../services/storage/open.ts';
 import { DEFAULT_POOL_ID } from '../../services/storage/schema.ts';
 import { controlPlaneSuite, type ControlPlane } from '../helpers/control-plane.ts';
@@ -335,7 +339,7 @@ const run = promisify(execFile);
 const CLI = resolve(import.meta.dirname, '../../bin/zonecast.ts');
 const zonecast = (...args: string[]) => run(process.execPath, [CLI, ...args]);
 
-test('manage pool-update creates pools from pools.yaml, reports unchanged on a second run, replaces changed ones', async () => {
+test('manage pool-update creates pools from pools.yaml, reports unchanged on a second run, replaces changed ones, says how many zones got new NS', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'zonecast-pool-update-'));
   try {
     const url = `sqlite:///${join(dir, 'z.db')}`;
@@ -387,9 +391,18 @@ test('manage pool-update creates pools from pools.yaml, reports unchanged on a s
       assert.equal(gold.attributes, { tier: 'gold' });
       assert.equal(gold.nameservers, [{ host: '192.0.2.2', port: 53, tsigkeyId: null }]);
       assert.equal(gold.targets.map((t) => [t.type, t.masters, t.options]), [['bind9', [{ host: '192.0.2.1', port: 5354 }], { host: '192.0.2.2', rndc_port: '953' }]]);
+      // A zone in gold, for the next run to rewrite.
+      const log = createLogger('central', 'silent');
+      const central = new Central({ storage, bus: inProcessBus(log), options: CENTRAL_DEFAULTS, log });
+      const admin = { projectId: 'p', isAdmin: true, allProjects: false, editManagedRecords: false, hardDelete: false, deleteShares: false };
+      await central.zones.create(admin, { name: 'gold.example.', email: 'ops@example.org', attributes: { pool_id: goldId } });
     } finally {
       await storage.close();
     }
+    writeFileSync(file, yaml('ns10.gold.example.'));
+    const fourth = await zonecast('manage', 'pool-update', '--file', file, '--connection', url);
+    assert.equal(fourth.stdout.trim().split('\n'), [`default ${DEFAULT_POOL_ID} unchanged`, `gold ${goldId} updated`]);
+    assert.match(fourth.stderr, /pool gold: ns_records changed: 1 zone\(s\) have the new NS RRset/);
 
     const bad = await zonecast('manage', 'pool-update', '--file', join(dir, 'missing.yaml'), '--connection', url).then(() => null, (err: { stderr: string; code: number }) => err);
     assert.is(bad?.code, 2);

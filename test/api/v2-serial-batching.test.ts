@@ -42,8 +42,8 @@ await controlPlaneSuite('api:serial batching', (t) => {
     await new Promise((r) => setTimeout(r, 50));
     assert.is((await plane.request('GET', `/v2/zones/${z.id}`)).json.status, 'PENDING');
 
-    assert.is(await plane.central.zones.incrementSerials(ADMIN), 1);
-    assert.is(await plane.central.zones.incrementSerials(ADMIN), 0, 'nothing left marked');
+    assert.is(await plane.central.zoneBatches.incrementSerials(ADMIN), 1);
+    assert.is(await plane.central.zoneBatches.incrementSerials(ADMIN), 0, 'nothing left marked');
     const batched = (await plane.request('GET', `/v2/zones/${z.id}`)).json;
     assert.ok(batched.serial !== z.serial, 'the run gave the zone a new serial');
     await new Promise((r) => setImmediate(r));

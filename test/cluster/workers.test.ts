@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { freePort } from '../../native-bench/lib/dns-probe.ts';
-import { updatePools } from '../../services/central/pools.ts';
+import { updatePools } from '../../services/central/pool-update.ts';
 import { parsePoolsYaml } from '../../services/central/pools-yaml.ts';
 import { openStorage } from '../../services/storage/open.ts';
 import { call, type Reply } from '../api/http.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { startAll, type AllServices } from '../../services/all.ts';
-import { updatePools } from '../../services/central/pools.ts';
+import { updatePools } from '../../services/central/pool-update.ts';
 import { parsePoolsYaml } from '../../services/central/pools-yaml.ts';
 import { loadConfig } from '../../services/config/options.ts';
 import { createLogger } from '../../services/log.ts';
@@ -32,11 +32,11 @@ export const QUICK_WORKER = {
 
 /**
  * The pools.yaml of a default pool whose targets are `targets`, each also a nameserver; with `tsigkeyId`,
- * each target transfers with that key and is NOTIFYed and polled with it.
+ * each target transfers with that key and is NOTIFYed and polled with it. The zones' NS records are `nsHostnames`.
  */
-export function poolYaml(targets: TargetDaemon[], tsigkeyId?: string): string {
+export function poolYaml(targets: TargetDaemon[], tsigkeyId?: string, nsHostnames = ['ns1.example.org.']): string {
   const key = tsigkeyId ? [`      tsigkey_id: ${tsigkeyId}`] : [];
-  const lines = ['- name: default', '  ns_records:', '    - hostname: ns1.example.org.', '      priority: 1', '  nameservers:'];
+  const lines = ['- name: default', '  ns_records:', ...nsHostnames.flatMap((h, i) => [`    - hostname: ${h}`, `      priority: ${i + 1}`]), '  nameservers:'];
   for (const t of targets) lines.push('    - host: 127.0.0.1', `      port: ${t.port}`, ...key);
   lines.push('  targets:');
   for (const t of targets) {
