@@ -20,6 +20,7 @@ import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { checkEmail, objectBody, requiredString, stringMap } from './input.ts';
 import { enforceQuotas } from './quotas.ts';
 import { ValidationError, validateRecordData, validateZoneName } from './validate.ts';
+import { zonePayload } from './event-payloads.ts';
 import { selfAndAncestors, type Zones } from './zones.ts';
 
 /** Recordsets written between turns of the event loop during an import. */
@@ -321,6 +322,8 @@ export class Imports {
     if (zone) {
       log.info({ zone: zone.name, zone_id: zone.id, task_id: taskId, serial: zone.serial }, 'zone imported');
       await this.#zones.announce(zone, 'CREATE');
+      // Designate's import goes through create_zone, which notifies.
+      this.#deps.notifier?.info('dns.zone.create', zonePayload(zone));
     }
   }
 

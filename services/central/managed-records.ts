@@ -5,7 +5,17 @@
 // notification delivered twice, or a delete before its create, is harmless.
 import { NotFoundError, type RecordInput, type Tx, type Zone } from '../storage/storage.ts';
 import { requireAdmin, type Caller, type CentralDeps } from './context.ts';
+import { recordsetPayload } from './event-payloads.ts';
+import { detail, type RecordsetDetail } from './recordsets.ts';
 import type { Zones } from './zones.ts';
+
+/** What one managed-record change did to a recordset, for its notification (Designate's sink writes through create/update/delete_recordset, which notify). */
+interface RecordsetEvent {
+  type: 'dns.recordset.create' | 'dns.recordset.update' | 'dns.recordset.delete';
+  id: string;
+  /** A deleted recordset as it was, read before the delete. */
+  gone?: RecordsetDetail;
+}
 
 export interface ManagedRecord {
   /** Absolute owner name, lower case. */
@@ -34,7 +44,7 @@ export class ManagedRecords {
   add(caller: Caller, zoneId: string, records: ManagedRecord[]): Promise<number> {
     requireAdmin(caller);
     return this.#change(zoneId, async (tx, zone, serial) => {
-      const touched: string[] = [];
+      const events: RecordsetEvent[] = [];
       for (const r of records) {
         const input: RecordInput = {
           data: r.data, managed: true, managedPluginType: r.pluginType, managedPluginName: r.pluginName,
@@ -46,15 +56,16 @@ export class ManagedRecords {
           throw err;
         });
         if (existing === null) {
-          touched.push((await tx.createRecordset({ zoneId: zone.id, name: r.name, type: r.type, ttl: null, tenantId: zone.tenantId, records: [input] })).id);
+          const created = await tx.createRecordset({ zoneId: zone.id, name: r.name, type: r.type, ttl: null, tenantId: zone.tenantId, records: [input] });
+          events.push({ type: 'dns.recordset.create', id: created.id });
           continue;
         }
         const current = await tx.listRecords(existing.id);
         if (current.some((c) => c.data === r.data)) continue;
         await tx.replaceRecords(existing.id, [...current.map((c) => ({ data: c.data })), input]);
-        touched.push(existing.id);
+        if (!events.some((e) => e.id === existing.id)) events.push({ type: 'dns.recordset.update', id: existing.id });
       }
-      return { recordsetIds: touched, count: touched.length };
+      return { events, count: events.length };
     });
   }
 
@@ -63,33 +74,46 @@ export class ManagedRecords {
     requireAdmin(caller);
     return this.#change(zoneId, async (tx, zone) => {
       const gone = await tx.findManagedRecords(zone.id, resourceType, resourceId);
-      const recordsetIds = [...new Set(gone.map((r) => r.recordsetId))];
-      for (const id of recordsetIds) {
-        const kept = (await tx.listRecords(id)).filter((r) => !gone.some((g) => g.id === r.id));
-        if (kept.length === 0) await tx.deleteRecordset(id);
-        else await tx.replaceRecords(id, kept.map((r) => ({ data: r.data })));
+      const events: RecordsetEvent[] = [];
+      for (const id of new Set(gone.map((r) => r.recordsetId))) {
+        const records = await tx.listRecords(id);
+        const kept = records.filter((r) => !gone.some((g) => g.id === r.id));
+        if (kept.length > 0) {
+          await tx.replaceRecords(id, kept.map((r) => ({ data: r.data })));
+          events.push({ type: 'dns.recordset.update', id });
+          continue;
+        }
+        const deleting = records.map((r) => ({ ...r, status: 'PENDING' as const, action: 'DELETE' as const }));
+        events.push({ type: 'dns.recordset.delete', id, gone: detail(await tx.getRecordset(id), deleting, zone.name) });
+        await tx.deleteRecordset(id);
       }
-      return { recordsetIds, count: gone.length };
+      return { events, count: gone.length };
     });
   }
 
   /**
    * One change to the zone's managed records: `body` writes it (records carry `serial`) and says which
-   * recordsets it touched. Nothing touched rolls back: no serial is spent and nothing is announced.
+   * recordsets it created, changed or deleted. Nothing touched rolls back: no serial is spent and nothing is
+   * announced. Committed, the change is announced and notified (dns.recordset.*) as API writes are.
    */
-  async #change(zoneId: string, body: (tx: Tx, zone: Zone, serial: number) => Promise<{ recordsetIds: string[]; count: number }>): Promise<number> {
+  async #change(zoneId: string, body: (tx: Tx, zone: Zone, serial: number) => Promise<{ events: RecordsetEvent[]; count: number }>): Promise<number> {
     const done = await this.#deps.storage.transaction(async (tx) => {
       const zone = await tx.getZone(zoneId, { forUpdate: true });
       const next = await this.#zones.commitChange(tx, zone);
-      const { recordsetIds, count } = await body(tx, zone, this.#zones.recordSerial(next));
-      if (recordsetIds.length === 0) throw new NothingToDo();
-      return { next, delta: await this.#zones.delta(tx, next, zone.serial, recordsetIds), count };
+      const { events, count } = await body(tx, zone, this.#zones.recordSerial(next));
+      if (events.length === 0) throw new NothingToDo();
+      const notified: [string, RecordsetDetail][] = [];
+      for (const e of events) {
+        notified.push([e.type, e.gone ?? detail(await tx.getRecordset(e.id), await tx.listRecords(e.id), zone.name)]);
+      }
+      return { next, delta: await this.#zones.delta(tx, next, zone.serial, events.map((e) => e.id)), count, notified };
     }).catch((err: unknown) => {
       if (err instanceof NothingToDo) return null;
       throw err;
     });
     if (done === null) return 0;
     await this.#zones.announce(done.next, 'UPDATE', done.delta);
+    for (const [type, d] of done.notified) this.#deps.notifier?.info(type, recordsetPayload(d));
     return done.count;
   }
 }

@@ -32,7 +32,7 @@ function invalid(err: unknown, field?: string): never {
   throw err;
 }
 
-function detail(recordset: RecordSet, records: DnsRecord[], zoneName: string): RecordsetDetail {
+export function detail(recordset: RecordSet, records: DnsRecord[], zoneName: string): RecordsetDetail {
   const pending = records.find((r) => r.status === 'PENDING');
   return { recordset, records, zoneName, status: pending ? 'PENDING' : 'ACTIVE', action: pending ? pending.action : 'NONE' };
 }

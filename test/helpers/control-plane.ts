@@ -22,6 +22,8 @@ export interface ControlPlane {
   storage: Storage;
   bus: LocalBus;
   central: Central;
+  /** Every notification central sent (dns.zone.*, dns.recordset.*), oldest first. */
+  notified: { eventType: string; payload: Record<string, unknown> }[];
   api: ApiServer;
   port: number;
   /** A JSON call as `project` (default project-a) with `roles` (default member). */
@@ -67,13 +69,15 @@ export async function startControlPlane(open: () => Promise<Opened>, options: Pa
   }));
   const log = createLogger('central', process.env.ZONECAST_TEST_LOG ?? 'silent');
   const bus = inProcessBus(log);
-  const central = new Central({ storage, bus, options: { ...CENTRAL_DEFAULTS, ...options }, log });
+  const notified: ControlPlane['notified'] = [];
+  const notifier = { info: (eventType: string, payload: Record<string, unknown>) => void notified.push({ eventType, payload }) };
+  const central = new Central({ storage, bus, options: { ...CENTRAL_DEFAULTS, ...options }, log, notifier });
   central.start();
   const api = createApiServer({ logger: log, mapError: mapServiceError });
   registerV2(api, central);
   const { port } = await api.listen('127.0.0.1', 0);
   return {
-    storage, bus, central, api, port,
+    storage, bus, central, notified, api, port,
     request(method, path, opts = {}) {
       const headers: Record<string, string> = {
         'x-auth-project-id': opts.project ?? 'project-a',
