@@ -5,7 +5,7 @@ import { Piscina } from 'piscina';
 import type { CatalogRequest } from '../catalog/catalog.ts';
 import type { BuildResult } from '../snapshot/builder.ts';
 import type {
-  AxfrRequest, CompileRequest, CompileResult, CompileTextRequest, DiffRequest, PatchTextRequest, PatchTextResult, TransferCompileRequest, TransferCompileResult,
+  AxfrRequest, CompileRequest, CompileResult, CompileTextRequest, DiffRequest, JournalApplyRequest, PatchTextRequest, PatchTextResult, TransferCompileRequest, TransferCompileResult,
 } from './compile-worker.ts';
 
 export class CompilePool {
@@ -39,6 +39,11 @@ export class CompilePool {
   /** A change of a few RRsets applied to the serving version: milliseconds where compileText takes the zone's size. */
   patchText(request: PatchTextRequest): Promise<PatchTextResult> {
     return this.pool.run(request, { name: 'patchText' });
+  }
+
+  /** A saved image brought up to date with stored journal steps. */
+  applyJournal(request: JournalApplyRequest): Promise<PatchTextResult> {
+    return this.pool.run(request, { name: 'applyJournal' });
   }
 
   axfrImage(request: AxfrRequest): Promise<SharedArrayBuffer> {

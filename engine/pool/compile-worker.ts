@@ -12,7 +12,8 @@ import { patchSnapshot } from '../snapshot/patch.ts';
 import { ZoneSnapshot } from '../snapshot/snapshot.ts';
 import { buildAxfrImage, type AxfrImageOptions } from '../xfr/axfr-image.ts';
 import { diffSnapshots } from '../xfr/diff.ts';
-import { applyTransfer, incrementalChange, scanTransfer, type IncomingKind } from '../xfr/incoming.ts';
+import { applyTransfer, incrementalChange, journalChange, scanTransfer, type IncomingKind } from '../xfr/incoming.ts';
+import { JournalEntry } from '../xfr/journal-entry.ts';
 import { parseZone, parseZoneFile, type ZoneParseResult } from '../zonefile/parser.ts';
 
 export interface CompileRequest {
@@ -94,6 +95,34 @@ export function patchText(request: PatchTextRequest): PatchTextResult {
     case 'rebuild': return { ...failed, errors: [], buildMs, rebuild: patched.reason };
     case 'invalid': return { ...failed, errors: patched.errors, buildMs };
     case 'patched': return { buffer: patched.buffer, serial: patched.serial, records: patched.records, errors: [], parseMs, buildMs, journal: patched.journal, rebuild: null };
+  }
+}
+
+export interface JournalApplyRequest {
+  /** A saved image of the zone, at the first entry's `from` serial. */
+  base: SharedArrayBuffer;
+  /** Journal entries (xfr/journal-entry.ts) chaining from the base's serial, oldest first. */
+  entries: Uint8Array[];
+}
+
+/** An image saved at an older serial brought up to date with the journal steps stored since (patched, not rebuilt). */
+export function applyJournal(request: JournalApplyRequest): PatchTextResult {
+  const started = performance.now();
+  const failed = (errors: string[], rebuild: string | null = null) =>
+    ({ buffer: null, serial: 0, records: 0, errors, parseMs: 0, buildMs: performance.now() - started, journal: null, rebuild });
+  let patched;
+  try {
+    const collector = new RecordCollector();
+    const base = new ZoneSnapshot(request.base);
+    const replaced = journalChange(request.entries.map((e) => new JournalEntry(e)), base, collector);
+    patched = patchSnapshot(base, replaced, collector);
+  } catch (err) {
+    return failed([(err as Error).message]);
+  }
+  switch (patched.kind) {
+    case 'rebuild': return failed([], patched.reason);
+    case 'invalid': return failed(patched.errors);
+    case 'patched': return { buffer: patched.buffer, serial: patched.serial, records: patched.records, errors: [], parseMs: 0, buildMs: performance.now() - started, journal: null, rebuild: null };
   }
 }
 

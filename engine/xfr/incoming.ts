@@ -2,11 +2,14 @@
 // the stream as it arrives and tells when it is complete; applyTransfer turns the finished response into
 // the records of the new version (for IXFR by applying each difference sequence to the previous version),
 // which then compile into a snapshot like any zone. incrementalChange gives just the RRsets an IXFR changes,
-// as they are after it, for patching the previous version instead (snapshot/patch.ts).
+// as they are after it, for patching the previous version instead (snapshot/patch.ts); journalChange does
+// the same for steps of a stored IXFR journal.
 import { nameKey, nameLength } from '../codec/name.ts';
 import { MessageError, RRReader } from '../codec/message-reader.ts';
 import { Type } from '../codec/constants.ts';
 import type { RecordSink } from '../zonefile/sink.ts';
+import type { JournalEntry } from './journal-entry.ts';
+import type { RRListReader } from './rr-list.ts';
 import type { ReplacedRRset } from '../snapshot/patch.ts';
 import type { ZoneSnapshot } from '../snapshot/snapshot.ts';
 
@@ -102,8 +105,42 @@ export function scanTransfer(messages: Uint8Array[], ixfrRequested: boolean): { 
  * does when a deletion does not match.
  */
 export function incrementalChange(messages: Uint8Array[], base: ZoneSnapshot, sink: RecordSink): ReplacedRRset[] {
+  return changedRRsets((visit) => walkIncrements(messages, visit), base, sink);
+}
+
+/**
+ * The same for a chain of journal entries leading from `base` (the first entry's `from`) to the last entry's
+ * `to`: how a zone image saved at an older serial catches up with the steps storage kept meanwhile.
+ */
+export function journalChange(entries: readonly JournalEntry[], base: ZoneSnapshot, sink: RecordSink): ReplacedRRset[] {
+  if (entries.length === 0) throw new MessageError('no journal entries to apply');
+  return changedRRsets((visit) => {
+    for (const entry of entries) {
+      walkList(entry.deleted, false, visit);
+      walkList(entry.added, true, visit);
+    }
+    let soa: Held | null = null;
+    walkList(entries[entries.length - 1].newSoa, true, (rr) => void (soa = held(rr)));
+    if (soa === null) throw new MessageError('journal entry without its new SOA');
+    return soa;
+  }, base, sink);
+}
+
+/** An RR handed over by a walk of differences: views of its wire owner and rdata, with their lengths. */
+interface ChangedRR {
+  owner: Uint8Array;
+  ownerLen: number;
+  type: number;
+  klass: number;
+  ttl: number;
+  rdata: Uint8Array;
+  rdataLen: number;
+}
+
+/** What incrementalChange and journalChange share: the RRsets a walk of differences touches, as they are after it. */
+function changedRRsets(walk: (visit: (rr: ChangedRR, adding: boolean) => void) => Held, base: ZoneSnapshot, sink: RecordSink): ReplacedRRset[] {
   const sets = new Map<string, { owner: Uint8Array; type: number; rrs: Map<string, Held> }>();
-  const soa = walkIncrements(messages, (rr, adding) => {
+  const soa = walk((rr, adding) => {
     const key = setKey(rr.owner, rr.type);
     let set = sets.get(key);
     if (set === undefined) {
@@ -121,6 +158,17 @@ export function incrementalChange(messages: Uint8Array[], base: ZoneSnapshot, si
   }
   sink.add(soa.owner, soa.owner.length, soa.type, soa.klass, soa.ttl, soa.rdata, soa.rdata.length);
   return replaced;
+}
+
+/** Each RR of a journal entry's packed list (rr-list.ts: uncompressed owner, type, TTL, rdata), as a ChangedRR. */
+function walkList(list: RRListReader, adding: boolean, visit: (rr: ChangedRR, adding: boolean) => void): void {
+  const b = list.bytes;
+  while (list.next()) {
+    visit({
+      owner: b.subarray(list.owner), ownerLen: nameLength(b, list.owner), type: list.type, klass: 1, ttl: list.ttl,
+      rdata: b.subarray(list.rdata), rdataLen: list.rdlength,
+    }, adding);
+  }
 }
 
 /** Every RR but the closing SOA (the scanner has checked that the last RR is that SOA). */
@@ -208,7 +256,7 @@ function rrsetOf(snap: ZoneSnapshot, owner: Uint8Array, type: number): Map<strin
   return out;
 }
 
-function held(rr: RRReader): Held {
+function held(rr: ChangedRR): Held {
   return { owner: rr.owner.slice(0, rr.ownerLen), type: rr.type, klass: rr.klass, ttl: rr.ttl, rdata: rr.rdata.slice(0, rr.rdataLen) };
 }
 

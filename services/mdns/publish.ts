@@ -17,19 +17,32 @@ export function publishSnapshot(
   return snapshot;
 }
 
-/** Snapshots whose AXFR image a pool thread is rendering now: their memory is being read. */
-const rendering = new WeakSet<SharedArrayBuffer>();
+/** Buffers being read outside queries (a pool thread rendering AXFR, the image being saved), and by how many. */
+const readers = new WeakMap<SharedArrayBuffer, number>();
 
-/** Whether a snapshot no longer serving may have its buffer written over: no pool thread is reading it. */
+/** Marks the buffer as being read until the returned function is called: it is not written over meanwhile. */
+export function holdBuffer(buffer: SharedArrayBuffer): () => void {
+  readers.set(buffer, (readers.get(buffer) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const n = readers.get(buffer)! - 1;
+    if (n === 0) readers.delete(buffer);
+    else readers.set(buffer, n);
+  };
+}
+
+/** Whether a snapshot no longer serving may have its buffer written over: nothing is reading it. */
 export function reusable(snapshot: ZoneSnapshot): boolean {
-  return !rendering.has(snapshot.buffer);
+  return !readers.has(snapshot.buffer);
 }
 
 function render(zone: HostedZone, snapshot: ZoneSnapshot, pool: CompilePool, xfr: AxfrImageOptions, log: Logger): Promise<AxfrImage> {
   const started = performance.now();
-  rendering.add(snapshot.buffer);
+  const release = holdBuffer(snapshot.buffer);
   const image = pool.axfrImage({ snapshot: snapshot.buffer, ...xfr }).then((b) => new AxfrImage(b));
-  void image.finally(() => rendering.delete(snapshot.buffer)).catch(() => {});
+  void image.finally(release).catch(() => {});
   // Handled here so a failed rendering is logged once; transfers awaiting it still see the rejection.
   image.then(
     (img) => log.debug({ zone: zone.text, serial: snapshot.serial, messages: img.count, bytes: img.byteLength, ms: Math.round(performance.now() - started) }, 'axfr image ready'),

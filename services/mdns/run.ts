@@ -20,6 +20,8 @@ import { StoredTsigKeys } from './stored-tsigkeys.ts';
 import { StoredSync, type StoredZoneFollower } from './stored-sync.ts';
 import { StoredZones } from './stored-zones.ts';
 import { ZoneDirectory } from './zone-directory.ts';
+import { LocalImages } from './local-images.ts';
+import { ZoneImages } from './zone-images.ts';
 
 export interface MdnsService {
   server: MdnsServer;
@@ -91,6 +93,8 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     onRemoved: () => void catalog?.update(),
   }, log);
   // Zones from the database, primary and secondary alike, announce each new serial and keep the catalog current.
+  const images = sources.stored && opt<boolean>('zone_images')
+    ? new ZoneImages([new LocalImages(resolve(config.get<string>('DEFAULT', 'state_path'), 'zone-images'), log)], {}, log) : undefined;
   const fromStorage = {
     xfr: server.xfr,
     journal,
@@ -105,7 +109,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
   const storedKeys = db ? new StoredTsigKeys(db.storage, db.bus, server.keyring, log) : null;
   const transferPolicy = (zone: Zone) => storedKeys!.policyFor(zone, server.transferAcl);
   const secondaries = db ? new StoredSecondaries(server.zones, pool, db.storage, db.bus, { ...fromStorage, transferPolicy }, log) : null;
-  const stored = db ? new StoredZones(server.zones, pool, db.storage, db.bus, { ...fromStorage, transferPolicy }, log) : null;
+  const stored = db ? new StoredZones(server.zones, pool, db.storage, db.bus, { ...fromStorage, transferPolicy, images }, log) : null;
   const sync = db ? new StoredSync(db.storage, new Map<Zone['type'], StoredZoneFollower>([['PRIMARY', stored!], ['SECONDARY', secondaries!]]), log) : null;
   const stopFollowingReconnects = db?.onReconnect?.(() => void sync!.sync('reconnected to the broker'));
 

@@ -15,16 +15,18 @@ import type { PatchTextResult } from '../../engine/pool/compile-worker.ts';
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
 import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
 import { JournalEntry } from '../../engine/xfr/journal-entry.ts';
-import { Journal, type JournalLimits, type JournalStore } from '../../engine/xfr/journal.ts';
+import { Journal, type JournalLimits } from '../../engine/xfr/journal.ts';
 import { serialNewer } from '../../engine/xfr/serial.ts';
 import { exportZone, type ExportRecordSet } from '../../engine/zonefile/writer.ts';
 import type { Bus, ZoneChanged } from '../messaging/bus.ts';
-import { NotFoundError, type JournalEntry as StoredJournalEntry, type Storage, type Tx, type Zone, type ZoneRecordRow } from '../storage/storage.ts';
+import { NotFoundError, type Storage, type Tx, type Zone, type ZoneRecordRow } from '../storage/storage.ts';
 import type { Logger } from '../log.ts';
 import { recordJournalStep, type JournalPlace } from './journal-step.ts';
 import { publishSnapshot, reusable } from './publish.ts';
-import { applyChange, chainFrom, type RecordsetChange, type ZoneModel } from './zone-model.ts';
+import { readStoredChain, StorageJournalStore } from './stored-journal.ts';
+import type { ZoneImage, ZoneImages } from './zone-images.ts';
 import { storedZonesOfType } from './zone-listing.ts';
+import { applyChange, chainFrom, type RecordsetChange, type ZoneModel } from './zone-model.ts';
 
 export interface StoredZonesOptions {
   xfr: AxfrImageOptions;
@@ -39,6 +41,8 @@ export interface StoredZonesOptions {
   concurrency?: number;
   /** Who may transfer a zone out (stored-tsigkeys.ts); absent: the server's allow_transfer. */
   transferPolicy?: (stored: Zone) => TransferPolicy;
+  /** Each zone's image on local disk: a start serves a zone from it when storage still has its serial. */
+  images?: ZoneImages;
 }
 
 export interface StoredLoadSummary {
@@ -64,7 +68,12 @@ interface StoredZone {
   spareSince: number;
   /** The stored serial that last failed to compile: the periodic sync does not retry it. */
   failedSerial: number | null;
+  /** After a start from the local image: the read of the recordsets that makes `model`, which loads wait for. */
+  modelRead: Promise<void> | null;
 }
+
+/** A zone first read from storage has its image written this soon, for the next start. */
+const FIRST_IMAGE_SAVE_MS = 1000;
 
 /** How long a retired image's buffer is kept for the zone's next change. */
 const SPARE_KEEP_MS = 30_000;
@@ -141,6 +150,8 @@ export class StoredZones {
     };
     await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, worker));
     this.log.info({ zones: ids.length, ...summary }, 'stored zones loaded');
+    const pruned = await this.options.images?.prune(new Set(this.stored.keys()));
+    if (pruned) this.log.info({ images: pruned }, 'zone images of zones no longer stored removed');
     return summary;
   }
 
@@ -151,6 +162,8 @@ export class StoredZones {
     this.unsubscribe?.();
     this.unsubscribe = null;
     await Promise.all(this.running);
+    await Promise.all([...this.stored.values()].map((e) => e.modelRead));
+    await this.options.images?.flush();
   }
 
   /** The hosted zone for a stored zone id, once its first load has started. */
@@ -166,7 +179,9 @@ export class StoredZones {
   reload(zoneId: string): Promise<boolean> {
     let entry = this.stored.get(zoneId);
     if (entry === undefined) {
-      entry = { id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [], spare: null, spareSince: 0, failedSerial: null };
+      entry = {
+        id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [], spare: null, spareSince: 0, failedSerial: null, modelRead: null,
+      };
       this.stored.set(zoneId, entry);
     }
     if (entry.running !== null) {
@@ -231,6 +246,7 @@ export class StoredZones {
     if (entry === undefined) return;
     entry.removed = true;
     this.stored.delete(zoneId);
+    this.options.images?.forget(zoneId);
     if (entry.zone === null) return;
     this.zones.remove(entry.zone);
     this.options.onRemoved?.(entry.zone);
@@ -250,6 +266,7 @@ export class StoredZones {
 
   private async load(entry: StoredZone): Promise<boolean> {
     const started = performance.now();
+    await entry.modelRead;
     const announced = this.readAnnounced(entry);
     if (announced !== null) return this.serve(entry, entry.zone!, announced, started);
     const head = await this.storage.transaction((tx) => readHead(tx, entry.id));
@@ -266,6 +283,10 @@ export class StoredZones {
     }
     const zone = entry.zone ?? this.host(entry, head.zone);
     if (zone === null) return false;
+    if (zone.snapshot === null && head.serial !== null && this.options.images) {
+      const fromImage = await this.serveImage(entry, zone, head.serial, started);
+      if (fromImage !== null) return fromImage;
+    }
     // The stored SOA says whether there is anything new, without reading the records.
     const serving = zone.snapshot;
     if (serving !== null && head.serial !== null && !this.isNewer(entry, zone, head.serial, serving.serial)) return head.serial === serving.serial;
@@ -321,9 +342,86 @@ export class StoredZones {
     }
     if (entry.removed) return false;
     entry.failedSerial = null;
+    this.options.images?.schedule(entry.id, snapshot, old === null ? FIRST_IMAGE_SAVE_MS : undefined);
     this.options.onServing?.(zone, snapshot);
     await this.served(entry.id, snapshot.serial);
     return true;
+  }
+
+  /**
+   * A first load from the zone's local image, when it is of the stored serial: nothing read but the image,
+   * nothing compiled. The recordsets are then read in the background (`modelRead`), so that the zone's next
+   * change is patched as usual. Null when there is no usable image of that serial.
+   */
+  private async serveImage(entry: StoredZone, zone: HostedZone, serial: number, started: number): Promise<boolean | null> {
+    for (const store of this.options.images!.stores) {
+      const image = await store.load(entry.id).catch((err: Error) => {
+        this.log.warn({ zone: zone.text, zoneId: entry.id, store: store.name, err: err.message }, 'zone image not read');
+        return null;
+      });
+      if (image === null || entry.removed) continue;
+      let { buffer } = image;
+      let steps = 0;
+      if (image.serial !== serial) {
+        const caught = serialNewer(serial, image.serial) ? await this.catchUpImage(entry, image, serial) : null;
+        if (caught === null || entry.removed) {
+          this.log.info({ zone: zone.text, zoneId: entry.id, store: store.name, image: image.serial, stored: serial }, 'zone image is of another serial: not used');
+          continue;
+        }
+        ({ buffer, steps } = caught);
+      }
+      zone.journal = await this.restoreJournal(entry, zone, serial);
+      if (entry.removed) return false;
+      const snapshot = publishSnapshot(zone, buffer, this.pool, this.options.xfr, this.log);
+      this.log.info({
+        zone: zone.text, zoneId: entry.id, serial, from: store.name, records: snapshot.rrCount, bytes: snapshot.byteLength, ms: Math.round(performance.now() - started),
+        ...(steps > 0 ? { image: image.serial, journalSteps: steps } : {}),
+      }, 'zone loaded from its image');
+      // Every store gets this version unless the image came from the first one as it is.
+      if (steps > 0 || store !== this.options.images!.stores[0]) this.options.images!.schedule(entry.id, snapshot, FIRST_IMAGE_SAVE_MS);
+      entry.failedSerial = null;
+      this.options.onServing?.(zone, snapshot);
+      await this.served(entry.id, serial);
+      entry.modelRead = this.readModel(entry).finally(() => {
+        entry.modelRead = null;
+      });
+      return true;
+    }
+    return null;
+  }
+
+  /**
+   * An image saved at an older serial, brought to `serial` with the journal steps storage kept meanwhile (other
+   * instances served them). Null when storage has no chain from the image's serial, or a step needs a whole
+   * build.
+   */
+  private async catchUpImage(entry: StoredZone, image: ZoneImage, serial: number): Promise<{ buffer: SharedArrayBuffer; steps: number } | null> {
+    const chain = await this.storage.transaction((tx) => readStoredChain(tx, entry.id, serial));
+    const first = chain.findIndex((e) => e.from === image.serial);
+    if (first < 0) return null;
+    const steps = chain.slice(first);
+    const result = await this.pool.applyJournal({ base: image.buffer, entries: steps.map((e) => e.bytes) });
+    if (result.buffer === null || result.serial !== serial) {
+      this.log.info({ zoneId: entry.id, image: image.serial, stored: serial, reason: result.rebuild ?? result.errors[0] }, 'journal steps did not apply to the zone image');
+      return null;
+    }
+    return { buffer: result.buffer, steps: steps.length };
+  }
+
+  /** The recordsets of the version serving, for patching later changes; left unset if storage moved on meanwhile. */
+  private async readModel(entry: StoredZone): Promise<void> {
+    const started = performance.now();
+    try {
+      const head = await this.storage.transaction((tx) => readHead(tx, entry.id));
+      if (head === null || entry.removed) return;
+      const read = await this.readWhole(entry, head);
+      const serial = read?.rows.soaSerial() ?? null;
+      if (read === null || serial === null || serial !== entry.zone?.snapshot?.serial || entry.model !== null) return;
+      entry.model = { serial, name: read.zone.name, ttl: read.zone.ttl, recordsets: read.rows.recordsets };
+      this.log.info({ zone: entry.zone.text, zoneId: entry.id, recordsets: read.rows.recordsets.size, ms: Math.round(performance.now() - started) }, 'recordsets read for the zone served from its image');
+    } catch (err) {
+      this.log.warn({ zoneId: entry.id, err: (err as Error).message }, 'recordsets of the zone served from its image not read: its next change reads it whole');
+    }
   }
 
   /**
@@ -467,7 +565,7 @@ export class StoredZones {
     const rows = new Rows();
     for await (const page of this.storage.streamZoneRecords(entry.id, pageSize)) {
       rows.add(page);
-      if (entry.removed) return null;
+      if (entry.removed || this.closed) return null;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const after = await this.storage.transaction((tx) => readHead(tx, entry.id));
@@ -557,97 +655,3 @@ class Rows {
 }
 
 // ---------------------------------------------------------------------------------------------- journal
-
-// zone_journal holds each step (from → to, the bytes of the journal entry as journal-entry.ts encodes them)
-// followed by a marker row to → to whose data lists the serials the steps of the zone's journal start from,
-// oldest first. readJournal only finds a chain from a known serial: the marker of the serial being served is
-// the way in, and the chain from the oldest listed serial still stored runs through the steps (a marker is a
-// step that changes nothing, so the chain stays unbroken). Readers of zone_journal skip rows whose two
-// serials are equal.
-//
-//   u32 magic "zjm1", u32 count, count × u32 serial
-const MARKER_MAGIC = 0x7a6a6d31;
-
-export function encodeJournalMarker(starts: readonly number[]): Uint8Array {
-  const out = new Uint8Array(8 + 4 * starts.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, MARKER_MAGIC);
-  view.setUint32(4, starts.length);
-  starts.forEach((serial, i) => view.setUint32(8 + 4 * i, serial));
-  return out;
-}
-
-/** The serials a marker row lists, or null when the row is not a marker. */
-export function journalMarkerStarts(row: StoredJournalEntry): number[] | null {
-  if (row.fromSerial !== row.toSerial || row.data.length < 8) return null;
-  const view = new DataView(row.data.buffer, row.data.byteOffset, row.data.length);
-  const count = view.getUint32(4);
-  if (view.getUint32(0) !== MARKER_MAGIC || row.data.length !== 8 + 4 * count) return null;
-  return Array.from({ length: count }, (_, i) => view.getUint32(8 + 4 * i));
-}
-
-/**
- * The stored steps leading to `serial`, oldest first, from the oldest start its marker lists that is still
- * stored and chains; [] when there are none. Steps stored beyond `serial` (another instance already serves a
- * newer version) are left out.
- */
-async function readStoredChain(tx: Tx, zoneId: string, serial: number): Promise<JournalEntry[]> {
-  const [marker] = await tx.readJournal(zoneId, serial);
-  const starts = marker === undefined ? null : journalMarkerStarts(marker);
-  for (const start of starts ?? []) {
-    const entries: JournalEntry[] = [];
-    for (const row of await tx.readJournal(zoneId, start)) {
-      if (row.fromSerial === row.toSerial) {
-        if (row.toSerial === serial) break;
-        continue;
-      }
-      entries.push(new JournalEntry(new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.length)));
-    }
-    if (entries.length > 0 && entries[0].from === start && entries.at(-1)!.to === serial) return entries;
-  }
-  return [];
-}
-
-/**
- * A zone's journal in storage, shared by the mdns instances serving the zone. A step is stored by the first
- * instance to save it; the others find rows from its new serial on and leave them. A step that does not follow
- * the stored journal (this instance missed a version the others served) starts the stored journal over, so
- * that it always chains. Failures are logged, not thrown: this instance still has the step in memory, only
- * other instances fall back to AXFR for it.
- */
-export class StorageJournalStore implements JournalStore {
-  private readonly storage: Storage;
-  private readonly zoneId: string;
-  private readonly log: Logger;
-
-  constructor(storage: Storage, zoneId: string, log: Logger) {
-    this.storage = storage;
-    this.zoneId = zoneId;
-    this.log = log;
-  }
-
-  async save(entries: readonly JournalEntry[], appended: JournalEntry | null): Promise<void> {
-    // A journal cut on loading is not applied: other instances may still serve the serial those rows lead
-    // to. They go with the trim after the next step.
-    if (appended === null) return;
-    const zoneId = this.zoneId;
-    try {
-      await this.storage.transaction(async (tx) => {
-        // The zone row lock makes instances saving the same step at once take turns (MySQL; SQLite
-        // transactions are serialized anyway), so it is stored once.
-        await tx.getZone(zoneId, { includeDeleted: true, forUpdate: true });
-        if ((await tx.readJournal(zoneId, appended.to)).length > 0) return;
-        const tail = await tx.readJournal(zoneId, appended.from);
-        const follows = tail.length === 1 && journalMarkerStarts(tail[0]) !== null;
-        if (!follows) await tx.trimJournal(zoneId, 0);
-        await tx.appendJournal(zoneId, appended.from, appended.to, appended.bytes);
-        await tx.appendJournal(zoneId, appended.to, appended.to, encodeJournalMarker(follows ? entries.map((e) => e.from) : [appended.from]));
-        // Two rows a step: the journal in memory, its limits applied, says how many steps to keep.
-        if (follows) await tx.trimJournal(zoneId, 2 * entries.length);
-      });
-    } catch (err) {
-      if (err instanceof NotFoundError) return; // the zone is gone, and its journal with it
-      this.log.error({ zoneId, from: appended.from, to: appended.to, err: (err as Error).message }, 'journal step not stored: other instances answer IXFR with the full zone');
-    }
-  }
-}

@@ -5,19 +5,19 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import dnsPacket from 'dns-packet';
-import { pino } from 'pino';
 import { CompilePool } from '../../engine/pool/compile-pool.ts';
 import { JOURNAL_DEFAULTS } from '../../engine/xfr/journal.ts';
 import { inProcessBus, type Bus, type LocalBus, type ZoneFailed, type ZoneServed } from '../../services/messaging/bus.ts';
 import { MDNS_DEFAULTS, MdnsServer } from '../../services/mdns/server.ts';
-import { StoredZones, journalMarkerStarts } from '../../services/mdns/stored-zones.ts';
+import { journalMarkerStarts } from '../../services/mdns/stored-journal.ts';
+import { StoredZones } from '../../services/mdns/stored-zones.ts';
 import { openStorage } from '../../services/storage/open.ts';
 import type { Storage, Zone } from '../../services/storage/storage.ts';
 import { createLogger, type Logger } from '../../services/log.ts';
+import { captureLog, type LogLine } from '../helpers/log-capture.ts';
 import { query, transferAnswers, udp, type RR } from '../helpers/client.ts';
 
 interface Instance { server: MdnsServer; stored: StoredZones; port: number }
-interface LogLine { msg: string; serial?: number; [field: string]: unknown }
 interface Ctx {
   storage: Storage;
   pool: CompilePool;
@@ -42,14 +42,7 @@ t.before(async (ctx) => {
   ctx.served = [];
   ctx.bus.subscribe('zone.served', (m) => void ctx.served.push(m));
   // The log is what the tests look at for "exactly one more reload"; ZONECAST_TEST_LOG=debug shows it too.
-  ctx.lines = [];
-  const show = process.env.ZONECAST_TEST_LOG !== undefined;
-  ctx.log = pino({ level: 'debug' }, {
-    write: (line: string) => {
-      ctx.lines.push(JSON.parse(line) as LogLine);
-      if (show) process.stdout.write(line);
-    },
-  });
+  ({ log: ctx.log, lines: ctx.lines } = captureLog());
   ctx.zone = await ctx.storage.transaction(async (tx) => {
     const zone = await tx.createZone({ name: ZONE, email: 'hostmaster@stored.test', ttl: 3600, serial: 1 });
     await tx.createRecordset({ zoneId: zone.id, name: ZONE, type: 'SOA', records: [{ data: soa(1) }] });
