@@ -1,6 +1,7 @@
 // bench:stored — a big zone kept in the database (the embedded default's SQLite, and MariaDB): how long its
 // import through the v2 API takes, and how long `zonecast start` then takes to serve it after a restart,
-// from the zone's local image (read from state_path, checked against the stored serial) and with images off
+// from the zone's local image (read from state_path, checked against the stored serial), from the fleet
+// cache (memcached, as a new instance joining a fleet) and with images off
 // (keyset pages read from storage, rendered, compiled in the pool), against Knot loading the same zone from
 // its file in the same run. Each server is pinned to core 0.
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { environment, fmt, mib, table, writeResults } from './lib/report.ts';
 import { withServer } from './lib/servers.ts';
 import { ORIGIN } from './lib/zone-gen.ts';
 import { createScratchDatabase, mariadbUnavailable } from '../test/helpers/mariadb.ts';
+import { startMemcached } from '../test/helpers/memcached.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +35,9 @@ const ds = ensureDataset(records);
 // Designate's import wants $ORIGIN first; the generated file has absolute names only.
 const zoneText = Buffer.concat([Buffer.from(`$ORIGIN ${ORIGIN}\n`), readFileSync(ds.zoneFile)]);
 const rows: Row[] = [];
+// The fleet cache's memcached, roomy enough for the image (about 86 MB for 1,000,000 records).
+const memcached = await startMemcached({ megabytes: 512 });
+if (memcached === null) console.warn('memcached not installed: the fleet-cache restart is skipped');
 
 // Twice, keeping the faster: the first load may read the zone file from disk, where zonecast's restarts find
 // their image in the page cache.
@@ -100,11 +105,17 @@ async function measure(engine: string, dir: string, connection: string | undefin
     await stopServer(server);
   }
 
-  // A restart from the zone's image (saved when it was first served, and again at the clean stop), then one
-  // with images off: the zone read from the database and compiled, as every start did before images.
+  // A restart from the zone's local image (saved when it was first served, and again at the clean stop; this
+  // start also puts it in memcached), one as a new instance would join a fleet (no local image, the image
+  // from memcached), and one with images off: the zone read from the database and compiled, as every start
+  // did before images.
   const restarts: Row[] = [];
-  for (const [how, images] of [['image', 'true'], ['database', 'false']] as const) {
+  const ways = [['local image', 'true', 'true'], ['fleet cache', 'false', 'true'], ['database', 'false', 'false']] as const;
+  for (const [how, images, cache] of ways) {
+    if (cache === 'true' && memcached === null) continue;
     process.env.ZONECAST_SERVICE_MDNS_ZONE_IMAGES = images;
+    process.env.ZONECAST_CACHE_ENABLED = cache;
+    process.env.ZONECAST_CACHE_MEMCACHE_SERVERS = `127.0.0.1:${memcached?.port ?? 0}`;
     process.env.ZONECAST_LOG_LEVEL = 'info';
     server = spawn();
     try {
@@ -120,10 +131,12 @@ async function measure(engine: string, dir: string, connection: string | undefin
       await stopServer(server);
     }
   }
-  delete process.env.ZONECAST_SERVICE_MDNS_ZONE_IMAGES;
+  for (const name of ['ZONECAST_SERVICE_MDNS_ZONE_IMAGES', 'ZONECAST_CACHE_ENABLED', 'ZONECAST_CACHE_MEMCACHE_SERVERS']) delete process.env[name];
   return restarts;
 }
 
+
+await memcached?.stop();
 
 const knot = rows[0].serveS;
 const text = `${fmt(records)} records (${ORIGIN}), each server on core 0\n\n` + table(

@@ -125,6 +125,11 @@ export const OPTIONS: readonly OptionSpec[] = [
       { section, name: 'formatv6', type: 'list', default: [v6], help: 'names of AAAA records, as formatv4' },
     ];
   }),
+  { section: 'cache', name: 'enabled', type: 'bool', default: false, help: 'share compiled zone images across mdns instances through memcached (oslo.cache\'s name)' },
+  { section: 'cache', name: 'memcache_servers', type: 'list', default: [], help: 'memcached servers, host:port; keys are spread over them by rendezvous hashing in the client' },
+  { section: 'cache', name: 'memcache_dead_retry', type: 'float', default: 300, help: 'seconds a failed memcached server stays out of the ring before it is tried again' },
+  { section: 'cache', name: 'memcache_socket_timeout', type: 'float', default: 1, help: 'seconds an operation may take before its server counts as failed' },
+  { section: 'cache', name: 'expiration_time', type: 'int', default: 600, help: 'seconds a shared image lives in memcached (0: until evicted)' },
   { section: 'service:producer', name: 'enabled_tasks', type: 'list', default: [], help: 'periodic tasks this producer runs (empty: all)' },
   { section: 'coordination', name: 'backend_url', type: 'string', default: '', help: 'group membership for dividing shards among producers: redis://host:6379 or memcached://host:11211[,host:11211] (?namespace=NAME); empty: every producer takes every shard' },
   { section: 'coordination', name: 'heartbeat_interval', type: 'float', default: 5, help: 'seconds between membership refreshes; a member silent for three is gone' },

@@ -7,6 +7,7 @@ import { NotifyPool } from '../../engine/notify/notify-pool.ts';
 import { CompilePool } from '../../engine/pool/compile-pool.ts';
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
 import { parseTsigKeySpec } from '../../engine/tsig/keys.ts';
+import { FleetCache } from '../cache/fleet-cache.ts';
 import { ConfigError, type Config, type ConfigValue } from '../config/options.ts';
 import type { Logger } from '../log.ts';
 import type { Bus } from '../messaging/bus.ts';
@@ -21,7 +22,8 @@ import { StoredSync, type StoredZoneFollower } from './stored-sync.ts';
 import { StoredZones } from './stored-zones.ts';
 import { ZoneDirectory } from './zone-directory.ts';
 import { LocalImages } from './local-images.ts';
-import { ZoneImages } from './zone-images.ts';
+import { SharedImages } from './shared-images.ts';
+import { ZoneImages, type ImageStore } from './zone-images.ts';
 
 export interface MdnsService {
   server: MdnsServer;
@@ -43,6 +45,20 @@ export interface MdnsSources {
 function nonNegative(value: number, option: string): number {
   if (value < 0) throw new ConfigError(`[service:mdns] ${option} must not be negative`);
   return value;
+}
+
+/** `[cache] enabled` with memcache_servers: the fleet cache the instances share compiled images through. */
+function fleetCache(config: Config, log: Logger): FleetCache | null {
+  const cache = <T extends ConfigValue>(name: string) => config.get<T>('cache', name);
+  if (!cache<boolean>('enabled')) return null;
+  const servers = cache<string[]>('memcache_servers');
+  if (servers.length === 0) throw new ConfigError('[cache] enabled needs memcache_servers (host:port, ...)');
+  for (const server of servers) {
+    if (!/^[^\s:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(server)) throw new ConfigError(`[cache] memcache_servers: '${server}' is not host:port`);
+  }
+  return new FleetCache({
+    servers, deadRetry: cache<number>('memcache_dead_retry'), socketTimeout: cache<number>('memcache_socket_timeout'), expirationTime: cache<number>('expiration_time'),
+  }, log);
 }
 
 export async function startMdns(config: Config, log: Logger, sources: MdnsSources = {}): Promise<MdnsService> {
@@ -93,8 +109,11 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     onRemoved: () => void catalog?.update(),
   }, log);
   // Zones from the database, primary and secondary alike, announce each new serial and keep the catalog current.
-  const images = sources.stored && opt<boolean>('zone_images')
-    ? new ZoneImages([new LocalImages(resolve(config.get<string>('DEFAULT', 'state_path'), 'zone-images'), log)], {}, log) : undefined;
+  const fleet = sources.stored ? fleetCache(config, log) : null;
+  const imageStores: ImageStore[] = [];
+  if (sources.stored && opt<boolean>('zone_images')) imageStores.push(new LocalImages(resolve(config.get<string>('DEFAULT', 'state_path'), 'zone-images'), log));
+  if (fleet !== null) imageStores.push(new SharedImages(fleet, log));
+  const images = imageStores.length > 0 ? new ZoneImages(imageStores, {}, log) : undefined;
   const fromStorage = {
     xfr: server.xfr,
     journal,
@@ -123,6 +142,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     await stored?.close();
     await server.close();
     await Promise.all([pool.close(), notifyPool.close()]);
+    fleet?.close();
   };
   try {
     if (directory) {

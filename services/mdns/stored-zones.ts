@@ -377,8 +377,8 @@ export class StoredZones {
         zone: zone.text, zoneId: entry.id, serial, from: store.name, records: snapshot.rrCount, bytes: snapshot.byteLength, ms: Math.round(performance.now() - started),
         ...(steps > 0 ? { image: image.serial, journalSteps: steps } : {}),
       }, 'zone loaded from its image');
-      // Every store gets this version unless the image came from the first one as it is.
-      if (steps > 0 || store !== this.options.images!.stores[0]) this.options.images!.schedule(entry.id, snapshot, FIRST_IMAGE_SAVE_MS);
+      // The other stores get this version too (the local file after a fetch from the fleet); its own store too when caught up.
+      if (this.options.images!.stores.length > 1 || steps > 0) this.options.images!.schedule(entry.id, snapshot, FIRST_IMAGE_SAVE_MS, steps > 0 ? null : store);
       entry.failedSerial = null;
       this.options.onServing?.(zone, snapshot);
       await this.served(entry.id, serial);

@@ -36,7 +36,7 @@ export class ZoneImages {
   readonly stores: readonly ImageStore[];
   readonly #delayMs: number;
   readonly #log: Logger;
-  readonly #pending = new Map<string, { snapshot: ZoneSnapshot; timer: NodeJS.Timeout }>();
+  readonly #pending = new Map<string, { snapshot: ZoneSnapshot; timer: NodeJS.Timeout; except: ImageStore | null }>();
   /** File operations in progress by zone id: a later one waits for the earlier, so a save and a delete never cross. */
   readonly #busy = new Map<string, Promise<void>>();
 
@@ -46,13 +46,16 @@ export class ZoneImages {
     this.#log = log;
   }
 
-  /** Writes the zone's image once it has been quiet for the save delay (a newer snapshot replaces this one). */
-  schedule(zoneId: string, snapshot: ZoneSnapshot, delayMs = this.#delayMs): void {
+  /**
+   * Writes the zone's image once it has been quiet for the save delay (a newer snapshot replaces this one), to
+   * every store but `except` (the one it was just read from).
+   */
+  schedule(zoneId: string, snapshot: ZoneSnapshot, delayMs = this.#delayMs, except: ImageStore | null = null): void {
     const waiting = this.#pending.get(zoneId);
     if (waiting !== undefined) clearTimeout(waiting.timer);
     const timer = setTimeout(() => void this.#save(zoneId), delayMs);
     timer.unref();
-    this.#pending.set(zoneId, { snapshot, timer });
+    this.#pending.set(zoneId, { snapshot, timer, except });
   }
 
   /** The zone is no longer served: its images go. */
@@ -85,11 +88,12 @@ export class ZoneImages {
     if (waiting === undefined) return;
     clearTimeout(waiting.timer);
     this.#pending.delete(zoneId);
-    const { snapshot } = waiting;
+    const { snapshot, except } = waiting;
     // A retired snapshot's buffer may be written over by a later patch (stored-zones.ts spare): not while saved.
     const release = holdBuffer(snapshot.buffer);
     await this.#after(zoneId, async () => {
       for (const store of this.stores) {
+        if (store === except) continue;
         const started = performance.now();
         await store.write(zoneId, snapshot).then(
           () => this.#log.debug({ zoneId, serial: snapshot.serial, store: store.name, ms: Math.round(performance.now() - started) }, 'zone image saved'),
