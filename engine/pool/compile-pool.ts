@@ -46,8 +46,9 @@ export class CompilePool {
     return this.pool.run(request, { name: 'applyJournal' });
   }
 
-  axfrImage(request: AxfrRequest): Promise<SharedArrayBuffer> {
-    return this.pool.run(request, { name: 'buildAxfr' });
+  /** Fills an AXFR image (allocateAxfrImage) message by message; readers may send what is there meanwhile. */
+  renderAxfr(request: AxfrRequest): Promise<number> {
+    return this.pool.run(request, { name: 'renderAxfr' });
   }
 
   /** The messages cross to the pool thread as a transfer list: no copy of a large zone. */

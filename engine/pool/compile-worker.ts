@@ -10,7 +10,7 @@ import { buildSnapshot } from '../snapshot/builder.ts';
 import { RecordCollector } from '../snapshot/collector.ts';
 import { patchSnapshot } from '../snapshot/patch.ts';
 import { ZoneSnapshot } from '../snapshot/snapshot.ts';
-import { buildAxfrImage, type AxfrImageOptions } from '../xfr/axfr-image.ts';
+import { renderAxfrImage, type AxfrImageOptions } from '../xfr/axfr-image.ts';
 import { diffSnapshots } from '../xfr/diff.ts';
 import { applyTransfer, incrementalChange, journalChange, scanTransfer, type IncomingKind } from '../xfr/incoming.ts';
 import { JournalEntry } from '../xfr/journal-entry.ts';
@@ -128,10 +128,13 @@ export function applyJournal(request: JournalApplyRequest): PatchTextResult {
 
 export interface AxfrRequest extends AxfrImageOptions {
   snapshot: SharedArrayBuffer;
+  /** From allocateAxfrImage: filled here while the answering thread already sends what is finished. */
+  target: SharedArrayBuffer;
 }
 
-export function buildAxfr(request: AxfrRequest): SharedArrayBuffer {
-  return buildAxfrImage(new ZoneSnapshot(request.snapshot), request);
+/** Renders the snapshot's AXFR into the shared target; returns the message count. */
+export function renderAxfr(request: AxfrRequest): number {
+  return renderAxfrImage(new ZoneSnapshot(request.snapshot), request, request.target);
 }
 
 export interface DiffRequest {

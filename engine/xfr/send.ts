@@ -18,8 +18,12 @@ export async function sendTransfer(socket: Socket, reply: Promise<TransferReply>
   }
   const started = performance.now();
   let bytes = 0;
-  for (let chunks = r.stream.nextMessage(); chunks !== null; chunks = r.stream.nextMessage()) {
-    if (socket.destroyed) break;
+  for (;;) {
+    // An AXFR image still rendering: the next message is waited for, the ones before it already went out.
+    const pending = r.stream.ready();
+    if (pending !== null) await pending;
+    const chunks = r.stream.nextMessage();
+    if (chunks === null || socket.destroyed) break;
     let flushed = true;
     socket.cork();
     for (const chunk of chunks) {
@@ -29,7 +33,10 @@ export async function sendTransfer(socket: Socket, reply: Promise<TransferReply>
     socket.uncork();
     if (!flushed) await writableOrGone(socket);
   }
-  service.finished(r, peer, { messages: r.stream.messagesSent, bytes, ms: performance.now() - started, complete: r.stream.done && !socket.destroyed });
+  const complete = r.stream.done && !socket.destroyed;
+  service.finished(r, peer, { messages: r.stream.messagesSent, bytes, ms: performance.now() - started, complete });
+  // A transfer cut short must not look finished: closing without the final SOA tells the client it failed.
+  if (!complete) socket.destroy();
 }
 
 /**

@@ -1,13 +1,20 @@
-// One outgoing transfer: walks prebuilt messages (an AXFR image, or a rendered IXFR) and yields each as TCP
-// chunks. Unsigned, a message is a 14-byte prefix (length, ID, flags) plus a view of the prebuilt bytes:
+// One outgoing transfer: walks prebuilt messages (an AXFR image, possibly still rendering, or a rendered
+// IXFR) and yields each as TCP chunks. Unsigned, a message is a 14-byte prefix (length, ID, flags) plus a view of the prebuilt bytes:
 // nothing of the zone is copied. The first message also carries the requester's question bytes, so the
 // question is echoed exactly (type IXFR stays IXFR, letter case stays as asked).
 import { HEADER_SIZE } from '../codec/constants.ts';
 
 /** Finished messages with ID 0, the question in the first. */
 export interface MessageSource {
+  /** Messages there now (all of them, unless the source is still being rendered). */
   readonly count: number;
   message(i: number): Uint8Array;
+  /** A source rendered while it is sent (axfr-image.ts): false until its last message is there. */
+  readonly complete?: boolean;
+  /** The rendering stopped short. */
+  readonly failed?: boolean;
+  /** Resolves once message i is there, or the rendering ended without it. */
+  whenAvailable?(i: number): Promise<void>;
 }
 
 /** A source over a plain list of rendered messages. */
@@ -51,12 +58,23 @@ export class TransferStream {
   }
 
   get done(): boolean {
-    return this.next >= this.source.count;
+    return this.next >= this.source.count && (this.source.complete ?? true);
   }
 
-  /** The chunks of the next message, to write in order; null after the last one. */
+  /** The source's rendering failed: what was sent is not a whole transfer. */
+  get failed(): boolean {
+    return this.source.failed ?? false;
+  }
+
+  /** Null when the next message (or the end) is there now; else resolves when it is. */
+  ready(): Promise<void> | null {
+    if (this.next < this.source.count || (this.source.complete ?? true) || this.failed) return null;
+    return this.source.whenAvailable!(this.next);
+  }
+
+  /** The chunks of the next message, to write in order; null after the last one (call ready() first). */
   nextMessage(): Uint8Array[] | null {
-    if (this.done) return null;
+    if (this.next >= this.source.count) return null;
     const i = this.next++;
     const message = this.source.message(i);
     // The first message's question is replaced by the requester's (same name, so the same length).

@@ -1,10 +1,10 @@
 // Puts a compiled snapshot into service. Queries see the new serial at once; its AXFR image is rendered in
 // the pool when the first AXFR of that serial asks for it, and that transfer (and any arriving meanwhile)
-// waits for it.
+// sends each message as soon as the pool has finished it.
 import type { HostedZone } from '../../engine/answer/zone-table.ts';
 import type { CompilePool } from '../../engine/pool/compile-pool.ts';
 import { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
-import { AxfrImage, type AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
+import { allocateAxfrImage, AxfrImage, type AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
 import type { Logger } from '../log.ts';
 
 export function publishSnapshot(
@@ -41,12 +41,15 @@ export function reusable(snapshot: ZoneSnapshot): boolean {
 function render(zone: HostedZone, snapshot: ZoneSnapshot, pool: CompilePool, xfr: AxfrImageOptions, log: Logger): Promise<AxfrImage> {
   const started = performance.now();
   const release = holdBuffer(snapshot.buffer);
-  const image = pool.axfrImage({ snapshot: snapshot.buffer, ...xfr }).then((b) => new AxfrImage(b));
-  void image.finally(release).catch(() => {});
-  // Handled here so a failed rendering is logged once; transfers awaiting it still see the rejection.
-  image.then(
-    (img) => log.debug({ zone: zone.text, serial: snapshot.serial, messages: img.count, bytes: img.byteLength, ms: Math.round(performance.now() - started) }, 'axfr image ready'),
-    (err: Error) => log.error({ zone: zone.text, serial: snapshot.serial, err: err.message }, 'axfr image failed: transfers of this serial get SERVFAIL'),
-  );
-  return image;
+  const image = new AxfrImage(allocateAxfrImage(snapshot));
+  // Transfers start sending as soon as the first message is there; the rendering goes on in the pool.
+  pool.renderAxfr({ snapshot: snapshot.buffer, target: image.buffer, ...xfr }).then(
+    (messages) => log.debug({ zone: zone.text, serial: snapshot.serial, messages, bytes: image.byteLength, ms: Math.round(performance.now() - started) }, 'axfr image ready'),
+    (err: Error) => {
+      // A task that died before it could say so leaves the image rendering: mark it failed for the waiters.
+      image.abandon();
+      log.error({ zone: zone.text, serial: snapshot.serial, err: err.message }, 'axfr image failed: transfers of this serial are cut short');
+    },
+  ).finally(release);
+  return Promise.resolve(image);
 }
