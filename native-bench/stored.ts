@@ -70,10 +70,15 @@ for (const engine of engines) {
 async function measure(engine: string, dir: string, connection: string | undefined): Promise<Row[]> {
   const apiPort = await freePort();
   const dnsPort = await freePort();
-  const spawn = () => startServer(`zonecast (${engine})`, process.execPath, [
-    join(BENCH_DIR, '..', 'bin', 'zonecast.ts'), 'start', '--data-dir', dir,
-    '--api-listen', `127.0.0.1:${apiPort}`, '--listen', `127.0.0.1:${dnsPort}`, ...(connection ? ['--connection', connection] : []),
-  ], { cwd: dir });
+  // The server's log lines that say where a start's time went and what its stop saved.
+  let telling: string[] = [];
+  const spawn = () => {
+    telling = [];
+    return startServer(`zonecast (${engine})`, process.execPath, [
+      join(BENCH_DIR, '..', 'bin', 'zonecast.ts'), 'start', '--data-dir', dir,
+      '--api-listen', `127.0.0.1:${apiPort}`, '--listen', `127.0.0.1:${dnsPort}`, ...(connection ? ['--connection', connection] : []),
+    ], { cwd: dir, onLine: (line) => void (/storage ready|zone loaded|image|memcached|shutting|closed|error|fail|"level":[456]0/.test(line) && telling.push(line)) });
+  };
   Object.assign(process.env, {
     ZONECAST_LOG_LEVEL: 'warn',
     ZONECAST_OSLO_MIDDLEWARE_MAX_REQUEST_BODY_SIZE: String(zoneText.length + (1 << 20)),
@@ -121,8 +126,6 @@ async function measure(engine: string, dir: string, connection: string | undefin
     try {
       const serveMs = await waitUntilServing(server, dnsPort, ORIGIN, 600_000);
       console.log(`${engine}: served again ${fmt(serveMs / 1000, 2)} s after the restart, from the ${how}`);
-      // Where the time went, from the server's own log.
-      for (const line of server.tail.filter((l) => /storage ready|zone loaded|stored zones loaded|listening/.test(l))) console.log(`  ${line.slice(0, 240)}`);
       restarts.push({ server: `zonecast (${engine}), restart from ${how}`, importS: restarts.length === 0 ? importS : null, serveS: serveMs / 1000, ...memory(server.pid) });
     } catch (err) {
       console.error(server.tail.join('\n'));
@@ -130,6 +133,8 @@ async function measure(engine: string, dir: string, connection: string | undefin
     } finally {
       await stopServer(server);
     }
+    // Where the time went, and what the stop saved, from the server's own log.
+    for (const line of telling) console.log(`  ${line.slice(0, 300)}`);
   }
   for (const name of ['ZONECAST_SERVICE_MDNS_ZONE_IMAGES', 'ZONECAST_CACHE_ENABLED', 'ZONECAST_CACHE_MEMCACHE_SERVERS']) delete process.env[name];
   return restarts;

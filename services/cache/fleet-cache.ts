@@ -93,6 +93,18 @@ export class FleetCache {
     }
   }
 
+  /** Stores the value only if the key is absent: true if stored, false if present, null if its server failed. */
+  async add(key: string, value: Uint8Array, expires = this.#options.expirationTime): Promise<boolean | null> {
+    const server = this.serverFor(key);
+    if (server === null) return null;
+    try {
+      return await this.#clients.get(server)!.add(key, Buffer.from(value.buffer, value.byteOffset, value.byteLength), { expires });
+    } catch (err) {
+      this.#failed(server, err as Error);
+      return null;
+    }
+  }
+
   async delete(key: string): Promise<void> {
     this.#local?.delete(key);
     const server = this.serverFor(key);

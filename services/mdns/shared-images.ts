@@ -9,7 +9,8 @@
 // The prefix carries the image format and the snapshot layout version, so instances of different versions
 // never read each other's images. Items are put before the manifest and the manifest before `latest`; a
 // missing, evicted or damaged item (CRC mismatch), or a manifest that does not match, makes the whole image a
-// miss, and the zone is read from storage.
+// miss, and the zone is read from storage. Instances starting together do not all read the same version:
+// the first to `add` <zone id>:<serial>:claim reads and compiles it, the others wait for its image.
 import { crc32 } from 'node:zlib';
 import * as L from '../../engine/snapshot/layout.ts';
 import { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
@@ -22,6 +23,9 @@ const FORMAT = 1;
 export const ITEM_BYTES = 1_000_000;
 /** Items fetched or stored at once. */
 const PARALLEL = 16;
+/** How long a claim to build a version holds: an instance that died holding it delays the others this long at most. */
+const CLAIM_SECONDS = 60;
+const CLAIM_POLL_MS = 200;
 
 interface Manifest {
   bytes: number;
@@ -90,6 +94,22 @@ export class SharedImages implements ImageStore {
     const manifest: Manifest = { bytes: image.length, item: ITEM_BYTES, crc };
     if (!(await this.#cache.set(this.key(zoneId, `${snapshot.serial}:m`), Buffer.from(JSON.stringify(manifest))))) throw new Error('memcached did not take the manifest');
     if (!(await this.#cache.set(this.key(zoneId, 'latest'), Buffer.from(String(snapshot.serial))))) throw new Error('memcached did not take the latest serial');
+  }
+
+  /** memcached `add` decides: the first instance to ask builds the version; a cache that fails says build. */
+  async claim(zoneId: string, serial: number): Promise<boolean> {
+    return (await this.#cache.add(this.key(zoneId, `${serial}:claim`), Buffer.from(String(process.pid)), CLAIM_SECONDS)) !== false;
+  }
+
+  async waitFor(zoneId: string, serial: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await this.#cache.get(this.key(zoneId, 'latest'), true))?.toString('latin1') === String(serial)) return true;
+      // The claim lapsed (its holder died, or could not put the image): stop waiting.
+      if ((await this.#cache.get(this.key(zoneId, `${serial}:claim`), true)) === null) return false;
+      await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
+    }
+    return false;
   }
 
   async remove(zoneId: string): Promise<void> {

@@ -72,8 +72,11 @@ interface StoredZone {
   modelRead: Promise<void> | null;
 }
 
-/** A zone first read from storage has its image written this soon, for the next start. */
+/** A zone first read from storage has its image written this soon, for the next start (and the fleet). */
 const FIRST_IMAGE_SAVE_MS = 1000;
+
+/** The longest a start waits for another instance's image of a version before reading it itself. */
+const CLAIM_WAIT_MS = 120_000;
 
 /** How long a retired image's buffer is kept for the zone's next change. */
 const SPARE_KEEP_MS = 30_000;
@@ -286,6 +289,10 @@ export class StoredZones {
     if (zone.snapshot === null && head.serial !== null && this.options.images) {
       const fromImage = await this.serveImage(entry, zone, head.serial, started);
       if (fromImage !== null) return fromImage;
+      if (await this.builtElsewhere(entry, zone, head.serial)) {
+        const waited = await this.serveImage(entry, zone, head.serial, started);
+        if (waited !== null) return waited;
+      }
     }
     // The stored SOA says whether there is anything new, without reading the records.
     const serving = zone.snapshot;
@@ -388,6 +395,19 @@ export class StoredZones {
       return true;
     }
     return null;
+  }
+
+  /**
+   * Whether another instance that claimed this version in a shared store has put its image there meanwhile
+   * (instances starting together read and compile each version once). False: read it here.
+   */
+  private async builtElsewhere(entry: StoredZone, zone: HostedZone, serial: number): Promise<boolean> {
+    for (const store of this.options.images!.stores) {
+      if (store.claim === undefined || store.waitFor === undefined || (await store.claim(entry.id, serial))) continue;
+      this.log.info({ zone: zone.text, zoneId: entry.id, serial, store: store.name }, 'another instance is reading and compiling the zone: waiting for its image');
+      return store.waitFor(entry.id, serial, CLAIM_WAIT_MS);
+    }
+    return false;
   }
 
   /**

@@ -24,6 +24,13 @@ export interface ImageStore {
   remove(zoneId: string): Promise<void>;
   /** Removes the images of zones not in `keep` (deleted while this instance was down); returns how many. */
   prune?(keep: (zoneId: string) => boolean): Promise<number>;
+  /**
+   * For a store shared by instances: whether this instance should read and compile the zone's `serial`
+   * itself (the first to ask), or another one is doing it and will put the image here.
+   */
+  claim?(zoneId: string, serial: number): Promise<boolean>;
+  /** Waits (at most `timeoutMs`) for the image of `serial` another instance claimed; whether it arrived. */
+  waitFor?(zoneId: string, serial: number, timeoutMs: number): Promise<boolean>;
 }
 
 export interface ZoneImagesOptions {
@@ -96,7 +103,7 @@ export class ZoneImages {
         if (store === except) continue;
         const started = performance.now();
         await store.write(zoneId, snapshot).then(
-          () => this.#log.debug({ zoneId, serial: snapshot.serial, store: store.name, ms: Math.round(performance.now() - started) }, 'zone image saved'),
+          () => this.#log.info({ zoneId, serial: snapshot.serial, store: store.name, ms: Math.round(performance.now() - started) }, 'zone image saved'),
           (err: Error) => this.#log.warn({ zoneId, serial: snapshot.serial, store: store.name, err: err.message }, 'zone image not saved: the zone is read from storage where it is missing'),
         );
       }

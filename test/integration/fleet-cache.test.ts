@@ -1,8 +1,8 @@
 // The fleet cache over two real memcached servers (started here): keys spread by rendezvous hashing in the
 // client; a server killed -9 costs only its share of keys, which go to the other server, and it is used again
 // after memcache_dead_retry. Three mdns instances over one database: the first reads the zone from storage
-// and puts its image in the cache, the second and third serve it from the cache without compiling it; a
-// corrupted item is detected and never served.
+// and puts its image in the cache, the second and third serve it from the cache without compiling it; three
+// starting together compile a new version once; a corrupted item is detected and never served.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CompilePool } from '../../engine/pool/compile-pool.ts';
@@ -122,12 +122,32 @@ t('three instances: the first reads the zone from storage, the second and third 
   }
 });
 
+t('three instances starting together read and compile a new version once: the others wait for its image', async (ctx) => {
+  if (ctx.memcached.length < 2) return;
+  await ctx.storage.transaction(async (tx) => {
+    const soa = await tx.getRecordsetByName(ctx.zone.id, ZONE, 'SOA');
+    await tx.replaceRecords(soa.id, [{ data: 'ns1.fleet.test. hostmaster.fleet.test. 8 3600 600 86400 60' }]);
+    await tx.updateZone(ctx.zone.id, { serial: 8 });
+  });
+  const all = await Promise.all([instance(ctx), instance(ctx), instance(ctx)]);
+  try {
+    const compiled = all.filter((i) => i.log.some((l) => l.msg === 'zone loaded from storage' && l.serial === 8));
+    const fetched = all.filter((i) => i.log.some((l) => l.msg === 'zone loaded from its image' && l.serial === 8 && l.from === 'fleet cache'));
+    assert.is(compiled.length, 1, 'one instance read the version');
+    assert.is(fetched.length, 2, 'the others took its image');
+    for (const i of fetched) assert.ok(i.log.some((l) => l.msg === 'another instance is reading and compiling the zone: waiting for its image'));
+    for (const i of all) assert.equal(await txt(i.port, 5), [`${'x'.repeat(60)} 5`]);
+  } finally {
+    for (const i of all) await i.close();
+  }
+});
+
 t('a corrupted item in the cache is detected and never served: the zone is read from storage', async (ctx) => {
   if (ctx.memcached.length < 2) return;
   const cache = cacheOf(ctx);
   const shared = new SharedImages(cache, createLogger('test', 'silent'));
   try {
-    const item = shared.key(ctx.zone.id, '7:1');
+    const item = shared.key(ctx.zone.id, '8:1');
     const good = await cache.get(item);
     assert.ok(good !== null && good.length === ITEM_BYTES);
     const bad = Buffer.from(good);
@@ -140,7 +160,7 @@ t('a corrupted item in the cache is detected and never served: the zone is read 
   try {
     const unusable = next.log.find((l) => l.msg === 'zone image in the fleet cache unusable: the zone is read from storage');
     assert.is(unusable?.problem, 'item 1: checksum mismatch');
-    assert.ok(next.log.some((l) => l.msg === 'zone loaded from storage' && l.serial === 7));
+    assert.ok(next.log.some((l) => l.msg === 'zone loaded from storage' && l.serial === 8));
     assert.equal(await txt(next.port, 777), [`${'x'.repeat(60)} 777`]);
   } finally {
     await next.close();
