@@ -181,11 +181,9 @@ async function runMdns(args: string[]): Promise<void> {
   const config = configFrom(args, ['service:mdns', 'storage', 'DEFAULT']);
   const log = createLogger('mdns');
   if (config.get<string>('service:mdns', 'zones_dir') === '') {
-    const service = await runStoredMdns(config, log);
-    return onSignals(log, service.close, service.mdns!.reloadFiles);
+    return onSignals(log, runStoredMdns(config, log).then((service) => ({ close: service.close, reload: service.mdns!.reloadFiles })));
   }
-  const mdns = await startMdns(config, log);
-  onSignals(log, mdns.close, mdns.reloadFiles);
+  return onSignals(log, startMdns(config, log).then((mdns) => ({ close: mdns.close, reload: mdns.reloadFiles })));
 }
 
 const SERVICES = { central: runCentral, api: runApi, worker: runWorker, producer: runProducer, sink: runSink };
@@ -193,15 +191,13 @@ const SERVICES = { central: runCentral, api: runApi, worker: runWorker, producer
 async function runService(args: string[], name: keyof typeof SERVICES, sections: string[]): Promise<void> {
   const config = configFrom(args, sections);
   const log = createLogger(name);
-  const service = await SERVICES[name](config, log);
-  onSignals(log, service.close, async () => {});
+  return onSignals(log, SERVICES[name](config, log).then((service) => ({ close: service.close, reload: async () => {} })));
 }
 
 async function runAll(args: string[]): Promise<void> {
   const config = configFrom(args, ['service:mdns', 'service:api', 'service:worker', 'storage', 'DEFAULT']);
   const log = createLogger('zonecast');
-  const all = await startAll(config, log);
-  onSignals(log, all.close, all.mdns.reloadFiles);
+  return onSignals(log, startAll(config, log).then((all) => ({ close: all.close, reload: all.mdns.reloadFiles })));
 }
 
 /** The configuration from --config FILE, the environment and the flags of these sections' options. */
@@ -211,22 +207,30 @@ function configFrom(args: string[], sections: readonly string[]): Config {
   return loadConfig({ file: values.config as string | undefined, env: process.env, cli: values });
 }
 
-/** SIGTERM/SIGINT close everything and exit; SIGHUP re-reads changed zone files. */
-function onSignals(log: Logger, close: () => Promise<void>, reload: () => Promise<void>): void {
+/**
+ * SIGTERM/SIGINT close everything and exit; SIGHUP re-reads changed zone files. The handlers are in place
+ * before the services start: a stop during start-up waits for it and then closes cleanly (mdns writes its
+ * zone images), where Node's default would kill the process on the spot. Resolves once started.
+ */
+async function onSignals(log: Logger, started: Promise<{ close(): Promise<void>; reload(): Promise<void> }>): Promise<void> {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    await close();
+    // A start that failed is reported by main(), which exits.
+    const service = await started.catch(() => null);
+    if (service === null) return;
+    await service.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGHUP', () => {
     log.info({ signal: 'SIGHUP' }, 'reloading changed zone files');
-    void reload();
+    void started.then((service) => service.reload(), () => {});
   });
+  await started;
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {
