@@ -1,10 +1,12 @@
 // bench:qps — UDP queries/second and server CPU per query, Knot vs zonecast,
-// on the same zone and query files, server on core 0 and dnsperf on core 1.
+// on the same zone and query files. With one thread each (zonecast's workers = 1,
+// Knot's udp-workers = 1) the server runs on core 0 and dnsperf on core 1; with
+// more, the server may use every core and dnsperf shares them.
 import { parseArgs } from 'node:util';
 import { ensureDataset } from './lib/dataset.ts';
 import { runDnsperf, type DnsperfResult } from './lib/dnsperf.ts';
 import { ensurePackages } from './lib/packages.ts';
-import { cpuSeconds } from './lib/proc.ts';
+import { cpuSeconds, memory } from './lib/proc.ts';
 import { NX_SHARE, QUERY_MIXES, type QueryMix } from './lib/query-gen.ts';
 import { environment, fmt, table, writeResults } from './lib/report.ts';
 import { selectServers, withServer, type ServerName } from './lib/servers.ts';
@@ -16,8 +18,12 @@ const { values } = parseArgs({
     // Unmeasured run first, so Node's JIT and both servers' caches are warm.
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
+    // Answering threads (zonecast's [service:mdns] workers) and Knot's udp-workers, one run per count.
+    threads: { type: 'string', default: '1,2' },
   },
 });
+const threadCounts = values.threads.split(',').map(Number);
+if (threadCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--threads takes counts like 1,2');
 const seconds = Number(values.seconds);
 const records = Number(values.records);
 const warmup = Number(values.warmup);
@@ -25,12 +31,15 @@ const servers = selectServers(values.only);
 
 interface Row extends DnsperfResult {
   server: ServerName;
+  threads: number;
   mix: QueryMix;
   serverCpuSeconds: number;
   /** Server CPU time per completed query: the cost that matters on 2 cores. */
   serverCpuUsPerQuery: number;
   /** Share of its core the server used: below ~95% the client was the limit. */
   serverCpuShare: number;
+  /** Resident memory after the run, zone loaded and caches warm. */
+  rss: number;
 }
 
 ensurePackages(['knot', 'dnsperf']);
@@ -38,26 +47,31 @@ const ds = ensureDataset(records);
 const env = { ...environment(), records, seconds };
 const rows: Row[] = [];
 
-for (const name of servers) {
-  await withServer(name, ds, async (server, port) => {
-    for (const mix of QUERY_MIXES) {
-      const perf = { port, queryFile: ds.queryFiles[mix], clients: 8, outstanding: 200 };
-      if (warmup > 0) await runDnsperf({ ...perf, seconds: warmup });
-      const cpuBefore = cpuSeconds(server.pid);
-      const result = await runDnsperf({ ...perf, seconds });
-      const cpu = cpuSeconds(server.pid) - cpuBefore;
-      const row: Row = {
-        server: name,
-        mix,
-        ...result,
-        serverCpuSeconds: cpu,
-        serverCpuUsPerQuery: (cpu * 1e6) / result.completed,
-        serverCpuShare: cpu / seconds,
-      };
-      rows.push(row);
-      console.log(`${name} ${mix}: ${fmt(row.qps)} qps, ${fmt(row.serverCpuUsPerQuery, 2)} µs CPU/query`);
-    }
-  });
+for (const threads of threadCounts) {
+  for (const name of servers) {
+    await withServer(name, ds, async (server, port) => {
+      for (const mix of QUERY_MIXES) {
+        // More client sockets with more threads: the kernel spreads them over the server's sockets by port.
+        const perf = { port, queryFile: ds.queryFiles[mix], clients: 8 * threads, outstanding: 200 * threads };
+        if (warmup > 0) await runDnsperf({ ...perf, seconds: warmup });
+        const cpuBefore = cpuSeconds(server.pid);
+        const result = await runDnsperf({ ...perf, seconds });
+        const cpu = cpuSeconds(server.pid) - cpuBefore;
+        const row: Row = {
+          server: name,
+          threads,
+          mix,
+          ...result,
+          serverCpuSeconds: cpu,
+          serverCpuUsPerQuery: (cpu * 1e6) / result.completed,
+          serverCpuShare: cpu / seconds,
+          rss: memory(server.pid).rss,
+        };
+        rows.push(row);
+        console.log(`${name} ×${threads} ${mix}: ${fmt(row.qps)} qps, ${fmt(row.serverCpuUsPerQuery, 2)} µs CPU/query, RSS ${fmt(row.rss / 2 ** 20)} MiB`);
+      }
+    }, threads);
+  }
 }
 
 /** Percentage of responses with the given rcodes. */
@@ -65,33 +79,36 @@ const share = (r: Row, codes: string[]) =>
   (100 * codes.reduce((sum, c) => sum + (r.rcodes[c] ?? 0), 0)) / Math.max(1, r.completed);
 
 const results = table(
-  ['server', 'mix', 'QPS', 'lost', 'avg ms', 'µs CPU/q', 'CPU %', 'NXDOMAIN %', 'other rcode %'],
+  ['server', 'threads', 'mix', 'QPS', 'lost', 'avg ms', 'µs CPU/q', 'CPU %', 'RSS MiB', 'NXDOMAIN %', 'other rcode %'],
   rows.map((r) => [
     r.server,
+    String(r.threads),
     r.mix,
     fmt(r.qps),
     fmt(r.lost),
     fmt(r.avgLatencyMs, 3),
     fmt(r.serverCpuUsPerQuery, 2),
     fmt(100 * r.serverCpuShare),
+    fmt(r.rss / 2 ** 20),
     fmt(share(r, ['NXDOMAIN']), 1),
     fmt(100 - share(r, ['NOERROR', 'NXDOMAIN']), 1),
   ]),
   2,
 );
 
-const ratioRows = QUERY_MIXES.flatMap((mix) => {
-  const knot = rows.find((r) => r.server === 'knot' && r.mix === mix);
-  const zc = rows.find((r) => r.server === 'zonecast' && r.mix === mix);
+const ratioRows = threadCounts.flatMap((threads) => QUERY_MIXES.flatMap((mix) => {
+  const knot = rows.find((r) => r.server === 'knot' && r.threads === threads && r.mix === mix);
+  const zc = rows.find((r) => r.server === 'zonecast' && r.threads === threads && r.mix === mix);
   if (!knot || !zc) return [];
-  return [[mix, fmt(zc.qps / knot.qps, 2), fmt(zc.serverCpuUsPerQuery / knot.serverCpuUsPerQuery, 2)]];
-});
+  return [[String(threads), mix, fmt(zc.qps / knot.qps, 2), fmt(zc.serverCpuUsPerQuery / knot.serverCpuUsPerQuery, 2), fmt(zc.rss / knot.rss, 2)]];
+}));
 const ratios = ratioRows.length
-  ? '\n\nzonecast / knot (QPS: higher is better; CPU per query: lower is better)\n' +
-    table(['mix', 'QPS ratio', 'µs CPU/q ratio'], ratioRows)
+  ? '\n\nzonecast / knot with as many threads (QPS: higher is better; CPU per query and RSS: lower is better)\n' +
+    table(['threads', 'mix', 'QPS ratio', 'µs CPU/q ratio', 'RSS ratio'], ratioRows)
   : '';
 
-const text = `${records} records, ${seconds} s per run, dnsperf -c 8 -q 200 -T 1 on core 1, server on core 0\n\n${results}${ratios}`;
+const text = `${records} records, ${seconds} s per run, dnsperf -T 1 with -c 8 -q 200 per server thread; one thread: server on core 0, ` +
+  `dnsperf on core 1; more: server on every core, sharing them with dnsperf\n\n${results}${ratios}`;
 console.log(`\n${text}`);
 // A server that answers wrongly fast is not fast: flag rcode mixes that differ
 // from what the query file must produce.

@@ -11,8 +11,9 @@
 //           [2B, 3B) reply lengths (set by JS; 0 = no reply).
 // The peers' addresses stay here: each reply goes to the address its request came from.
 //
-// The fd is watched with a uv_poll_t on Node's own loop, so there is no thread and no locking: everything
-// runs on the JS thread.
+// The fd is watched with a uv_poll_t on the loop of the JS thread that opened it, so there is no thread of
+// its own and no locking. Nothing is global: every worker thread (answer-threads.ts) loads the addon into
+// its own environment and its sockets live and die with that thread (the cleanup hook below).
 #include <node_api.h>
 #include <uv.h>
 
@@ -333,11 +334,14 @@ static int parse_address(const char *host, int port, int ipv6, struct sockaddr_s
 // A bound, non-blocking UDP socket, or -errno. IPv6 sockets are IPV6_V6ONLY, as zonecast's dgram sockets:
 // [::] serves IPv6 only, and 0.0.0.0 can be bound beside it. No SO_REUSEADDR: on Linux it lets a second UDP
 // socket bind the same address and port and take part of the traffic, where EADDRINUSE is the useful answer.
-static int bind_socket(const struct sockaddr_storage *addr, socklen_t len, int ipv6, int recv_buffer) {
+// SO_REUSEPORT only when asked: answering threads each bind the address on purpose, and the kernel spreads
+// datagrams over them by the peer's address and port (only sockets of the same user may join the group).
+static int bind_socket(const struct sockaddr_storage *addr, socklen_t len, int ipv6, int recv_buffer, int reuse_port) {
   int one = 1;
   int fd = socket(addr->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
   if ((ipv6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) ||
+      (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
       // The kernel caps SO_RCVBUF at net.core.rmem_max without failing.
       (recv_buffer > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &recv_buffer, sizeof recv_buffer) < 0) ||
       bind(fd, (const struct sockaddr *)addr, len) < 0) {
@@ -348,23 +352,24 @@ static int bind_socket(const struct sockaddr_storage *addr, socklen_t len, int i
   return fd;
 }
 
-// open(host: string, port: number, ipv6: boolean, recvBufferBytes: number) -> handle
+// open(host: string, port: number, ipv6: boolean, recvBufferBytes: number, reusePort: boolean) -> handle
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4 || !is_type(env, argv[0], napi_string) || !is_type(env, argv[1], napi_number) ||
-      !is_type(env, argv[2], napi_boolean) || !is_type(env, argv[3], napi_number)) {
-    return type_error(env, "open(host: string, port: number, ipv6: boolean, recvBufferBytes: number)");
+  if (argc < 5 || !is_type(env, argv[0], napi_string) || !is_type(env, argv[1], napi_number) ||
+      !is_type(env, argv[2], napi_boolean) || !is_type(env, argv[3], napi_number) || !is_type(env, argv[4], napi_boolean)) {
+    return type_error(env, "open(host: string, port: number, ipv6: boolean, recvBufferBytes: number, reusePort: boolean)");
   }
   char host[INET6_ADDRSTRLEN + 64];
   size_t host_len;
   double port, recv_buffer;
-  bool ipv6;
+  bool ipv6, reuse_port;
   CHECK_NAPI(env, napi_get_value_string_utf8(env, argv[0], host, sizeof host, &host_len));
   CHECK_NAPI(env, napi_get_value_double(env, argv[1], &port));
   CHECK_NAPI(env, napi_get_value_bool(env, argv[2], &ipv6));
   CHECK_NAPI(env, napi_get_value_double(env, argv[3], &recv_buffer));
+  CHECK_NAPI(env, napi_get_value_bool(env, argv[4], &reuse_port));
   if (!(port >= 0 && port <= 65535) || port != (int)port) return range_error(env, "port must be an integer 0..65535");
   if (!(recv_buffer >= 0 && recv_buffer <= INT32_MAX)) return range_error(env, "recvBufferBytes must be 0..2^31-1");
 
@@ -373,7 +378,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   if (host_len == sizeof host - 1 || !parse_address(host, (int)port, ipv6, &addr, &addr_len)) {
     return type_error(env, ipv6 ? "host is not an IPv6 address" : "host is not an IPv4 address");
   }
-  int fd = bind_socket(&addr, addr_len, ipv6, (int)recv_buffer);
+  int fd = bind_socket(&addr, addr_len, ipv6, (int)recv_buffer, reuse_port);
   if (fd < 0) {
     char where[sizeof host + 16];
     snprintf(where, sizeof where, ipv6 ? "[%s]:%d" : "%s:%d", host, (int)port);

@@ -12,3 +12,8 @@ export class KnownPeer implements PeerSource {
     return this.current;
   }
 }
+
+/** An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d; the plain address compares with configured ones. */
+export function unmappedAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}

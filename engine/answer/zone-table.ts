@@ -6,11 +6,23 @@ import type { ZoneSnapshot } from '../snapshot/snapshot.ts';
 import type { AxfrImage } from '../xfr/axfr-image.ts';
 import type { Journal } from '../xfr/journal.ts';
 
+/**
+ * Told of every change to the zones a table hosts that answering threads must mirror (answer-threads.ts):
+ * which zones there are, what each serves, and who may NOTIFY a secondary.
+ */
+export interface ZoneTableObserver {
+  added(zone: HostedZone): void;
+  changed(zone: HostedZone): void;
+  removed(zone: HostedZone): void;
+}
+
 export class HostedZone {
   readonly name: Uint8Array; // wire form, lower case
   readonly text: string;
-  /** The serving snapshot; null while the first load is pending or after it failed. */
-  snapshot: ZoneSnapshot | null = null;
+  /** The table hosting this zone, told when what threads mirror changes. */
+  table: ZoneTable | null = null;
+  private serving: ZoneSnapshot | null = null;
+  private primaries: readonly string[] | null = null;
   /**
    * The AXFR rendering of `snapshot`, made in the pool on the first call for that snapshot and then kept: a
    * zone that changes often is mostly sent by IXFR, so rendering every version up front (about 60 ms of pool
@@ -27,6 +39,29 @@ export class HostedZone {
   /** Who may transfer this zone; null means the server's default. */
   transferAcl: TransferPolicy | null = null;
 
+  /** The serving snapshot; null while the first load is pending or after it failed. */
+  get snapshot(): ZoneSnapshot | null {
+    return this.serving;
+  }
+
+  set snapshot(snapshot: ZoneSnapshot | null) {
+    this.serving = snapshot;
+    this.table?.observer?.changed(this);
+  }
+
+  /**
+   * For a secondary zone, the addresses its NOTIFYs are accepted from (what `onNotify` checks), so that a
+   * thread without `onNotify` answers a NOTIFY as this thread would; null for zones we are primary for.
+   */
+  get notifyFrom(): readonly string[] | null {
+    return this.primaries;
+  }
+
+  set notifyFrom(addresses: readonly string[] | null) {
+    this.primaries = addresses;
+    this.table?.observer?.changed(this);
+  }
+
   constructor(name: Uint8Array) {
     this.name = name.slice(0, nameLength(name, 0));
     lowerNameInPlace(this.name, 0);
@@ -37,6 +72,8 @@ export class HostedZone {
 export class ZoneTable {
   /** Bumped whenever the set of zones changes, so cached answers can tell that their zone choice is stale. */
   generation = 0;
+  /** Answering threads mirroring this table, or null when this thread alone answers. */
+  observer: ZoneTableObserver | null = null;
   private readonly byHash = new Map<number, HostedZone[]>();
   private count = 0;
 
@@ -52,6 +89,8 @@ export class ZoneTable {
     else this.byHash.set(hash, [zone]);
     this.count++;
     this.generation++;
+    zone.table = this;
+    this.observer?.added(zone);
   }
 
   remove(zone: HostedZone): void {
@@ -63,6 +102,8 @@ export class ZoneTable {
     if (list!.length === 0) this.byHash.delete(hash);
     this.count--;
     this.generation++;
+    zone.table = null;
+    this.observer?.removed(zone);
   }
 
   get(name: Uint8Array): HostedZone | null {

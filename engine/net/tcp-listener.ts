@@ -6,7 +6,7 @@ import net from 'node:net';
 import type { QueryHandler } from '../answer/handler.ts';
 import { KnownPeer } from '../answer/peer.ts';
 import { sendTransfer } from '../xfr/send.ts';
-import type { TransferService } from '../xfr/service.ts';
+import type { TransferRequests } from '../xfr/service.ts';
 
 export interface TcpListenerOptions {
   host: string;
@@ -16,9 +16,13 @@ export interface TcpListenerOptions {
   /** Seconds a started message may take to arrive whole. */
   messageTimeout: number;
   maxConnections: number;
+  /** SO_REUSEPORT, as for UDP: each answering thread accepts its share of the connections. */
+  reusePort?: boolean;
   /** Answers AXFR/IXFR; without it transfer requests get the query handler's NOTIMP. */
-  transfers?: TransferService;
+  transfers?: TransferRequests;
   onError: (err: Error) => void;
+  /** Told the number of open connections whenever it changes (an answering thread shares it with main). */
+  onConnections?: (count: number) => void;
 }
 
 export class TcpListener {
@@ -36,7 +40,7 @@ export class TcpListener {
     server.on('connection', (socket) => listener.serve(socket, handler, options));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: options.host, port: options.port, ipv6Only: options.host.includes(':') }, () => {
+      server.listen({ host: options.host, port: options.port, ipv6Only: options.host.includes(':'), reusePort: options.reusePort === true }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -55,7 +59,11 @@ export class TcpListener {
 
   private serve(socket: net.Socket, handler: QueryHandler, options: TcpListenerOptions): void {
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    options.onConnections?.(this.sockets.size);
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      options.onConnections?.(this.sockets.size);
+    });
     socket.on('error', () => socket.destroy()); // resets and the like: nothing to tell the client
     // Idle means nothing read or written, so a reader that stalls a transfer is cut off by this too.
     socket.setTimeout(options.idleTimeout * 1000, () => socket.destroy());

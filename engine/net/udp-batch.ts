@@ -22,7 +22,7 @@ interface SharedBuffers {
 }
 
 interface UdpBatchAddon {
-  open(host: string, port: number, ipv6: boolean, recvBufferBytes: number): Handle;
+  open(host: string, port: number, ipv6: boolean, recvBufferBytes: number, reusePort: boolean): Handle;
   start(handle: Handle, onBatch: (count: number) => void, onError: (err: Error) => void): SharedBuffers;
   address(handle: Handle): { address: string; family: string; port: number };
   /** Source address of datagram i of the batch being handled; valid only during onBatch. */
@@ -105,7 +105,7 @@ export class UdpBatchListener {
   static async open(handler: QueryHandler, options: UdpListenerOptions): Promise<UdpBatchListener> {
     const addon = loaded.addon;
     if (addon === null) throw new Error(`batched UDP is not available: ${udpBatchUnavailable}`);
-    const handle = addon.open(options.host, options.port, options.host.includes(':'), options.receiveBufferSize);
+    const handle = addon.open(options.host, options.port, options.host.includes(':'), options.receiveBufferSize, options.reusePort === true);
     try {
       // The addon calls onBatch only from the event loop, by which time `listener` is set.
       let listener: UdpBatchListener | undefined;

@@ -16,6 +16,8 @@ export interface UdpListenerOptions {
   port: number;
   /** SO_RCVBUF: bursts beyond the default ~200 KiB are dropped by the kernel before we see them. */
   receiveBufferSize: number;
+  /** SO_REUSEPORT: the answering threads each bind the same address, and the kernel spreads the datagrams. */
+  reusePort?: boolean;
   onError: (err: Error) => void;
 }
 
@@ -46,6 +48,7 @@ export class UdpListener {
     const socket = dgram.createSocket({
       type: options.host.includes(':') ? 'udp6' : 'udp4',
       ipv6Only: options.host.includes(':'),
+      reusePort: options.reusePort === true,
       lookup: peerAddress,
     });
     const source = new KnownPeer();

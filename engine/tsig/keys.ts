@@ -119,6 +119,8 @@ export function makeTsigKey(nameText: string, alg: TsigAlgorithm, secretText: st
 export class TsigKeyring {
   private readonly buckets = new Map<number, TsigKey[]>();
   private count = 0;
+  /** Called after every add and remove: answering threads mirror the keyring. */
+  onChange: (() => void) | null = null;
 
   /** Adds a key; a second key with the same name (ignoring case) is a configuration error and throws. */
   add(key: TsigKey): void {
@@ -133,6 +135,7 @@ export class TsigKeyring {
       bucket.push(key);
     }
     this.count++;
+    this.onChange?.();
   }
 
   /**
@@ -165,6 +168,7 @@ export class TsigKeyring {
     bucket!.splice(at, 1);
     if (bucket!.length === 0) this.buckets.delete(h);
     this.count--;
+    this.onChange?.();
     return true;
   }
 

@@ -1,9 +1,9 @@
 // Writes one transfer reply to a TCP socket, message by message, waiting for the socket to drain whenever
 // the kernel buffer is full: a slow reader costs at most one message of memory, whatever the zone's size.
 import type { Socket } from 'node:net';
-import type { TransferReply, TransferService } from './service.ts';
+import type { TransferReply, TransferRequests } from './service.ts';
 
-export async function sendTransfer(socket: Socket, reply: Promise<TransferReply>, service: TransferService, peer: string): Promise<void> {
+export async function sendTransfer(socket: Socket, reply: Promise<TransferReply>, service: TransferRequests, peer: string): Promise<void> {
   let r: TransferReply;
   try {
     r = await reply;

@@ -9,7 +9,7 @@ import { ParseStatus, Query, parseQuery } from '../codec/query.ts';
 import { LRUCache } from 'lru-cache';
 import type { HostedZone, ZoneTable } from '../answer/zone-table.ts';
 import type { TransferPolicy } from '../net/acl.ts';
-import type { TsigKeyring } from '../tsig/keys.ts';
+import type { TsigKey, TsigKeyring } from '../tsig/keys.ts';
 import { appendTsigError, TsigSigner, TSIG_RESERVE, verifyRequest, type TsigVerification } from '../tsig/tsig.ts';
 import type { ZoneSnapshot } from '../snapshot/snapshot.ts';
 import type { AxfrImage } from './axfr-image.ts';
@@ -24,9 +24,48 @@ export interface TransferLog {
   warn(fields: object, msg: string): void;
 }
 
+/**
+ * What a transfer stream is made of, in terms another thread can be given: the messages (a rendered list, or
+ * an AXFR image in shared memory), the requester's ID and question, and the TSIG key that signs each message.
+ */
+export interface StreamPlan {
+  source: MessageList | AxfrImage;
+  id: number;
+  question: Uint8Array;
+  tsig: { key: TsigKey; requestMac: Buffer | null } | null;
+}
+
 export type TransferReply =
   | { kind: 'message'; message: Buffer } // a single response, framed for TCP
-  | { kind: 'stream'; stream: TransferStream; zone: string; serial: number; style: 'axfr' | 'ixfr' | 'soa' };
+  | { kind: 'stream'; stream: TransferStream; plan: StreamPlan; zone: string; serial: number; style: 'axfr' | 'ixfr' | 'soa' };
+
+/** Which transfer a log line is about. */
+export interface TransferSummary {
+  zone: string;
+  serial: number;
+  style: 'axfr' | 'ixfr' | 'soa';
+}
+
+/** Answers transfer requests arriving on TCP: this thread's TransferService, or one reached through it. */
+export interface TransferRequests {
+  /** Null when `msg` is not a transfer request; otherwise what to send back. */
+  request(msg: Uint8Array, peer: string): Promise<TransferReply> | null;
+  finished(reply: TransferSummary, peer: string, stats: TransferStats): void;
+  failed(peer: string, err: Error): void;
+}
+
+/** The stream a plan describes; each message signed (RFC 8945 §5.3.1) when the request was. */
+export function openStream(plan: StreamPlan): TransferStream {
+  const tsig = plan.tsig;
+  const signer = tsig === null ? null : new TsigSigner(tsig.key, tsig.requestMac);
+  const sign = signer === null ? null : (buf: Uint8Array, len: number, capacity: number) => signer.sign(buf, len, capacity, nowSeconds());
+  return new TransferStream(plan.source, plan.id, plan.question, sign, TSIG_RESERVE);
+}
+
+/** Whether `q` (parsed) asks for a zone transfer: what TransferRequests take over from the query handler. */
+export function isTransferRequest(status: number, q: Query): boolean {
+  return status === ParseStatus.OK && q.opcode === Opcode.QUERY && (q.qtype === Type.AXFR || q.qtype === Type.IXFR);
+}
 
 export interface TransferServiceOptions {
   /** Who may transfer zones that have no ACL of their own. */
@@ -41,7 +80,7 @@ export interface TransferServiceOptions {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-export class TransferService {
+export class TransferService implements TransferRequests {
   private readonly zones: ZoneTable;
   private readonly options: TransferServiceOptions;
   private readonly q = new Query();
@@ -57,8 +96,7 @@ export class TransferService {
   /** Null when `msg` is not a transfer request; otherwise what to send back. */
   request(msg: Uint8Array, peer: string): Promise<TransferReply> | null {
     const q = this.q;
-    if (parseQuery(msg, msg.length, q) !== ParseStatus.OK || q.opcode !== Opcode.QUERY) return null;
-    if (q.qtype !== Type.AXFR && q.qtype !== Type.IXFR) return null;
+    if (!isTransferRequest(parseQuery(msg, msg.length, q), q)) return null;
     // transfer() awaits the AXFR image; a request parsed meanwhile must not overwrite this one's fields.
     const own = new Query();
     parseQuery(msg, msg.length, own);
@@ -66,7 +104,7 @@ export class TransferService {
   }
 
   /** Every transfer is logged once, when it ends or is cut off. */
-  finished(reply: TransferReply & { kind: 'stream' }, peer: string, stats: TransferStats): void {
+  finished(reply: TransferSummary, peer: string, stats: TransferStats): void {
     const fields = { peer, zone: reply.zone, serial: reply.serial, style: reply.style, messages: stats.messages, bytes: stats.bytes, ms: Math.round(stats.ms) };
     if (stats.complete) this.options.log.info(fields, 'transfer done');
     else this.options.log.warn(fields, 'transfer aborted: the connection closed before the last message');
@@ -80,6 +118,7 @@ export class TransferService {
     const type = q.qtype === Type.AXFR ? 'AXFR' : 'IXFR';
     // RFC 8945 §5.2: a signed request is verified before anything else, and every answer to it is signed.
     let signer: TsigSigner | null = null;
+    let tsig: StreamPlan['tsig'] = null;
     let keyName: string | null = null;
     if (q.tsigOffset >= 0) {
       const v = verifyRequest(msg, msg.length, q.tsigOffset, this.options.keyring, nowSeconds());
@@ -89,6 +128,7 @@ export class TransferService {
         return tsigError(msg, q, v);
       }
       signer = new TsigSigner(v.key!, v.requestMac);
+      tsig = { key: v.key!, requestMac: v.requestMac };
       keyName = v.key!.nameText;
     }
     const zone = this.zones.find(msg, HEADER_SIZE, q.qnameEnd);
@@ -102,10 +142,10 @@ export class TransferService {
     const snapshot = zone.snapshot;
     if (snapshot === null || zone.axfr === null) return fail('zone not loaded', Rcode.SERVFAIL);
     const question = Uint8Array.prototype.slice.call(msg, HEADER_SIZE, q.questionEnd); // a copy, not a view of the read buffer
-    const sign = signer === null ? null : (buf: Uint8Array, len: number, capacity: number) => signer.sign(buf, len, capacity, nowSeconds());
-    const reply = (source: MessageList | AxfrImage, style: 'axfr' | 'ixfr' | 'soa'): TransferReply => ({
-      kind: 'stream', stream: new TransferStream(source, q.id, question, sign, TSIG_RESERVE), zone: zone.text, serial: snapshot.serial, style,
-    });
+    const reply = (source: MessageList | AxfrImage, style: 'axfr' | 'ixfr' | 'soa'): TransferReply => {
+      const plan: StreamPlan = { source, id: q.id, question, tsig };
+      return { kind: 'stream', stream: openStream(plan), plan, zone: zone.text, serial: snapshot.serial, style };
+    };
     if (q.qtype === Type.IXFR) {
       const clientSerial = ixfrClientSerial(msg, q);
       if (clientSerial < 0) return fail('IXFR without an SOA in authority', Rcode.FORMERR);

@@ -19,9 +19,9 @@ export interface MessageSource {
 
 /** A source over a plain list of rendered messages. */
 export class MessageList implements MessageSource {
-  private readonly messages: Uint8Array[];
+  readonly messages: readonly Uint8Array[];
 
-  constructor(messages: Uint8Array[]) {
+  constructor(messages: readonly Uint8Array[]) {
     this.messages = messages;
   }
 

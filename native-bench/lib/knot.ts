@@ -3,7 +3,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from './packages.ts';
-import { startServer, type Server } from './proc.ts';
+import { ALL_CPUS, SERVER_CPU, startServer, type Server } from './proc.ts';
 import { WORK_DIR } from './dataset.ts';
 
 export interface KnotServer extends Server {
@@ -11,12 +11,15 @@ export interface KnotServer extends Server {
   zoneBytes?: number;
 }
 
-/** The server, database and log sections every knotd we start shares: one worker of each kind, state in `dir`. */
-export function knotBaseConfig(dir: string, port: number): string {
+/**
+ * The server, database and log sections every knotd we start shares: one worker of each kind (or
+ * `udpWorkers` UDP workers, to compare with as many answering threads), state in `dir`.
+ */
+export function knotBaseConfig(dir: string, port: number, udpWorkers = 1): string {
   return `server:
     rundir: "${dir}"
     listen: 127.0.0.1@${port}
-    udp-workers: 1
+    udp-workers: ${udpWorkers}
     tcp-workers: 1
     background-workers: 1
 
@@ -39,13 +42,13 @@ export interface KnotZone {
  * control socket) lives in a fresh `dir` every start, so no earlier run leaks
  * into this one. Tests use it too, to compare answers with zonecast's.
  */
-export function startKnot(zones: KnotZone[], port: number, dir = join(WORK_DIR, 'knot')): KnotServer {
+export function startKnot(zones: KnotZone[], port: number, dir = join(WORK_DIR, 'knot'), udpWorkers = 1): KnotServer {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const config = join(dir, 'knot.conf');
   writeFileSync(
     config,
-    `${knotBaseConfig(dir, port)}
+    `${knotBaseConfig(dir, port, udpWorkers)}
 acl:
   - id: local-transfer
     address: 127.0.0.0/8
@@ -67,6 +70,7 @@ ${zones.map((z) => `  - domain: ${z.name}\n    file: "${z.file}"\n`).join('')}`,
   );
   const loadedLine = new RegExp(`\\[${zones[0].name.replaceAll('.', '\\.')}\\] loaded, .* (\\d+) bytes`);
   const server: KnotServer = startServer('knot', requireBinary('knotd'), ['-c', config], {
+    cpus: udpWorkers > 1 ? ALL_CPUS : SERVER_CPU,
     onLine: (line) => {
       const m = loadedLine.exec(line);
       if (m) server.zoneBytes = Number(m[1]);

@@ -10,9 +10,11 @@ import { createInterface } from 'node:readline';
 export const SERVER_CPU = 0;
 /** With a single core both share core 0, and the figures mean much less. */
 export const CLIENT_CPU = availableParallelism() > 1 ? 1 : 0;
+/** Every core: for a server running several threads, which then shares the cores with the client. */
+export const ALL_CPUS = `0-${availableParallelism() - 1}`;
 
 /** `taskset -c CPU cmd args...` — taskset execs cmd, so the pid is the server's. */
-export function pinned(cpu: number, cmd: string, args: string[]): [string, string[]] {
+export function pinned(cpu: number | string, cmd: string, args: string[]): [string, string[]] {
   return ['taskset', ['-c', String(cpu), cmd, ...args]];
 }
 
@@ -34,9 +36,9 @@ export function startServer(
   name: string,
   cmd: string,
   args: string[],
-  opts: { cwd?: string; onLine?: (line: string) => void } = {},
+  opts: { cwd?: string; onLine?: (line: string) => void; cpus?: number | string } = {},
 ): Server {
-  const [file, argv] = pinned(SERVER_CPU, cmd, args);
+  const [file, argv] = pinned(opts.cpus ?? SERVER_CPU, cmd, args);
   const spawnedAt = performance.now();
   const child = spawn(file, argv, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${name}: spawn failed`);

@@ -12,8 +12,9 @@ export const SERVER_NAMES: readonly ServerName[] = ['knot', 'zonecast'];
 
 export type BenchServer = KnotServer | ZonecastServer;
 
-export function startBenchServer(name: ServerName, ds: Dataset, port: number): BenchServer {
-  return name === 'knot' ? startKnot([{ name: ORIGIN, file: ds.zoneFile }], port) : startZonecast(ds.zoneDir, port);
+/** `threads`: Knot's udp-workers or zonecast's answering threads; above 1 the server may use every core. */
+export function startBenchServer(name: ServerName, ds: Dataset, port: number, threads = 1): BenchServer {
+  return name === 'knot' ? startKnot([{ name: ORIGIN, file: ds.zoneFile }], port, undefined, threads) : startZonecast(ds.zoneDir, port, threads);
 }
 
 /**
@@ -21,10 +22,10 @@ export function startBenchServer(name: ServerName, ds: Dataset, port: number): B
  * stops it whatever happens.
  */
 export async function withServer(
-  name: ServerName, ds: Dataset, measure: (server: BenchServer, port: number, serveMs: number) => Promise<void>,
+  name: ServerName, ds: Dataset, measure: (server: BenchServer, port: number, serveMs: number) => Promise<void>, threads = 1,
 ): Promise<void> {
   const port = await freePort();
-  const server = startBenchServer(name, ds, port);
+  const server = startBenchServer(name, ds, port, threads);
   try {
     const serveMs = await waitUntilServing(server, port, ORIGIN, 600_000);
     console.log(`${name}: serving ${fmt(ds.records)} records after ${fmt(serveMs)} ms`);

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_DIR } from './dataset.ts';
-import { startServer, type Server } from './proc.ts';
+import { ALL_CPUS, SERVER_CPU, startServer, type Server } from './proc.ts';
 
 const REPO = join(BENCH_DIR, '..');
 const ENTRY = join(REPO, 'bin', 'zonecast.ts');
@@ -23,15 +23,17 @@ export interface ZonecastServer extends Server {
   loaded: ZoneLoaded[];
 }
 
-export function startZonecast(zoneDir: string, port: number): ZonecastServer {
+/** `workers` answering threads ([service:mdns] workers); 1, the comparison with one Knot worker, by default. */
+export function startZonecast(zoneDir: string, port: number, workers = 1): ZonecastServer {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} does not exist yet: run with --only knot`);
   const loaded: ZoneLoaded[] = [];
   const server = startServer(
     'zonecast',
     process.execPath,
-    [ENTRY, 'mdns', '--zones', zoneDir, '--listen', `127.0.0.1:${port}`, '--allow-transfer', '127.0.0.1', ...EXTRA_ARGS],
+    [ENTRY, 'mdns', '--zones', zoneDir, '--listen', `127.0.0.1:${port}`, '--allow-transfer', '127.0.0.1', '--workers', String(workers), ...EXTRA_ARGS],
     {
       cwd: REPO,
+      cpus: workers > 1 ? ALL_CPUS : SERVER_CPU,
       onLine: (line) => {
         // Cheap pre-filter: only JSON lines that can be the one we want.
         if (!line.includes('zone loaded')) return;

@@ -80,6 +80,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   mdns('catalog_zone', 'string', '', 'name of a catalog zone (RFC 9432) listing every zone served', 'catalog-zone'),
   mdns('catalog_refresh', 'int', CATALOG_DEFAULTS.refresh, 'SOA refresh of the catalog zone', 'catalog-refresh'),
   mdns('zone_images', 'bool', true, 'keep each stored zone\'s compiled image in state_path/zone-images: a restart serves a zone from it once storage confirms its serial', 'zone-images'),
+  mdns('workers', 'int', 0, 'answering threads, each with UDP and TCP sockets of its own on every listen address; 0: one per core; 1: no thread, the main thread answers', 'workers'),
   mdns('compile_threads', 'int', 0, 'threads compiling zones; 0: cores - 1', 'compile-threads'),
   mdns('topic', 'string', DEFAULT_TOPICS.mdns, 'topic mdns serves (zone changes fan out to every instance)', 'mdns-topic'),
   mdns('sync_interval', 'float', STORED_SYNC_DEFAULT, 'seconds between comparisons of stored serials with the ones served (catches changes whose message was lost); 0: never', 'sync-interval'),

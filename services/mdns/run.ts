@@ -1,5 +1,6 @@
 // Assembles the mdns service from configuration: the DNS server, the compile and NOTIFY pools, the zones it
 // serves (a zone-file directory, the database, or both) and the optional catalog zone.
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { HostedZone } from '../../engine/answer/zone-table.ts';
 import { UDP_IO_MODES, type UdpIo } from '../../engine/net/udp-listener.ts';
@@ -68,8 +69,10 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
   const udpIo = opt<string>('udp_io');
   if (!UDP_IO_MODES.includes(udpIo as UdpIo)) throw new ConfigError(`udp_io must be one of ${UDP_IO_MODES.join(', ')}, not '${udpIo}'`);
   const allowTransfer = opt<string[]>('allow_transfer');
+  const workers = nonNegative(opt<number>('workers'), 'workers');
   const server = await MdnsServer.start({
     listen: opt<string[]>('listen').map((l) => parseEndpoint(l)),
+    workers: workers === 0 ? availableParallelism() : workers,
     udpPayloadSize: opt<number>('udp_payload_size'),
     udpReceiveBuffer: nonNegative(opt<number>('udp_receive_buffer'), 'udp_receive_buffer'),
     udpIo: udpIo as UdpIo,
@@ -128,7 +131,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
   const storedKeys = db ? new StoredTsigKeys(db.storage, db.bus, server.keyring, log) : null;
   const transferPolicy = (zone: Zone) => storedKeys!.policyFor(zone, server.transferAcl);
   const secondaries = db ? new StoredSecondaries(server.zones, pool, db.storage, db.bus, { ...fromStorage, transferPolicy }, log) : null;
-  const stored = db ? new StoredZones(server.zones, pool, db.storage, db.bus, { ...fromStorage, transferPolicy, images }, log) : null;
+  const stored = db ? new StoredZones(server.zones, pool, db.storage, db.bus, { ...fromStorage, transferPolicy, images, threads: server.threads }, log) : null;
   const sync = db ? new StoredSync(db.storage, new Map<Zone['type'], StoredZoneFollower>([['PRIMARY', stored!], ['SECONDARY', secondaries!]]), log) : null;
   const stopFollowingReconnects = db?.onReconnect?.(() => void sync!.sync('reconnected to the broker'));
 

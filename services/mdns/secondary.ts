@@ -2,6 +2,7 @@
 // them (RFC 1996 §3.7), and on the SOA refresh/retry timers; it stops answering (SERVFAIL) once no primary
 // has been reachable for the SOA expire time. Transfers are IXFR from the version held, falling back to AXFR,
 // applied and compiled in the pool while the previous version keeps answering.
+import { unmappedAddress } from '../../engine/answer/peer.ts';
 import type { HostedZone } from '../../engine/answer/zone-table.ts';
 import type { CompilePool } from '../../engine/pool/compile-pool.ts';
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
@@ -43,6 +44,7 @@ export class SecondaryZone {
     this.log = log;
     this.primaries = options.primaries;
     zone.onNotify = (peer) => this.notified(peer);
+    zone.notifyFrom = this.primaries.map((p) => unmappedAddress(p.host));
   }
 
   start(): Promise<void> {
@@ -63,6 +65,7 @@ export class SecondaryZone {
     const [before, after] = [text(this.primaries), text(primaries)];
     if (before.join(' ') === after.join(' ')) return;
     this.primaries = primaries;
+    this.zone.notifyFrom = primaries.map((p) => unmappedAddress(p.host));
     this.log.info({ zone: this.zone.text, before, after }, 'primaries changed');
   }
 
@@ -72,8 +75,7 @@ export class SecondaryZone {
   }
 
   private notified(peer: string): boolean {
-    const from = unmapped(peer);
-    if (!this.primaries.some((p) => unmapped(p.host) === from)) {
+    if (!this.zone.notifyFrom!.includes(unmappedAddress(peer))) {
       this.log.warn({ zone: this.zone.text, peer }, 'NOTIFY refused: not from a primary of this zone');
       return false;
     }
@@ -161,9 +163,4 @@ export class SecondaryZone {
     this.timer = setTimeout(() => void this.refresh('timer'), Math.max(1, seconds) * 1000);
     this.timer.unref();
   }
-}
-
-/** An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d. */
-function unmapped(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

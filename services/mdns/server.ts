@@ -1,5 +1,6 @@
 // The mdns engine assembled: the zone table, one request handler and its cache, and UDP + TCP listeners
-// on every configured address. Zone content arrives separately (a zone directory now, storage later).
+// on every configured address: on this thread, or with `workers` above 1 on that many answering threads
+// (answer-threads.ts) that mirror the zone table. Zone content arrives separately (a zone directory, storage).
 import { QueryHandler } from '../../engine/answer/handler.ts';
 import { ZoneTable } from '../../engine/answer/zone-table.ts';
 import { TransferAcl } from '../../engine/net/acl.ts';
@@ -11,10 +12,13 @@ import { XFR_DEFAULTS } from '../../engine/xfr/options.ts';
 import { TransferService } from '../../engine/xfr/service.ts';
 import { TsigKeyring, type TsigKey } from '../../engine/tsig/keys.ts';
 import type { Logger } from '../log.ts';
+import { AnswerThreads } from './answer-threads.ts';
 import { type Endpoint, formatEndpoint } from './endpoint.ts';
 
 export interface MdnsOptions {
   listen: Endpoint[];
+  /** Answering threads ([service:mdns] workers); 1 answers on this thread, with no thread started. */
+  workers: number;
   udpPayloadSize: number;
   udpReceiveBuffer: number;
   /** UDP through the batching addon (recvmmsg/sendmmsg) or Node's dgram; `auto` takes the addon when built. */
@@ -32,6 +36,7 @@ export interface MdnsOptions {
 }
 
 export const MDNS_DEFAULTS: Omit<MdnsOptions, 'listen'> = {
+  workers: 1,
   udpPayloadSize: 1232, // RFC 9715 / DNS flag day 2020: no IP fragmentation
   udpReceiveBuffer: 8 * 1024 * 1024,
   udpIo: 'auto',
@@ -53,6 +58,8 @@ export class MdnsServer {
   readonly transferAcl: TransferAcl;
   /** How transfer messages are rendered: the configured size, with room for TSIG. */
   readonly xfr: AxfrImageOptions;
+  /** The answering threads when `workers` is above 1; null when this thread answers. */
+  threads: AnswerThreads | null = null;
   private readonly udp: (UdpListener | UdpBatchListener)[] = [];
   private readonly tcp: TcpListener[] = [];
   private readonly log: Logger;
@@ -73,6 +80,7 @@ export class MdnsServer {
     // A message must hold the largest TSIG RR and still carry records.
     if (options.maxMessageSize < 2048 || options.maxMessageSize > 65535) throw new Error('max message size must be 2048..65535');
     if (!UDP_IO_MODES.includes(options.udpIo)) throw new Error(`udp io must be one of ${UDP_IO_MODES.join(', ')}`);
+    if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 256) throw new Error('workers must be 1..256');
     if (options.udpIo === 'auto' && udpBatchUnavailable !== null) {
       log.warn({ reason: udpBatchUnavailable }, 'batched UDP addon not loaded (npm install builds it): using dgram');
     }
@@ -83,7 +91,16 @@ export class MdnsServer {
       if (errorsLogged++ < 100) log.error({ err }, 'request failed');
     };
     try {
-      for (const endpoint of options.listen) await server.listen(endpoint, options, onError);
+      if (options.workers > 1) {
+        // Only what answering needs crosses to the threads (not the configured keys, which the keyring mirrors).
+        const { udpPayloadSize, udpReceiveBuffer, udpIo, tcpIdleTimeout, tcpMessageTimeout, tcpMaxConnections, responseCacheSize } = options;
+        const listening = { udpPayloadSize, udpReceiveBuffer, udpIo, tcpIdleTimeout, tcpMessageTimeout, tcpMaxConnections, responseCacheSize };
+        server.threads = await AnswerThreads.start(options.workers, options.listen, listening, {
+          zones: server.zones, keyring: server.keyring, transfers: server.transfers,
+        }, log);
+      } else {
+        for (const endpoint of options.listen) await server.listen(endpoint, options, onError);
+      }
     } catch (err) {
       await server.close();
       throw err;
@@ -119,11 +136,13 @@ export class MdnsServer {
 
   /** The bound addresses, in the order of `listen` (useful with port 0). */
   get endpoints(): Endpoint[] {
+    if (this.threads !== null) return this.threads.endpoints;
     return this.udp.map((u) => ({ host: u.address.address, port: u.address.port }));
   }
 
   /** Open TCP connections over all listen addresses. */
   get tcpConnections(): number {
+    if (this.threads !== null) return this.threads.tcpConnections;
     return this.tcp.reduce((sum, t) => sum + t.connections, 0);
   }
 
@@ -131,7 +150,7 @@ export class MdnsServer {
     for (const u of this.udp) {
       if (u.io === 'batched') this.log.debug({ listen: formatEndpoint({ host: u.address.address, port: u.address.port }), ...u.stats }, 'udp batch sizes');
     }
-    await Promise.all([...this.udp.map((u) => u.close()), ...this.tcp.map((t) => t.close())]);
+    await Promise.all([...this.udp.map((u) => u.close()), ...this.tcp.map((t) => t.close()), this.threads?.close()]);
     this.log.info('listeners closed');
   }
 }

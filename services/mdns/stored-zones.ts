@@ -22,6 +22,7 @@ import type { Bus, ZoneChanged } from '../messaging/bus.ts';
 import { NotFoundError, type Storage, type Tx, type Zone, type ZoneRecordRow } from '../storage/storage.ts';
 import type { Logger } from '../log.ts';
 import { recordJournalStep, type JournalPlace } from './journal-step.ts';
+import type { AnswerThreads, MirrorMark } from './answer-threads.ts';
 import { publishSnapshot, reusable } from './publish.ts';
 import { readStoredChain, StorageJournalStore } from './stored-journal.ts';
 import type { ZoneImage, ZoneImages } from './zone-images.ts';
@@ -43,6 +44,8 @@ export interface StoredZonesOptions {
   transferPolicy?: (stored: Zone) => TransferPolicy;
   /** Each zone's image on local disk: a start serves a zone from it when storage still has its serial. */
   images?: ZoneImages;
+  /** The answering threads, which may still read a retired version until they have caught up. */
+  threads?: Pick<AnswerThreads, 'mark' | 'passed'> | null;
 }
 
 export interface StoredLoadSummary {
@@ -66,6 +69,8 @@ interface StoredZone {
   spare: SharedArrayBuffer | null;
   /** When `spare` was retired (ms): a zone that stops changing does not keep a second image's memory. */
   spareSince: number;
+  /** Where the answering threads stood when `spare` was retired: it is written over only once they passed it. */
+  spareMark: MirrorMark | null;
   /** The stored serial that last failed to compile: the periodic sync does not retry it. */
   failedSerial: number | null;
   /** After a start from the local image: the read of the recordsets that makes `model`, which loads wait for. */
@@ -183,7 +188,7 @@ export class StoredZones {
     let entry = this.stored.get(zoneId);
     if (entry === undefined) {
       entry = {
-        id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [], spare: null, spareSince: 0, failedSerial: null, modelRead: null,
+        id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [], spare: null, spareSince: 0, spareMark: null, failedSerial: null, modelRead: null,
       };
       this.stored.set(zoneId, entry);
     }
@@ -345,6 +350,7 @@ export class StoredZones {
       if (reusable(old)) {
         entry.spare = old.buffer;
         entry.spareSince = performance.now();
+        entry.spareMark = this.options.threads?.mark() ?? null;
       }
     }
     if (entry.removed) return false;
@@ -453,7 +459,8 @@ export class StoredZones {
     const serving = zone.snapshot;
     if (read.change !== undefined && serving !== null && serving.serial === read.change.from) {
       const text = exportZone(name, read.zone.ttl, read.change.recordsets);
-      const spare = entry.spare;
+      // A thread still answering from the old version (it applies changes between requests) keeps it unwritten.
+      const spare = entry.spareMark === null || this.options.threads?.passed(entry.spareMark) !== false ? entry.spare : null;
       entry.spare = null; // the pool thread's now, whether or not the result fits in it
       const patched = await this.pool.patchText({
         base: serving.buffer, origin: name, text, source: `change to stored zone ${name}`, replaced: read.change.replaced, spare,

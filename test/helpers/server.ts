@@ -31,7 +31,9 @@ export async function startServer(
 async function start(options: Partial<MdnsOptions>, zonesDir: string, directoryOptions: Partial<ZoneDirectoryOptions>): Promise<TestServer> {
   // ZONECAST_TEST_LOG=info shows the servers' logs when a test needs explaining.
   const log = createLogger('mdns', process.env.ZONECAST_TEST_LOG ?? 'silent');
-  const server = await MdnsServer.start({ ...MDNS_DEFAULTS, listen: [{ host: '127.0.0.1', port: 0 }], ...options }, log);
+  // ZONECAST_TEST_MDNS_WORKERS=2 runs the same suites on answering threads (.ci/run does, for the answer suites).
+  const workers = Number(process.env.ZONECAST_TEST_MDNS_WORKERS ?? MDNS_DEFAULTS.workers);
+  const server = await MdnsServer.start({ ...MDNS_DEFAULTS, workers, listen: [{ host: '127.0.0.1', port: 0 }], ...options }, log);
   // The pool stays up with the server: AXFR images render in it after each zone starts serving.
   const pool = new CompilePool(1);
   const directory = new ZoneDirectory(server.zones, pool, {

@@ -176,11 +176,12 @@ t('TCP: idle connections, stalled messages and empty frames are closed', async (
 });
 
 t('cached answers get each requester ID, flags and question case; a new snapshot replaces them', async (ctx) => {
-  const cache = ctx.s.server.handler.cache!;
+  // With answering threads (ZONECAST_TEST_MDNS_WORKERS) each thread has a cache of its own, out of reach here.
+  const cache = ctx.s.server.threads === null ? ctx.s.server.handler.cache! : null;
   const first = await udp(port, query('mail.example.com', 'A', { id: 7 }));
-  const hits = cache.hits;
+  const hits = cache?.hits ?? 0;
   const second = await udp(port, query('MAIL.example.COM', 'A', { id: 8, flags: 0 }));
-  assert.is(cache.hits, hits + 1);
+  if (cache !== null) assert.is(cache.hits, hits + 1);
   assert.is(second.id, 8);
   assert.not.ok(second.flag_rd);
   assert.ok(first.flag_rd);

@@ -139,7 +139,7 @@ function listenerSuite(): void {
 
   t('addon: an exception escaping the batch callback is reported and the socket keeps serving', async () => {
     const addon = createRequire(import.meta.url)(ADDON_PATH);
-    const handle = addon.open('127.0.0.1', 0, false, 0);
+    const handle = addon.open('127.0.0.1', 0, false, 0, false);
     const errors: string[] = [];
     let batches = 0;
     const shared = addon.start(handle, (count: number) => {
@@ -166,15 +166,15 @@ function listenerSuite(): void {
 
   t('addon: arguments are validated', () => {
     const addon = createRequire(import.meta.url)(ADDON_PATH);
-    assert.throws(() => addon.open('127.0.0.1', 70000, false, 0), /port/);
-    assert.throws(() => addon.open('::1', 0, false, 0), /IPv4/);
-    assert.throws(() => addon.open('localhost', 0, false, 0), /IPv4/);
-    assert.throws(() => addon.open(1, 0, false, 0), TypeError);
+    assert.throws(() => addon.open('127.0.0.1', 70000, false, 0, false), /port/);
+    assert.throws(() => addon.open('::1', 0, false, 0, false), /IPv4/);
+    assert.throws(() => addon.open('localhost', 0, false, 0, false), /IPv4/);
+    assert.throws(() => addon.open(1, 0, false, 0, false), TypeError);
     assert.throws(() => addon.start({}, () => {}, () => {}), /handle/);
     assert.throws(() => addon.close(undefined), /handle/);
-    const handle = addon.open('127.0.0.1', 0, false, 0);
+    const handle = addon.open('127.0.0.1', 0, false, 0, false);
     const taken = addon.address(handle).port;
-    assert.throws(() => addon.open('127.0.0.1', taken, false, 0), (err: NodeJS.ErrnoException) => err.code === 'EADDRINUSE');
+    assert.throws(() => addon.open('127.0.0.1', taken, false, 0, false), (err: NodeJS.ErrnoException) => err.code === 'EADDRINUSE');
     addon.close(handle);
     assert.throws(() => addon.address(handle), /EBADF/);
   });

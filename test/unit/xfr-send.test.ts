@@ -5,8 +5,8 @@ import * as assert from 'uvu/assert';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { sendTransfer } from '../../engine/xfr/send.ts';
-import { MessageList, TransferStream } from '../../engine/xfr/transfer-stream.ts';
-import type { TransferReply, TransferService, TransferStats } from '../../engine/xfr/service.ts';
+import { MessageList } from '../../engine/xfr/transfer-stream.ts';
+import { openStream, type StreamPlan, type TransferReply, type TransferRequests, type TransferStats } from '../../engine/xfr/service.ts';
 
 /** A socket stand-in whose kernel buffer is always full. */
 class StalledSocket extends EventEmitter {
@@ -21,11 +21,12 @@ class StalledSocket extends EventEmitter {
 test('a reset while waiting for drain ends the transfer without a rejection', async () => {
   const message = new Uint8Array(40);
   message[5] = 1; // QDCOUNT of the first message
-  const stream = new TransferStream(new MessageList([message, message, message]), 7, new Uint8Array(0), null);
+  const plan: StreamPlan = { source: new MessageList([message, message, message]), id: 7, question: new Uint8Array(0), tsig: null };
+  const stream = openStream(plan);
   const stats: TransferStats[] = [];
-  const service = { finished: (_r: unknown, _p: string, s: TransferStats) => stats.push(s), failed: () => {} } as unknown as TransferService;
+  const service = { finished: (_r: unknown, _p: string, s: TransferStats) => stats.push(s), failed: () => {} } as unknown as TransferRequests;
   const socket = new StalledSocket();
-  const reply: TransferReply = { kind: 'stream', stream, zone: 'x.', serial: 1, style: 'axfr' };
+  const reply: TransferReply = { kind: 'stream', stream, plan, zone: 'x.', serial: 1, style: 'axfr' };
   const sending = sendTransfer(socket as unknown as Socket, Promise.resolve(reply), service, '127.0.0.1');
   await new Promise((r) => setImmediate(r));
   socket.emit('error', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
