@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import { isIP, SocketAddress } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { HEADER_SIZE, Rcode, rcodeToText } from '../codec/constants.ts';
-import { buildNotify, matchNotifyResponse, messageId, NOT_A_MATCH, setMessageId, type NotifySoa } from './packet.ts';
+import { buildNotify, matchNotifyResponse, messageId, NOT_A_MATCH, setMessageId, tsigErrorOf, type NotifySoa } from './packet.ts';
 
 export interface NotifyTarget {
   /** An IP literal: NOTIFY goes to addresses (Designate's targets and also_notifies are addresses). */
@@ -29,9 +29,14 @@ export interface NotifyRequest {
    * thread, so only callers of notifyAll in their own thread can pass one.
    */
   sign?: (buf: Uint8Array, len: number, capacity: number) => number;
+  /**
+   * Set its first Int32 to non-zero to stop: a newer serial of the zone is being announced, and retrying
+   * this one could reach a secondary after the newer one did. Shared memory, so it reaches a pool thread.
+   */
+  superseded?: SharedArrayBuffer;
 }
 
-export type NotifyStatus = 'acknowledged' | 'timeout' | 'error';
+export type NotifyStatus = 'acknowledged' | 'timeout' | 'error' | 'superseded';
 
 export interface NotifyOutcome {
   host: string;
@@ -39,6 +44,8 @@ export interface NotifyOutcome {
   status: NotifyStatus;
   /** The response's rcode, when a response came. */
   rcode?: string;
+  /** The TSIG error the secondary answered with (BADKEY, BADSIG, BADTIME), when it did. */
+  tsigError?: string;
   /** Why a target failed without a response: a bad address or port, a send or signing failure. */
   reason?: string;
   attempts: number;
@@ -71,7 +78,8 @@ const IN_FLIGHT = 1;
 const ACKNOWLEDGED = 2;
 const TIMED_OUT = 3;
 const FAILED = 4;
-const STATUS_TEXT: NotifyStatus[] = ['error', 'error', 'acknowledged', 'timeout', 'error'];
+const SUPERSEDED = 5;
+const STATUS_TEXT: NotifyStatus[] = ['error', 'error', 'acknowledged', 'timeout', 'error', 'superseded'];
 
 const V4 = 0;
 const V6 = 1;
@@ -153,12 +161,14 @@ class Fanout {
   private readonly finishedAt: Float64Array;
   private readonly rcodes: Int8Array;
   private readonly reasons = new Map<number, string>();
+  private readonly tsigErrors = new Map<number, number>();
   // In-flight IDs are unique across both families, so an ID finds its target in O(1); the address and
   // port are then checked too (§3.6), which keeps matching exact even with more than 65536 targets.
   private readonly byId = new Int32Array(0x10000).fill(-1);
   private readonly randomIds = new RandomIds();
   private readonly retry: RetryQueues;
   private readonly sockets: (dgram.Socket | null)[] = [null, null];
+  private readonly superseded: Int32Array | null;
   private readonly allDone = Promise.withResolvers<void>();
   private window = 0;
   private next = 0;
@@ -183,6 +193,7 @@ class Fanout {
     this.finishedAt = new Float64Array(n);
     this.rcodes = new Int8Array(n).fill(-1);
     this.retry = new RetryQueues(request.retries + 1, n);
+    this.superseded = request.superseded === undefined ? null : new Int32Array(request.superseded, 0, 1);
   }
 
   async run(): Promise<NotifyOutcome[]> {
@@ -305,8 +316,12 @@ class Fanout {
     if (t < 0 || rinfo.port !== this.ports[t] || rinfo.address !== this.hosts[t]) return;
     const rcode = matchNotifyResponse(msg, msg.length, this.ids[t], this.template);
     if (rcode === NOT_A_MATCH) return;
-    // Any error rcode is final: NOTAUTH or REFUSED will not change on a retry, and §3.12 makes NOTIMP
-    // the end of the transaction for that secondary.
+    // Any error rcode is final: NOTAUTH (a key the secondary does not know or a bad MAC) or REFUSED will
+    // not change on a retry, and §3.12 makes NOTIMP the end of the transaction for that secondary.
+    if (rcode === Rcode.NOTAUTH) {
+      const tsigError = tsigErrorOf(msg, msg.length);
+      if (tsigError !== 0) this.tsigErrors.set(t, tsigError);
+    }
     this.finish(t, rcode === Rcode.NOERROR ? ACKNOWLEDGED : FAILED, rcode);
   }
 
@@ -317,6 +332,7 @@ class Fanout {
   private readonly sweep = (): void => {
     if (this.sweepHandle !== null) clearImmediate(this.sweepHandle);
     this.sweepHandle = null;
+    if (this.superseded !== null && Atomics.load(this.superseded, 0) !== 0) return this.supersede();
     const now = performance.now();
     const last = this.request.retries;
     let budget = BURST;
@@ -335,6 +351,12 @@ class Fanout {
     }
     if (budget === 0) this.sweepHandle = setImmediate(this.sweep);
   };
+
+  /** Every target not yet answered stops here, nothing more is sent. */
+  private supersede(): void {
+    this.next = this.n;
+    for (let t = 0; t < this.n; t++) if (this.state[t] === PENDING || this.state[t] === IN_FLIGHT) this.finish(t, SUPERSEDED);
+  }
 
   private finish(t: number, status: number, rcode = -1, reason?: string): void {
     if (this.state[t] === IN_FLIGHT) {
@@ -355,6 +377,8 @@ class Fanout {
         host, port, status: STATUS_TEXT[this.state[t]], attempts: this.attempts[t], ms: Math.round(this.finishedAt[t] * 10) / 10,
       };
       if (this.rcodes[t] >= 0) outcome.rcode = rcodeToText(this.rcodes[t]);
+      const tsigError = this.tsigErrors.get(t);
+      if (tsigError !== undefined) outcome.tsigError = tsigError === Rcode.BADSIG ? 'BADSIG' : rcodeToText(tsigError);
       const reason = this.reasons.get(t);
       if (reason !== undefined) outcome.reason = reason;
       return outcome;

@@ -55,17 +55,20 @@ export interface NotifySummary {
   acknowledged: number;
   timedOut: number;
   errors: number;
+  /** Stopped because a newer serial was being announced. */
+  superseded: number;
   /** From the start of the fan-out to its last outcome. */
   ms: number;
 }
 
 export function notifySummary(request: Pick<NotifyRequest, 'zone' | 'soa'>, outcomes: NotifyOutcome[]): NotifySummary {
   const summary: NotifySummary = {
-    zone: request.zone, serial: request.soa?.serial ?? null, targets: outcomes.length, acknowledged: 0, timedOut: 0, errors: 0, ms: 0,
+    zone: request.zone, serial: request.soa?.serial ?? null, targets: outcomes.length, acknowledged: 0, timedOut: 0, errors: 0, superseded: 0, ms: 0,
   };
   for (const outcome of outcomes) {
     if (outcome.status === 'acknowledged') summary.acknowledged++;
     else if (outcome.status === 'timeout') summary.timedOut++;
+    else if (outcome.status === 'superseded') summary.superseded++;
     else summary.errors++;
     summary.ms = Math.max(summary.ms, outcome.ms);
   }

@@ -1,8 +1,9 @@
 // NOTIFY messages on the wire (RFC 1996): the request a primary sends when a zone changes, and the check
 // of a secondary's response. The request is built once per zone change as a template with ID 0; each
 // target's datagram is the template with its own ID (and, when signed, its own TSIG).
-import { Class, Flag, HEADER_SIZE, Opcode, Type } from '../codec/constants.ts';
+import { Class, Flag, HEADER_SIZE, Opcode, Rcode, Type } from '../codec/constants.ts';
 import { nameFromText, nameLength, namesEqual, ROOT_NAME } from '../codec/name.ts';
+import { findTsig, parseTsigRecord, TsigRecord } from '../tsig/wire.ts';
 
 /** The zone's new SOA. Names are presentation text: the request crosses to a pool thread as plain data. */
 export interface NotifySoa {
@@ -83,18 +84,32 @@ export function messageId(msg: Uint8Array): number {
 /**
  * The rcode of msg[0, len) when it is the response to `request` sent with `id`, else NOT_A_MATCH: QR set,
  * opcode NOTIFY, the same ID and the same question (§3.6 matches on ID and QNAME; the caller checks the
- * source address and port). The name compares case-insensitively, as a responder may echo another case.
- * Reads in place, allocates nothing.
+ * source address and port). An error response may come without the question: NSD refuses a NOTIFY, or
+ * answers one signed with a key it does not know, with QDCOUNT 0; the ID, address and port then match it.
+ * The name compares case-insensitively, as a responder may echo another case. Reads in place, allocates
+ * nothing.
  */
 export function matchNotifyResponse(msg: Uint8Array, len: number, id: number, request: Uint8Array): number {
   const questionEnd = HEADER_SIZE + nameLength(request, HEADER_SIZE) + 4; // our request: an uncompressed name
-  if (len < questionEnd || messageId(msg) !== id) return NOT_A_MATCH;
+  if (len < HEADER_SIZE || messageId(msg) !== id) return NOT_A_MATCH;
   const flags = (msg[2] << 8) | msg[3];
   if (!(flags & Flag.QR) || ((flags >>> 11) & 0xf) !== Opcode.NOTIFY) return NOT_A_MATCH;
-  if (msg[4] !== 0 || msg[5] !== 1) return NOT_A_MATCH; // QDCOUNT = 1
+  const rcode = flags & 0xf;
+  if (msg[4] === 0 && msg[5] === 0 && rcode !== Rcode.NOERROR) return rcode;
+  if (len < questionEnd || msg[4] !== 0 || msg[5] !== 1) return NOT_A_MATCH; // QDCOUNT = 1
   // The request's name length bounds the walk: namesEqual stops at the first label that differs.
   if (!namesEqual(msg, HEADER_SIZE, request, HEADER_SIZE)) return NOT_A_MATCH;
   for (let i = questionEnd - 4; i < questionEnd; i++) if (msg[i] !== request[i]) return NOT_A_MATCH; // type, class
-  return flags & 0xf;
+  return rcode;
 }
 
+/**
+ * The TSIG error (RFC 8945 §5.3.2: BADKEY 17, BADSIG 16, BADTIME 18) of an error response's TSIG RR, or 0
+ * when it carries none. Such answers are unsigned, so this is what the secondary says, not verified.
+ */
+export function tsigErrorOf(msg: Uint8Array, len: number): number {
+  const at = findTsig(msg, len);
+  if (at < 0) return 0;
+  const record = new TsigRecord();
+  return parseTsigRecord(msg, at, len, record) ? record.error : 0;
+}

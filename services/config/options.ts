@@ -27,6 +27,11 @@ export interface OptionSpec {
   help: string;
   /** The command-line flag that sets it, when there is one. */
   flag?: string;
+  /**
+   * A list whose items carry parameters after a comma (`HOST:PORT,key=NAME`): in a file or the environment
+   * a `name=value` part belongs to the item before it, not a new item.
+   */
+  itemParameters?: boolean;
   /** Other [section] option names read from config files, for files written for Designate. */
   aliases?: readonly { section: string; name: string }[];
 }
@@ -70,7 +75,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   mdns('response_cache_size', 'int', MDNS_DEFAULTS.responseCacheSize, 'cached responses; 0 disables the cache', 'response-cache-size'),
   mdns('max_message_size', 'int', MDNS_DEFAULTS.maxMessageSize, 'largest AXFR/IXFR message', 'max-message-size'),
   mdns('allow_transfer', 'list', [], 'who may transfer: address prefixes and key=NAME entries', 'allow-transfer'),
-  mdns('also_notifies', 'list', [], 'NOTIFY targets for every new serial, HOST:PORT[,key=NAME]', 'notify'),
+  { ...mdns('also_notifies', 'list', [], 'NOTIFY targets for every new serial, HOST:PORT[,key=NAME]', 'notify'), itemParameters: true },
   mdns('tsig_keys', 'list', [], 'TSIG keys, [ALG:]NAME:SECRET as kdig -y takes them', 'tsig'),
   mdns('notify_retries', 'int', NOTIFY_DEFAULTS.retries, 'retransmissions of an unanswered NOTIFY', 'notify-retries'),
   mdns('notify_timeout', 'int', NOTIFY_DEFAULTS.initialTimeoutMs, 'milliseconds to wait for a NOTIFY answer, doubled per retry', 'notify-timeout'),
@@ -231,8 +236,14 @@ function readConfigFile(file: string): IniDocument {
 function convert(spec: OptionSpec, raw: string | string[], where: string): ConfigValue {
   if (spec.type === 'list') {
     // oslo ListOpt: comma-separated; a repeated command-line flag gives the items directly.
-    const items = Array.isArray(raw) ? raw : raw.split(',');
-    return items.map((s) => s.trim()).filter((s) => s !== '');
+    const items = (Array.isArray(raw) ? raw : raw.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+    if (!spec.itemParameters) return items;
+    const joined: string[] = [];
+    for (const item of items) {
+      if (/^[a-z_]+=/.test(item) && joined.length > 0) joined[joined.length - 1] += `,${item}`;
+      else joined.push(item);
+    }
+    return joined;
   }
   const text = Array.isArray(raw) ? raw.at(-1)! : raw.trim();
   switch (spec.type) {

@@ -6,13 +6,14 @@ export interface Endpoint {
   port: number;
 }
 
-export function parseEndpoint(text: string, defaultPort = 5354): Endpoint {
+/** `what` names the address in errors: a listen address, a NOTIFY target, a primary. */
+export function parseEndpoint(text: string, defaultPort = 5354, what = 'listen address'): Endpoint {
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+)(?::(\d+))?$/.exec(text);
-  if (!m) throw new Error(`listen address '${text}' is not HOST:PORT (IPv6 as [ADDR]:PORT)`);
+  if (!m) throw new Error(`${what} '${text}' is not HOST:PORT (IPv6 as [ADDR]:PORT)`);
   const host = m[1];
   const port = m[2] === undefined ? defaultPort : Number(m[2]);
-  if (isIP(host) === 0 && host !== 'localhost') throw new Error(`listen address '${text}': '${host}' is not an IP address`);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`listen address '${text}': bad port`);
+  if (isIP(host) === 0 && host !== 'localhost') throw new Error(`${what} '${text}': '${host}' is not an IP address`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${what} '${text}': bad port`);
   return { host, port };
 }
 

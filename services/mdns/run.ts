@@ -7,7 +7,7 @@ import { UDP_IO_MODES, type UdpIo } from '../../engine/net/udp-listener.ts';
 import { NotifyPool } from '../../engine/notify/notify-pool.ts';
 import { CompilePool } from '../../engine/pool/compile-pool.ts';
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
-import { parseTsigKeySpec } from '../../engine/tsig/keys.ts';
+import { parseTsigKeySpec, TsigKeyring } from '../../engine/tsig/keys.ts';
 import { FleetCache } from '../cache/fleet-cache.ts';
 import { ConfigError, type Config, type ConfigValue } from '../config/options.ts';
 import type { Logger } from '../log.ts';
@@ -15,6 +15,7 @@ import type { Bus } from '../messaging/bus.ts';
 import type { Storage, Zone } from '../storage/storage.ts';
 import { CatalogService } from './catalog.ts';
 import { parseEndpoint } from './endpoint.ts';
+import { NotifyLedger } from './notify-ledger.ts';
 import { Notifier, parseRemote } from './notifier.ts';
 import { MdnsServer } from './server.ts';
 import { StoredSecondaries } from './stored-secondaries.ts';
@@ -70,6 +71,17 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
   if (!UDP_IO_MODES.includes(udpIo as UdpIo)) throw new ConfigError(`udp_io must be one of ${UDP_IO_MODES.join(', ')}, not '${udpIo}'`);
   const allowTransfer = opt<string[]>('allow_transfer');
   const workers = nonNegative(opt<number>('workers'), 'workers');
+  // Read before anything listens, so that a mistake stops the start with nothing to clean up.
+  const tsigKeys = opt<string[]>('tsig_keys').map((spec) => parseTsigKeySpec(spec));
+  const configuredKeys = new TsigKeyring();
+  for (const key of tsigKeys) configuredKeys.add(key);
+  const alsoNotifies = opt<string[]>('also_notifies').map((t) => {
+    try {
+      return parseRemote(t, configuredKeys);
+    } catch (err) {
+      throw new ConfigError(`[service:mdns] also_notifies: ${(err as Error).message}`);
+    }
+  });
   const server = await MdnsServer.start({
     listen: opt<string[]>('listen').map((l) => parseEndpoint(l)),
     workers: workers === 0 ? availableParallelism() : workers,
@@ -81,16 +93,17 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     tcpMaxConnections: nonNegative(opt<number>('tcp_max_connections'), 'tcp_max_connections'),
     responseCacheSize: nonNegative(opt<number>('response_cache_size'), 'response_cache_size'),
     allowTransfer: allowTransfer.length > 0 ? allowTransfer : (sources.defaultAllowTransfer ?? []),
-    tsigKeys: opt<string[]>('tsig_keys').map((spec) => parseTsigKeySpec(spec)),
+    tsigKeys,
     maxMessageSize: opt<number>('max_message_size'),
   }, log);
   const threads = opt<number>('compile_threads');
   const pool = new CompilePool(threads > 0 ? threads : undefined);
   const notifyPool = new NotifyPool();
   const notifier = new Notifier(notifyPool, {
-    targets: opt<string[]>('also_notifies').map((t) => parseRemote(t, server.keyring)),
+    targets: alsoNotifies,
     retries: nonNegative(opt<number>('notify_retries'), 'notify_retries'),
     initialTimeoutMs: nonNegative(opt<number>('notify_timeout'), 'notify_timeout'),
+    ledger: NotifyLedger.open(resolve(config.get<string>('DEFAULT', 'state_path'), 'notified.json'), log),
   }, log);
   const journal = { maxEntries: opt<number>('journal_max_entries'), maxBytes: opt<number>('journal_max_bytes') };
   // Created before any zone loads: a zone named like the catalog then loses to the catalog.
@@ -109,7 +122,10 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
       notifier.announce(zone, snapshot, directory!.alsoNotifyOf(zone));
       void catalog?.update();
     },
-    onRemoved: () => void catalog?.update(),
+    onRemoved: (zone) => {
+      notifier.removed(zone);
+      void catalog?.update();
+    },
   }, log);
   // Zones from the database, primary and secondary alike, announce each new serial and keep the catalog current.
   const fleet = sources.stored ? fleetCache(config, log) : null;
@@ -124,7 +140,10 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
       notifier.announce(zone, snapshot);
       void catalog?.update();
     },
-    onRemoved: () => void catalog?.update(),
+    onRemoved: (zone: HostedZone) => {
+      notifier.removed(zone);
+      void catalog?.update();
+    },
   };
   const { stored: db } = sources;
   // TSIG keys from the API join the keyring before any stored zone loads, and scope who may transfer it.
@@ -145,6 +164,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     await stored?.close();
     await server.close();
     await Promise.all([pool.close(), notifyPool.close()]);
+    notifier.close();
     fleet?.close();
   };
   try {

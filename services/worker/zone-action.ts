@@ -228,7 +228,7 @@ class Renotifier {
         signRequest(buf, len, capacity, key, Math.floor(Date.now() / 1000)).len;
       void notifyAll({ zone: this.#zone, targets: group, retries: NOTIFY_RETRIES, initialTimeoutMs: NOTIFY_TIMEOUT_MS, sign }).then((outcomes) => {
         for (const o of outcomes) {
-          if (o.status !== 'acknowledged') this.#log.warn({ zone: this.#zone, to: `${o.host}:${o.port}`, status: o.status, rcode: o.rcode, reason: o.reason }, 'NOTIFY not acknowledged');
+          if (o.status !== 'acknowledged') this.#log.warn({ zone: this.#zone, to: `${o.host}:${o.port}`, status: o.status, rcode: o.rcode, tsigError: o.tsigError, reason: o.reason }, 'NOTIFY not acknowledged');
         }
       }, (err: Error) => this.#log.error({ zone: this.#zone, err: err.message }, 'NOTIFY failed'));
     }

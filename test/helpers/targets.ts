@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { freePort } from '../../native-bench/lib/dns-probe.ts';
 import { knotBaseConfig } from '../../native-bench/lib/knot.ts';
+import { nsdServerSection } from './nsd-secondary.ts';
 import { startServer as startProcess, stopServer, type Server } from '../../native-bench/lib/proc.ts';
 import type { HostPort } from '../../services/storage/storage.ts';
 import { bindBaseOptions } from './bind-secondary.ts';
@@ -97,18 +98,7 @@ controls { inet 127.0.0.1 port ${rndcPort} allow { 127.0.0.1; } keys { "rndc-key
       async setup(d, port, masterPort) {
         const controlPort = await freePort();
         execFileSync(nsdControlSetup, ['-d', d], { stdio: 'ignore' });
-        writeFileSync(join(d, 'nsd.conf'), `server:
-  ip-address: 127.0.0.1@${port}
-  zonesdir: "${d}"
-  database: ""
-  pidfile: "${d}/nsd.pid"
-  xfrdfile: "${d}/xfrd.state"
-  zonelistfile: "${d}/zone.list"
-  username: ""
-  chroot: ""
-  # NSD serves a transfer after a reload, which it otherwise throttles to one a second.
-  xfrd-reload-timeout: 0
-remote-control:
+        writeFileSync(join(d, 'nsd.conf'), `${nsdServerSection(d, port)}remote-control:
   control-enable: yes
   control-interface: 127.0.0.1
   control-port: ${controlPort}

@@ -271,7 +271,7 @@ t('through the pool: the same outcomes and a log summary', async ({ responders, 
     'forged-port': 'acknowledged',
   });
   const summary = notifySummary(req, outcomes);
-  assert.equal({ ...summary, ms: 0 }, { zone: ZONE, serial: 42, targets: 20, acknowledged: 17, timedOut: 1, errors: 2, ms: 0 });
+  assert.equal({ ...summary, ms: 0 }, { zone: ZONE, serial: 42, targets: 20, acknowledged: 17, timedOut: 1, errors: 2, superseded: 0, ms: 0 });
   assert.ok(summary.ms >= 40 + 80 + 160, `${summary.ms} ms`);
   assert.is(summary.ms, Math.max(...outcomes.map((o) => o.ms)));
 });
@@ -287,6 +287,24 @@ t('the pool runs fan-outs side by side: a silent secondary does not hold up anot
   assert.is(o[0].status, 'acknowledged');
   assert.ok(slowMs >= 50 * 15, `slow fan-out took ${slowMs.toFixed(0)} ms`);
   assert.ok(fastMs < slowMs / 2, `fast ${fastMs.toFixed(0)} ms, slow ${slowMs.toFixed(0)} ms`);
+});
+
+t('a fan-out whose serial was superseded stops retrying at once, through the pool', async ({ responders, pool }) => {
+  reset(responders);
+  const silent = responders.find((r) => r.behavior === 'silent')!;
+  const flag = new SharedArrayBuffer(4);
+  const started = performance.now();
+  // Unstopped, 5 retries from 100 ms would take 6.3 s.
+  const running = pool.notify({ ...request([silent], 5, 100), superseded: flag });
+  setTimeout(() => Atomics.store(new Int32Array(flag), 0, 1), 250);
+  const [outcome] = await running;
+  const ms = performance.now() - started;
+  assert.is(outcome.status, 'superseded');
+  assert.ok(ms < 800, `stopped after ${ms.toFixed(0)} ms`);
+  const sent = silent.arrivals.length;
+  await new Promise((r) => setTimeout(r, 500));
+  assert.is(silent.arrivals.length, sent, 'nothing sent after it stopped');
+  assert.ok(sent >= 2 && sent <= 3, `${sent} datagrams before it stopped`);
 });
 
 t.run();

@@ -1,6 +1,7 @@
 // Signed zone transfers (RFC 8945) with real clients: dig verifies the MAC of every message of a
 // multi-message AXFR; a key listed in allow_transfer admits the request, its absence or a bad MAC does not;
-// and Knot and BIND pull the zone as TSIG-keyed secondaries.
+// Knot, BIND and NSD pull the zone as TSIG-keyed secondaries; NSD takes a NOTIFY signed with the key and
+// answers one signed with a key it does not know with BADKEY, which ends that NOTIFY at once.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
@@ -15,6 +16,9 @@ import { parseTsigKeySpec } from '../../engine/tsig/keys.ts';
 import { decode, query, udpExchange } from '../helpers/client.ts';
 import { startBindSecondary } from '../helpers/bind-secondary.ts';
 import { startKnotSecondary } from '../helpers/knot-secondary.ts';
+import { startNsdSecondary } from '../helpers/nsd-secondary.ts';
+import { notifyAll } from '../../engine/notify/fanout.ts';
+import { signRequest } from '../../engine/tsig/client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tool } from '../helpers/tools.ts';
 
@@ -22,6 +26,7 @@ const dig = tool('dig', 'bind9-dnsutils');
 const knotd = tool('knotd', 'knot');
 const named = tool('named', 'bind9');
 const kdig = tool('kdig', 'knot-dnsutils');
+const nsd = tool('nsd', 'nsd');
 const run = promisify(execFile);
 const SECRET = randomBytes(32).toString('base64');
 const KEY = `hmac-sha256:xfr-key:${SECRET}`;
@@ -86,6 +91,7 @@ t('signed queries get signed answers; an unknown key gets BADKEY (kdig)', async 
 const SECONDARIES = [
   { name: 'Knot', binary: knotd, start: startKnotSecondary, transferred: /AXFR, incoming.*finished/ },
   { name: 'BIND', binary: named, start: startBindSecondary, transferred: /Transfer completed: \d+ messages, 20004 records/ },
+  { name: 'NSD', binary: nsd, start: startNsdSecondary, transferred: /received update to serial 9 .* TSIG verified with key xfr-key/ },
 ];
 
 for (const secondary of SECONDARIES) t(`${secondary.name} transfers the zone as a TSIG-keyed secondary`, async (ctx) => {
@@ -102,6 +108,31 @@ for (const secondary of SECONDARIES) t(`${secondary.name} transfers the zone as 
     }
     assert.is(serial, 9, server.lines.join('\n'));
     assert.ok(server.lines.some((l) => secondary.transferred.test(l)), server.lines.join('\n'));
+  } finally {
+    await stopServer(server);
+  }
+});
+
+t('NSD takes a NOTIFY signed with its key; one signed with a key it does not know is answered BADKEY, not retried', async (ctx) => {
+  if (!nsd) return;
+  const port = await freePort();
+  const server = startNsdSecondary(nsd, join(ctx.dir, 'nsd-notify'), port, ctx.s.port, ['signed.test.'], { name: 'xfr-key', algorithm: 'hmac-sha256', secret: SECRET });
+  try {
+    const notify = (spec: string) => {
+      const key = parseTsigKeySpec(spec);
+      return notifyAll({
+        zone: 'signed.test.', targets: [{ host: '127.0.0.1', port }], retries: 3, initialTimeoutMs: 300,
+        sign: (buf, len, capacity) => signRequest(buf, len, capacity, key, Math.floor(Date.now() / 1000)).len,
+      });
+    };
+    // NSD answers NOTIFY once it runs; the first may beat its start.
+    const deadline = Date.now() + 10_000;
+    let [good] = await notify(KEY);
+    while (good.status !== 'acknowledged' && Date.now() < deadline) [good] = await notify(KEY);
+    assert.is(good.status, 'acknowledged', server.lines.join('\n'));
+    const [bad] = await notify(`hmac-sha256:unknown-key:${SECRET}`);
+    assert.equal({ status: bad.status, rcode: bad.rcode, tsigError: bad.tsigError, attempts: bad.attempts }, { status: 'error', rcode: 'NOTAUTH', tsigError: 'BADKEY', attempts: 1 });
+    assert.ok(server.lines.some((l) => /bad tsig \(Bad Key\) for key unknown-key/.test(l)), server.lines.join('\n'));
   } finally {
     await stopServer(server);
   }

@@ -57,6 +57,21 @@ test('precedence: command line, then environment, then file, then default', () =
   }
 });
 
+test('also_notifies items keep their ,key=NAME part in a file and the environment; allow_transfer keeps key=NAME items', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zonecast-config-'));
+  const file = join(dir, 'zonecast.conf');
+  writeFileSync(file, '[service:mdns]\nalso_notifies = 127.0.0.1:29953,key=cfg-key, 192.0.2.1:53\nallow_transfer = key=xfr, 10.0.0.0/8\n');
+  try {
+    const wanted = ['127.0.0.1:29953,key=cfg-key', '192.0.2.1:53'];
+    assert.equal(loadConfig({ file }).get('service:mdns', 'also_notifies'), wanted);
+    assert.equal(loadConfig({ env: { ZONECAST_SERVICE_MDNS_ALSO_NOTIFIES: '127.0.0.1:29953,key=cfg-key,192.0.2.1:53' } }).get('service:mdns', 'also_notifies'), wanted);
+    assert.equal(loadConfig({ cli: { notify: wanted } }).get('service:mdns', 'also_notifies'), wanted);
+    assert.equal(loadConfig({ file }).get('service:mdns', 'allow_transfer'), ['key=xfr', '10.0.0.0/8']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad values name where they came from', () => {
   assert.throws(() => loadConfig({ env: { ZONECAST_SERVICE_MDNS_MAX_MESSAGE_SIZE: '64k' } }), /ZONECAST_SERVICE_MDNS_MAX_MESSAGE_SIZE: '64k' is not an integer/);
   assert.throws(() => loadConfig({ cli: { 'tcp-idle-timeout': 'soon' } }), /--tcp-idle-timeout: 'soon' is not a number/);

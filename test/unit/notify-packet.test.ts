@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import dnsPacket from 'dns-packet';
 import { decode } from '../helpers/client.ts';
-import { buildNotify, matchNotifyResponse, NOT_A_MATCH, setMessageId, type NotifySoa } from '../../engine/notify/packet.ts';
+import { buildNotify, matchNotifyResponse, NOT_A_MATCH, setMessageId, tsigErrorOf, type NotifySoa } from '../../engine/notify/packet.ts';
 
 const SOA: NotifySoa = {
   ttl: 3600, mname: 'ns1.example.com.', rname: 'hostmaster.example.com.', serial: 2024060101, refresh: 7200, retry: 900,
@@ -85,13 +85,26 @@ test('anything else is not the response', () => {
     ['a subdomain', response(7, { name: 'www.example.com' })],
     ['a parent', response(7, { name: 'com' })],
     ['another type', response(7, { type: 'A' })],
-    ['no question', response(7, { questions: 0 })],
+    ['no question in a NOERROR answer', response(7, { questions: 0 })],
     ['two questions', response(7, { questions: 2 })],
   ];
   for (const [label, msg] of cases) assert.is(matchNotifyResponse(msg, msg.length, 7, request), NOT_A_MATCH, label);
   const ok = response(7);
   assert.is(matchNotifyResponse(ok, ok.length - 1, 7, request), NOT_A_MATCH, 'truncated question');
   assert.is(matchNotifyResponse(ok, 11, 7, request), NOT_A_MATCH, 'shorter than a header');
+});
+
+test('an error answer without its question still ends the NOTIFY, with its TSIG error (as NSD answers)', () => {
+  const request = buildNotify('sec.test.');
+  // NSD 4.6's answers, captured: REFUSED to an unsigned NOTIFY it has no ACL for, and NOTAUTH with TSIG
+  // error BADKEY to one signed with a key it does not know; neither echoes the question.
+  const refused = Buffer.from('1234a4050000000000000000', 'hex');
+  assert.is(matchNotifyResponse(refused, refused.length, 0x1234, request), 5);
+  assert.is(tsigErrorOf(refused, refused.length), 0);
+  const badkey = Buffer.from('1235a4090000000000000001026b320000fa00ff00000000001d0b686d61632d7368613235360000006b15579a012c0000123500110000', 'hex');
+  assert.is(matchNotifyResponse(badkey, badkey.length, 0x1235, request), 9);
+  assert.is(tsigErrorOf(badkey, badkey.length), 17);
+  assert.is(matchNotifyResponse(badkey, badkey.length, 0x1234, request), NOT_A_MATCH, 'still matched on its ID');
 });
 
 test.run();
