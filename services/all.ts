@@ -2,11 +2,10 @@
 // (or [storage] connection), the in-process transport — serving the v2 API and DNS from the same database.
 // With [DEFAULT] transport_url set, the same process joins a cluster over RabbitMQ: its central serves other
 // instances' API calls and its mdns hears every instance's zone changes.
-import { mkdirSync } from 'node:fs';
 import { startApi, type ApiService } from './api/run.ts';
 import type { Central } from './central/central.ts';
 import { prepareStorage, startCentral } from './central/run.ts';
-import { storageUrl, type Config } from './config/options.ts';
+import { preparedStorageUrl, type Config } from './config/options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMdns, type MdnsService } from './mdns/run.ts';
 import { MessagingBus } from './messaging/bus.ts';
@@ -29,8 +28,7 @@ export interface AllServices {
 }
 
 export async function startAll(config: Config, log: Logger): Promise<AllServices> {
-  const url = storageUrl(config);
-  if (config.get<string>('storage', 'connection') === '') mkdirSync(config.get<string>('DEFAULT', 'state_path'), { recursive: true });
+  const url = preparedStorageUrl(config);
   const storage = await openStorage(url);
   const closers: (() => Promise<void>)[] = [() => storage.close()];
   const close = async () => {

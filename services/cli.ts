@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { startAll } from './all.ts';
 import { updatePools } from './central/pool-update.ts';
 import { parsePoolsYaml } from './central/pools-yaml.ts';
-import { loadConfig, optionHelp, OPTIONS, storageUrl, type Config, type ConfigValue } from './config/options.ts';
+import { loadConfig, optionHelp, OPTIONS, preparedStorageUrl, type Config, type ConfigValue } from './config/options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMdns } from './mdns/run.ts';
 import { runApi, runCentral, runProducer, runSink, runStoredMdns, runWorker } from './processes.ts';
@@ -137,7 +137,7 @@ async function runManage(args: string[]): Promise<void> {
   if (action !== 'db-sync') throw new UsageError(`unknown manage command '${action ?? ''}' (known: db-sync, pool-update)`);
   const { values } = parseArgs({ args: rest, options: flagsOf('storage'), strict: true });
   const config = loadConfig({ file: values.config as string | undefined, env: process.env, cli: values });
-  const url = storageUrl(config);
+  const url = preparedStorageUrl(config);
   const version = await dbSync(url);
   process.stdout.write(`${redactUrl(url)}: schema at version ${version}\n`);
 }
@@ -155,7 +155,7 @@ async function runPoolUpdate(args: string[]): Promise<void> {
     throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const pools = parsePoolsYaml(text);
-  const url = storageUrl(config);
+  const url = preparedStorageUrl(config);
   const storage = await openStorage(url);
   try {
     const version = await storage.version();

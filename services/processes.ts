@@ -4,7 +4,7 @@
 import { startApi } from './api/run.ts';
 import { centralClient } from './central/rpcapi.ts';
 import { prepareStorage, startCentral } from './central/run.ts';
-import { ConfigError, storageUrl, type Config } from './config/options.ts';
+import { ConfigError, preparedStorageUrl, type Config } from './config/options.ts';
 import type { Logger } from './log.ts';
 import { startMdns, type MdnsService } from './mdns/run.ts';
 import { MessagingBus } from './messaging/bus.ts';
@@ -59,7 +59,7 @@ async function running(service: string, config: Config, endpoints: Endpoints, de
  * database and the broker connections are closed again.
  */
 async function withStorage(config: Config, endpoints: Endpoints, start: (storage: Storage, url: string) => Promise<ServiceProcess>): Promise<ServiceProcess> {
-  const url = storageUrl(config);
+  const url = preparedStorageUrl(config);
   const storage = await openStorage(url);
   try {
     return await start(storage, url);

@@ -2,7 +2,7 @@
 // Designate has one, a type, a default and a line of help. A value comes from the command line, else from
 // an environment variable (ZONECAST_<SECTION>_<OPTION>, e.g. ZONECAST_SERVICE_MDNS_LISTEN), else from the
 // config file, else the default.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { CATALOG_DEFAULTS } from '../../engine/catalog/catalog.ts';
 import { JOURNAL_DEFAULTS } from '../../engine/xfr/journal.ts';
 import { CENTRAL_DEFAULTS } from '../central/context.ts';
@@ -186,8 +186,17 @@ export class Config {
   }
 }
 
+/**
+ * The database every command opens: `[storage] connection`, or the embedded SQLite database in
+ * `[DEFAULT] state_path`, whose directory is created first (`manage db-sync` on a fresh machine, as `start`).
+ */
+export function preparedStorageUrl(config: Config): string {
+  if (config.get<string>('storage', 'connection') === '') mkdirSync(config.get<string>('DEFAULT', 'state_path'), { recursive: true });
+  return storageUrl(config);
+}
+
 /** `[storage] connection`, or the embedded SQLite database in `[DEFAULT] state_path`. */
-export function storageUrl(config: Config): string {
+function storageUrl(config: Config): string {
   const url = config.get<string>('storage', 'connection');
   return url !== '' ? url : `sqlite:///${config.get<string>('DEFAULT', 'state_path')}/zonecast.db`;
 }
