@@ -5,7 +5,7 @@ import { randomInt } from 'node:crypto';
 import {
   NotFoundError, type ListQuery, type Tx, type ZoneTransferAccept, type ZoneTransferRequest,
 } from '../storage/storage.ts';
-import { ownedZone, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
+import { ownedZone, requireAdmin, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
 import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { objectBody, optionalString, requiredString, type Body } from './input.ts';
 import { enforceQuota } from './quotas.ts';
@@ -16,12 +16,6 @@ export interface TransferRequestDetail {
   zoneName: string;
   /** The full view (key, projects, times): the owner's, or an admin's. Others see only what they need to accept. */
   detailed: boolean;
-}
-
-export interface TransferAcceptDetail {
-  accept: ZoneTransferAccept;
-  /** The key the accept was made with (the request's; accepts do not store one). */
-  key: string | null;
 }
 
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -112,7 +106,7 @@ export class Transfers {
    * being deleted and room in the accepting project's zone quota; then the zone changes owner and the request
    * and accept are COMPLETE. A refusal after the key matched is recorded as an accept in ERROR, as Designate does.
    */
-  async accept(caller: Caller, body: unknown): Promise<TransferAcceptDetail> {
+  async accept(caller: Caller, body: unknown): Promise<ZoneTransferAccept> {
     const input = objectBody(body, ['key', 'zone_transfer_request_id']);
     const key = requiredString(input, 'key', 255);
     const requestId = requiredString(input, 'zone_transfer_request_id', 36);
@@ -139,10 +133,9 @@ export class Transfers {
         // A share with the new owner would now be a share with itself.
         for (const share of await tx.findSharedZones(zone.id)) if (share.targetProjectId === project) await tx.unshareZone(share.id);
         await tx.updateTransferRequestStatus(request.id, 'COMPLETE');
-        const accept = await tx.createTransferAccept({ zoneTransferRequestId: request.id, tenantId: project, zoneId: zone.id, status: 'COMPLETE' });
-        return { accept, key: request.key };
+        return tx.createTransferAccept({ zoneTransferRequestId: request.id, tenantId: project, zoneId: zone.id, status: 'COMPLETE' });
       });
-      this.#deps.log.info({ zone_id: detail.accept.zoneId, project, request_id: requestId }, 'zone transferred');
+      this.#deps.log.info({ zone_id: detail.zoneId, project, request_id: requestId }, 'zone transferred');
       return detail;
     } catch (err) {
       const at = failed as { request: ZoneTransferRequest } | null;
@@ -155,18 +148,19 @@ export class Transfers {
     }
   }
 
-  /** The caller's own accepts (all of them for an all-projects admin). */
-  async listAccepts(caller: Caller, query: ListQuery): Promise<{ items: TransferAcceptDetail[]; total: number }> {
+  /**
+   * Listing accepts is for admins, as Designate's find_zone_transfer_accepts policy has it: an accept names
+   * the projects a zone moved between. Their own project's unless all projects are asked for.
+   */
+  async listAccepts(caller: Caller, query: ListQuery): Promise<{ items: ZoneTransferAccept[]; total: number }> {
+    requireAdmin(caller);
     return this.#deps.storage.transaction(async (tx) => {
       const scoped: ListQuery = seesAll(caller) ? query : { ...query, where: { ...query.where, tenantId: requireProject(caller) } };
-      const { items, total } = await tx.list('transfer_accepts', scoped).catch(markerNotFound);
-      const out: TransferAcceptDetail[] = [];
-      for (const accept of items) out.push(await acceptDetail(tx, accept));
-      return { items: out, total };
+      return tx.list('transfer_accepts', scoped).catch(markerNotFound);
     });
   }
 
-  async getAccept(caller: Caller, acceptId: string): Promise<TransferAcceptDetail> {
+  async getAccept(caller: Caller, acceptId: string): Promise<ZoneTransferAccept> {
     return this.#deps.storage.transaction(async (tx) => {
       let accept: ZoneTransferAccept;
       try {
@@ -176,7 +170,7 @@ export class Transfers {
         throw err;
       }
       if (!seesAll(caller) && accept.tenantId !== caller.projectId) throw Refuse.notFound('Zone Transfer Accept');
-      return acceptDetail(tx, accept);
+      return accept;
     });
   }
 
@@ -215,10 +209,3 @@ async function ownRequest(tx: Tx, caller: Caller, requestId: string): Promise<Zo
   return request;
 }
 
-async function acceptDetail(tx: Tx, accept: ZoneTransferAccept): Promise<TransferAcceptDetail> {
-  const request = await tx.getTransferRequest(accept.zoneTransferRequestId).catch((err: unknown) => {
-    if (err instanceof NotFoundError) return null;
-    throw err;
-  });
-  return { accept, key: request?.key ?? null };
-}

@@ -75,7 +75,7 @@ export function recordsetView(baseUrl: string, d: RecordsetDetail): Record<strin
 type SharedZone = import('../../storage/storage.ts').SharedZone;
 type ZoneTask = import('../../storage/storage.ts').ZoneTask;
 type TransferRequestDetail = import('../../central/transfers.ts').TransferRequestDetail;
-type TransferAcceptDetail = import('../../central/transfers.ts').TransferAcceptDetail;
+type ZoneTransferAccept = import('../../storage/storage.ts').ZoneTransferAccept;
 
 export function sharedZoneView(baseUrl: string, share: SharedZone): Record<string, unknown> & { id: string } {
   return {
@@ -114,12 +114,13 @@ export function transferRequestView(baseUrl: string, { request, zoneName, detail
   return view;
 }
 
-export function transferAcceptView(baseUrl: string, { accept, key }: TransferAcceptDetail): Record<string, unknown> & { id: string } {
+/** `key` is always null, as Designate shows it: an accept never echoes the secret it was made with. */
+export function transferAcceptView(baseUrl: string, accept: ZoneTransferAccept): Record<string, unknown> & { id: string } {
   return {
     id: accept.id,
     zone_transfer_request_id: accept.zoneTransferRequestId,
     project_id: accept.tenantId,
-    key,
+    key: null,
     status: accept.status,
     zone_id: accept.zoneId,
     created_at: time(accept.createdAt),
