@@ -83,10 +83,13 @@ export class Recordsets {
         if (err instanceof DuplicateError) throw Refuse.duplicate('RecordSet');
         throw err;
       }
-      return { zone: next, recordset, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
+      const created = detail(recordset, await tx.listRecords(recordset.id), next.name);
+      return { zone: next, recordset: created, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
     });
     await this.#zones.announce(zone, 'UPDATE', delta);
-    return this.#notified('dns.recordset.create', await this.get(caller, zone.id, recordset.id));
+    // As committed, not as read after the announcement: mdns may already serve it, and the answer would
+    // then say ACTIVE where Designate always answers PENDING/CREATE.
+    return this.#notified('dns.recordset.create', { ...recordset, status: 'PENDING', action: 'CREATE' });
   }
 
   async get(caller: Caller, zoneId: string, recordsetId: string): Promise<RecordsetDetail> {
@@ -146,7 +149,7 @@ export class Recordsets {
     if (ttl !== undefined) this.#checkTtl(caller, ttl);
     const description = optionalString(input, 'description', 160);
     const list = stringList(input, 'records');
-    const { next, delta } = await this.#deps.storage.transaction(async (tx) => {
+    const { next, updated, delta } = await this.#deps.storage.transaction(async (tx) => {
       const { zone, owner } = await readableZone(tx, caller, zoneId, { forUpdate: true });
       this.#checkPrimary(zone);
       const recordset = await this.#recordsetOf(tx, zone, recordsetId);
@@ -168,10 +171,12 @@ export class Recordsets {
         // A TTL or description change still re-publishes the RRset under the new serial.
         await tx.replaceRecords(recordset.id, current.map((r) => ({ ...this.#record(r.data, this.#zones.recordSerial(next), 'UPDATE'), managed: r.managed })));
       }
-      return { next, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
+      const updated = detail(await this.#recordsetOf(tx, next, recordsetId), await tx.listRecords(recordset.id), next.name);
+      return { next, updated, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
     });
     await this.#zones.announce(next, 'UPDATE', delta);
-    return this.#notified('dns.recordset.update', await this.get(caller, next.id, recordsetId));
+    // A PUT is an UPDATE whatever it changed (Designate: PENDING/UPDATE, and the zone's serial moves).
+    return this.#notified('dns.recordset.update', { ...updated, status: 'PENDING', action: 'UPDATE' });
   }
 
   async delete(caller: Caller, zoneId: string, recordsetId: string): Promise<RecordsetDetail> {

@@ -44,6 +44,38 @@ await controlPlaneSuite('api:recordsets', (t) => {
     assert.ok((await plane.request('GET', `/v2/zones/${z.id}`)).json.serial > afterPut.serial);
   });
 
+  t('a PUT is an UPDATE whatever it changes: 202 PENDING/UPDATE and a new serial, as Designate answers', async ({ plane }) => {
+    const z = await zone(plane, 'put.example.com.');
+    // An mdns that serves every change at once: by the time central reads the recordset back it is ACTIVE.
+    plane.bus.subscribe('zone.changed', (m) => {
+      if (m.zoneId === z.id) void plane.bus.publish('zone.served', { zoneId: m.zoneId, serial: m.serial });
+    });
+    const created = await plane.request('POST', `/v2/zones/${z.id}/recordsets`, { body: { name: 'www.put.example.com.', type: 'A', records: ['192.0.2.1'] } });
+    assert.is(created.status, 202, created.text);
+    const path = `/v2/zones/${z.id}/recordsets/${created.json.id}`;
+    const active = async () => {
+      const deadline = Date.now() + 10_000;
+      while ((await plane.request('GET', path)).json.status !== 'ACTIVE') {
+        if (Date.now() > deadline) throw new Error('recordset never ACTIVE');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    // Each PUT starts from an ACTIVE recordset and is served at once: the answer must still be the change as
+    // committed, not as read once it is served.
+    const bodies: Record<string, unknown>[] = [{ records: ['192.0.2.1', '192.0.2.9'], ttl: 1200 }, { description: 'only this' }, { ttl: 600 }];
+    for (const body of bodies) {
+      await active();
+      const before = (await plane.request('GET', `/v2/zones/${z.id}`)).json.serial;
+      const put = await plane.request('PUT', path, { body });
+      assert.is(put.status, 202, `${JSON.stringify(body)}: ${put.text}`);
+      assert.is(put.json.status, 'PENDING', JSON.stringify(body));
+      assert.is(put.json.action, 'UPDATE', JSON.stringify(body));
+      assert.ok((await plane.request('GET', `/v2/zones/${z.id}`)).json.serial > before, `${JSON.stringify(body)} moved the serial`);
+    }
+    const last = await plane.request('GET', path);
+    assert.equal([last.json.ttl, last.json.description, last.json.records.sort()], [600, 'only this', ['192.0.2.1', '192.0.2.9']]);
+  });
+
   t('record data is validated per type and errors name the field', async ({ plane }) => {
     const z = await zone(plane, 'valid.example.com.');
     const cases: [Record<string, unknown>, number, string, RegExp][] = [
