@@ -38,7 +38,8 @@ export function optionalTtl(body: Body, field = 'ttl'): number | null | undefine
   const v = body[field];
   if (v === undefined || v === null) return v;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_TTL) {
-    throw Refuse.invalidTtl(`${field} must be an integer between 0 and ${MAX_TTL}`, field);
+    // Designate's schema refuses it: invalid_object (invalid_ttl is for a TTL below [service:central] min_ttl).
+    throw Refuse.invalidObject(`${field} must be an integer between 0 and ${MAX_TTL}`, field);
   }
   return v;
 }

@@ -19,7 +19,8 @@ export interface Limits {
   max_zone_recordsets: number;
   max_zone_records: number;
   max_recordset_records: number;
-  min_ttl: number;
+  /** null when no minimum is set, as Designate shows its unset min_ttl. */
+  min_ttl: number | null;
   max_zone_name_length: number;
   max_recordset_name_length: number;
   max_page_limit: number;
@@ -79,7 +80,7 @@ export class QuotaService {
       max_zone_recordsets: quotas.zone_recordsets,
       max_zone_records: quotas.zone_records,
       max_recordset_records: quotas.recordset_records,
-      min_ttl: options.minTtl,
+      min_ttl: options.minTtl > 0 ? options.minTtl : null,
       max_zone_name_length: options.maxZoneNameLength,
       max_recordset_name_length: options.maxRecordsetNameLength,
       max_page_limit: maxPageLimit,

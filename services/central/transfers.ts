@@ -166,10 +166,10 @@ export class Transfers {
       try {
         accept = await tx.getTransferAccept(acceptId);
       } catch (err) {
-        if (err instanceof NotFoundError) throw Refuse.notFound('Zone Transfer Accept');
+        if (err instanceof NotFoundError) throw Refuse.notFound('ZoneTransferAccept', 'zone_transfer_accept_not_found');
         throw err;
       }
-      if (!seesAll(caller) && accept.tenantId !== caller.projectId) throw Refuse.notFound('Zone Transfer Accept');
+      if (!seesAll(caller) && accept.tenantId !== caller.projectId) throw Refuse.notFound('ZoneTransferAccept', 'zone_transfer_accept_not_found');
       return accept;
     });
   }
@@ -192,12 +192,12 @@ async function visibleRequest(tx: Tx, caller: Caller, requestId: string): Promis
   try {
     request = await tx.getTransferRequest(requestId);
   } catch (err) {
-    if (err instanceof NotFoundError) throw Refuse.notFound('Zone Transfer Request');
+    if (err instanceof NotFoundError) throw Refuse.notFound('ZoneTransferRequest', 'zone_transfer_request_not_found');
     throw err;
   }
   if (seesAll(caller) || request.tenantId === caller.projectId || request.targetTenantId === null ||
     request.targetTenantId === caller.projectId) return request;
-  throw Refuse.notFound('Zone Transfer Request');
+  throw Refuse.notFound('ZoneTransferRequest', 'zone_transfer_request_not_found');
 }
 
 /** A request the caller made (or any, for an all-projects admin); the target may look but not change it. */

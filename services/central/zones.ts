@@ -96,7 +96,8 @@ export class Zones {
       if (input.masters !== undefined) throw Refuse.invalidObject('masters are only allowed for SECONDARY zones', 'masters');
     } else {
       if (input.email !== undefined || input.ttl !== undefined) {
-        throw Refuse.invalidObject('email and ttl are not allowed for SECONDARY zones', input.email !== undefined ? 'email' : 'ttl');
+        const field = input.email !== undefined ? 'email' : 'ttl';
+        throw Refuse.invalidObject(`'${field}' can't be specified when type is SECONDARY`, field);
       }
       email = options.managedResourceEmail;
       ttl = options.defaultTtl;
@@ -169,7 +170,7 @@ export class Zones {
     if (email === null) throw Refuse.invalidObject('email must not be null', 'email');
     if (email !== undefined) checkEmail(email);
     const ttl = optionalTtl(input);
-    if (ttl === null) throw Refuse.invalidTtl('ttl must not be null', 'ttl');
+    if (ttl === null) throw Refuse.invalidObject('ttl must not be null', 'ttl');
     if (ttl !== undefined) this.#checkTtl(caller, ttl);
     const description = optionalString(input, 'description', 160);
     const masterList = stringList(input, 'masters');

@@ -101,7 +101,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { section: 'oslo_middleware', name: 'enable_proxy_headers_parsing', type: 'bool', default: false, help: 'trust X-Forwarded-Proto and X-Forwarded-Host for links' },
   { section: 'keystone_authtoken', name: 'www_authenticate_uri', type: 'string', default: '', help: 'Keystone v3 endpoint that validates tokens (auth_strategy = keystone)', aliases: [{ section: 'keystone_authtoken', name: 'auth_url' }] },
   central('default_pool_id', 'string', CENTRAL_DEFAULTS.defaultPoolId, 'pool of new zones'),
-  central('min_ttl', 'int', CENTRAL_DEFAULTS.minTtl, 'lowest TTL a non-admin may set'),
+  central('min_ttl', 'int', CENTRAL_DEFAULTS.minTtl, 'lowest TTL a non-admin may set; 0: no minimum (/v2/limits shows null, as Designate unset)'),
   central('max_zone_name_len', 'int', CENTRAL_DEFAULTS.maxZoneNameLength, 'longest zone name'),
   central('max_recordset_name_len', 'int', CENTRAL_DEFAULTS.maxRecordsetNameLength, 'longest recordset name'),
   central('topic', 'string', DEFAULT_TOPICS.central, 'topic central serves (queue names)'),

@@ -246,7 +246,7 @@ await controlPlaneSuite('api:admin', (t) => {
 
     const limits = await plane.request('GET', '/v2/limits', { project: 'quota-a' });
     assert.equal(limits.json, {
-      max_zones: 1, max_zone_recordsets: 500, max_zone_records: 500, max_recordset_records: -1, min_ttl: 0,
+      max_zones: 1, max_zone_recordsets: 500, max_zone_records: 500, max_recordset_records: -1, min_ttl: null,
       max_zone_name_length: 255, max_recordset_name_length: 255, max_page_limit: 1000,
     });
 

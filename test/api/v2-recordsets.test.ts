@@ -90,7 +90,7 @@ await controlPlaneSuite('api:recordsets', (t) => {
       [{ name: 'a.other.com.', type: 'A', records: ['192.0.2.1'] }, 400, 'invalid_recordset_location', /not in the zone/],
       [{ name: 'a.valid.example.com', type: 'A', records: ['192.0.2.1'] }, 400, 'invalid_recordset_location', /fully qualified/],
       [{ name: 'valid.example.com.', type: 'CNAME', records: ['x.example.com.'] }, 400, 'invalid_recordset_location', /apex/],
-      [{ name: 'a.valid.example.com.', type: 'A', records: ['192.0.2.1'], ttl: 1.5 }, 400, 'invalid_ttl', /ttl/],
+      [{ name: 'a.valid.example.com.', type: 'A', records: ['192.0.2.1'], ttl: 1.5 }, 400, 'invalid_object', /ttl/],
       [{ name: 'a.valid.example.com.', type: 'A', records: 'x' }, 400, 'invalid_object', /records must be a list/],
       [{ name: 'a.valid.example.com.', type: 'TXT', records: ['"two\nlines"'] }, 400, 'invalid_object', /line break/],
     ];

@@ -46,7 +46,7 @@ await controlPlaneSuite('api:transfers', (t) => {
     const targetList = await plane.request('GET', REQUESTS, { project: 'project-b' });
     assert.equal(targetList.json.transfer_requests.map((x: any) => x.id), [req.id]);
     assert.is(targetList.json.transfer_requests[0].key, undefined);
-    refused(await plane.request('GET', `${REQUESTS}/${req.id}`, { project: 'project-c' }), 404, 'zone_transfer_request_not_found');
+    refused(await plane.request('GET', `${REQUESTS}/${req.id}`, { project: 'project-c' }), 404, 'zone_transfer_request_not_found', /^Could not find ZoneTransferRequest$/);
     assert.is((await plane.request('GET', REQUESTS, { project: 'project-c' })).json.metadata.total_count, 0);
     assert.is((await plane.request('GET', `${REQUESTS}?status=ACTIVE`)).json.metadata.total_count, 1);
 
