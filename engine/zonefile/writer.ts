@@ -4,7 +4,7 @@
 export interface ExportRecordSet {
   name: string; // absolute
   type: string;
-  ttl: number | null; // null: the zone's default TTL
+  ttl: number | null; // null: the zone's default TTL, written bare so that it follows $TTL
   records: string[]; // presentation text, names absolute
 }
 
@@ -13,7 +13,9 @@ export function exportZone(zone: string, defaultTtl: number, recordsets: Iterabl
   // The SOA first, as readers of master files (and our own zone-file parser's apex check) expect it.
   const ordered = [...recordsets].sort((x, y) => Number(y.type === 'SOA') - Number(x.type === 'SOA'));
   for (const rs of ordered) {
-    for (const data of rs.records) lines.push(`${rs.name} ${rs.ttl ?? defaultTtl} IN ${rs.type} ${data}`);
+    // Designate writes a record without a TTL of its own bare: re-imported, it still follows the zone's TTL.
+    const ttl = rs.ttl === null ? '' : `${rs.ttl} `;
+    for (const data of rs.records) lines.push(`${rs.name} ${ttl}IN ${rs.type} ${data}`);
   }
   return `${lines.join('\n')}\n`;
 }

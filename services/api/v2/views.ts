@@ -146,10 +146,10 @@ function zoneTaskView(task: ZoneTask, self: string): Record<string, unknown> & {
   };
 }
 
-/** links.href is the imported zone, once there is one (Designate's api-ref sample). */
+/** links.zone is the imported zone, once there is one, as Designate 15 links it. */
 export function zoneImportView(baseUrl: string, task: ZoneTask): Record<string, unknown> & { id: string } {
   const view = zoneTaskView(task, `${baseUrl}/v2/zones/tasks/imports/${task.id}`);
-  if (task.zoneId !== null) view.links.href = `${baseUrl}/v2/zones/${task.zoneId}`;
+  if (task.zoneId !== null) view.links.zone = `${baseUrl}/v2/zones/${task.zoneId}`;
   return view;
 }
 

@@ -51,6 +51,6 @@ export function registerZoneTasks(api: ApiServer, central: CentralApi): void {
   }, TASK_ID);
   api.route('GET', '/v2/zones/tasks/exports/:task_id/export', async (req) => ({
     body: await exports.render(req.context, req.params.task_id),
-    headers: { 'content-type': 'text/dns' },
+    headers: { 'content-type': 'text/dns; charset=UTF-8' },
   }), TASK_ID);
 }
