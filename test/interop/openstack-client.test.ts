@@ -77,6 +77,7 @@ t('zone create/list/show and recordset create/list/set/delete, then the zone ove
 
   const set = await ctx.cli('recordset', 'set', 'osc.example.', 'www.osc.example.', '--record', '192.0.2.23', '--ttl', '120');
   assert.is(set.ttl, 120);
+  assert.equal([set.status, set.action], ['PENDING', 'UPDATE'], 'a set is an UPDATE, as Designate answers');
   const changed = await answer(ctx, 'www.osc.example', 'A', (d) => d.answers.length === 1 && d.answers[0].data === '192.0.2.23');
   assert.is(changed.answers[0].ttl, 120);
 
