@@ -106,7 +106,8 @@ export class ManagedRecords {
       for (const e of events) {
         notified.push([e.type, e.gone ?? detail(await tx.getRecordset(e.id), await tx.listRecords(e.id), zone.name)]);
       }
-      return { next, delta: await this.#zones.delta(tx, next, zone.serial, events.map((e) => e.id)), count, notified };
+      const gone = events.flatMap((e) => (e.gone ? [e.gone.recordset] : []));
+      return { next, delta: await this.#zones.delta(tx, next, zone.serial, events.map((e) => e.id), gone), count, notified };
     }).catch((err: unknown) => {
       if (err instanceof NothingToDo) return null;
       throw err;

@@ -189,7 +189,7 @@ export class Recordsets {
       const next = await this.#zones.commitChange(tx, zone);
       await tx.deleteRecordset(recordset.id);
       const gone = detail(recordset, records.map((r) => ({ ...r, status: 'PENDING', action: 'DELETE' })), zone.name);
-      return { zone: next, gone, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
+      return { zone: next, gone, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id], [recordset]) };
     });
     await this.#zones.announce(zone, 'UPDATE', delta);
     return this.#notified('dns.recordset.delete', gone);

@@ -280,22 +280,22 @@ export class Zones {
    * its writes), their content and the zone's SOA, so that mdns patches without reading storage. Nothing to
    * read while the change waits for its batched serial: it is announced whole later.
    */
-  async delta(tx: Tx, zone: Zone, previousSerial: number, recordsetIds: string[]): Promise<NonNullable<ZoneChanged['delta']>> {
+  async delta(tx: Tx, zone: Zone, previousSerial: number, recordsetIds: string[], gone: readonly RecordSet[] = []): Promise<NonNullable<ZoneChanged['delta']>> {
     if (zone.incrementSerial) return { previousSerial, recordsetIds };
     const soa = await tx.getRecordsetByName(zone.id, zone.name, 'SOA');
     const sets = new Map<string, RecordSet | null>([[soa.id, soa]]);
     for (const id of recordsetIds) {
       if (sets.has(id)) continue;
       sets.set(id, await tx.getRecordset(id).catch((err: unknown) => {
-        if (err instanceof NotFoundError) return null; // deleted by the change
+        if (err instanceof NotFoundError) return gone.find((g) => g.id === id) ?? null; // deleted by the change
         throw err;
       }));
     }
     const records = await tx.recordsOf([...sets.keys()]);
     const rrsets: Record<string, AnnouncedRRset | null> = {};
     for (const [id, rs] of sets) {
-      const data = (records.get(id) ?? []).map((r) => r.data);
-      rrsets[id] = rs === null || data.length === 0 ? null : { name: rs.name, type: rs.type, ttl: rs.ttl, records: data };
+      // A deleted recordset keeps its name and type, with no records: a reader patches it away by name alone.
+      rrsets[id] = rs === null ? null : { name: rs.name, type: rs.type, ttl: rs.ttl, records: (records.get(id) ?? []).map((r) => r.data) };
     }
     return { previousSerial, recordsetIds, rrsets };
   }

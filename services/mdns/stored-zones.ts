@@ -73,8 +73,6 @@ interface StoredZone {
   spareMark: MirrorMark | null;
   /** The stored serial that last failed to compile: the periodic sync does not retry it. */
   failedSerial: number | null;
-  /** After a start from the local image: the read of the recordsets that makes `model`, which loads wait for. */
-  modelRead: Promise<void> | null;
 }
 
 /** A zone first read from storage has its image written this soon, for the next start (and the fleet). */
@@ -104,7 +102,8 @@ interface ZoneRead {
   storedSerial: number;
   /** The SOA serial read (null: no usable SOA). */
   soaSerial: number | null;
-  recordsets: Iterable<ExportRecordSet>;
+  /** Null for a change to a zone served from its image: what it replaces is known, the rest is not. */
+  recordsets: Iterable<ExportRecordSet> | null;
   /** 2 when a change landed during a paged read and the zone was read again in one transaction. */
   attempts: number;
   /** For a delta read: what changed since the version `from`, to patch that version with when it serves. */
@@ -170,7 +169,6 @@ export class StoredZones {
     this.unsubscribe?.();
     this.unsubscribe = null;
     await Promise.all(this.running);
-    await Promise.all([...this.stored.values()].map((e) => e.modelRead));
     await this.options.images?.flush();
   }
 
@@ -188,7 +186,7 @@ export class StoredZones {
     let entry = this.stored.get(zoneId);
     if (entry === undefined) {
       entry = {
-        id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [], spare: null, spareSince: 0, spareMark: null, failedSerial: null, modelRead: null,
+        id: zoneId, zone: null, running: null, again: false, removed: false, model: null, pending: [], spare: null, spareSince: 0, spareMark: null, failedSerial: null,
       };
       this.stored.set(zoneId, entry);
     }
@@ -274,7 +272,6 @@ export class StoredZones {
 
   private async load(entry: StoredZone): Promise<boolean> {
     const started = performance.now();
-    await entry.modelRead;
     const announced = this.readAnnounced(entry);
     if (announced !== null) return this.serve(entry, entry.zone!, announced, started);
     const head = await this.storage.transaction((tx) => readHead(tx, entry.id));
@@ -292,10 +289,10 @@ export class StoredZones {
     const zone = entry.zone ?? this.host(entry, head.zone);
     if (zone === null) return false;
     if (zone.snapshot === null && head.serial !== null && this.options.images) {
-      const fromImage = await this.serveImage(entry, zone, head.serial, started);
+      const fromImage = await this.serveImage(entry, zone, head.zone, head.serial, started);
       if (fromImage !== null) return fromImage;
       if (await this.builtElsewhere(entry, zone, head.serial)) {
-        const waited = await this.serveImage(entry, zone, head.serial, started);
+        const waited = await this.serveImage(entry, zone, head.zone, head.serial, started);
         if (waited !== null) return waited;
       }
     }
@@ -313,6 +310,11 @@ export class StoredZones {
     const readMs = performance.now() - started;
     const result = await this.compile(entry, zone, read);
     if (entry.removed) return false;
+    if (result === null) {
+      const head = await this.storage.transaction((tx) => readHead(tx, entry.id));
+      const whole = head === null || entry.removed ? null : await this.readZone(entry, head);
+      return whole === null ? false : this.serve(entry, zone, whole, started);
+    }
     const old = zone.snapshot;
     if (result.buffer === null) {
       for (const problem of result.errors.slice(0, 20)) this.log.error({ zone: zone.text, zoneId: entry.id, problem }, 'stored zone error');
@@ -362,11 +364,12 @@ export class StoredZones {
   }
 
   /**
-   * A first load from the zone's local image, when it is of the stored serial: nothing read but the image,
-   * nothing compiled. The recordsets are then read in the background (`modelRead`), so that the zone's next
-   * change is patched as usual. Null when there is no usable image of that serial.
+   * A first load from the zone's image, when it is of the stored serial (or the stored journal leads there
+   * from it): nothing read but the image, nothing compiled. Its recordsets are never read: the changes
+   * announced from now on name every RRset they replace and are patched onto the image as they come. Null
+   * when there is no usable image of that serial.
    */
-  private async serveImage(entry: StoredZone, zone: HostedZone, serial: number, started: number): Promise<boolean | null> {
+  private async serveImage(entry: StoredZone, zone: HostedZone, stored: Zone, serial: number, started: number): Promise<boolean | null> {
     for (const store of this.options.images!.stores) {
       const image = await store.load(entry.id).catch((err: Error) => {
         this.log.warn({ zone: zone.text, zoneId: entry.id, store: store.name, err: err.message }, 'zone image not read');
@@ -394,10 +397,8 @@ export class StoredZones {
       if (this.options.images!.stores.length > 1 || steps > 0) this.options.images!.schedule(entry.id, snapshot, FIRST_IMAGE_SAVE_MS, steps > 0 ? null : store);
       entry.failedSerial = null;
       this.options.onServing?.(zone, snapshot);
+      entry.model = { serial, name: stored.name, ttl: stored.ttl, recordsets: null };
       await this.served(entry.id, serial);
-      entry.modelRead = this.readModel(entry).finally(() => {
-        entry.modelRead = null;
-      });
       return true;
     }
     return null;
@@ -434,27 +435,11 @@ export class StoredZones {
     return { buffer: result.buffer, steps: steps.length };
   }
 
-  /** The recordsets of the version serving, for patching later changes; left unset if storage moved on meanwhile. */
-  private async readModel(entry: StoredZone): Promise<void> {
-    const started = performance.now();
-    try {
-      const head = await this.storage.transaction((tx) => readHead(tx, entry.id));
-      if (head === null || entry.removed) return;
-      const read = await this.readWhole(entry, head);
-      const serial = read?.rows.soaSerial() ?? null;
-      if (read === null || serial === null || serial !== entry.zone?.snapshot?.serial || entry.model !== null) return;
-      entry.model = { serial, name: read.zone.name, ttl: read.zone.ttl, recordsets: read.rows.recordsets };
-      this.log.info({ zone: entry.zone.text, zoneId: entry.id, recordsets: read.rows.recordsets.size, ms: Math.round(performance.now() - started) }, 'recordsets read for the zone served from its image');
-    } catch (err) {
-      this.log.warn({ zoneId: entry.id, err: (err as Error).message }, 'recordsets of the zone served from its image not read: its next change reads it whole');
-    }
-  }
-
   /**
    * The version read, compiled: patched onto the serving version when it is the one the change starts from
    * (milliseconds, whatever the zone's size), else rendered and compiled whole.
    */
-  private async compile(entry: StoredZone, zone: HostedZone, read: ZoneRead): Promise<PatchTextResult> {
+  private async compile(entry: StoredZone, zone: HostedZone, read: ZoneRead): Promise<PatchTextResult | null> {
     const name = read.zone.name;
     const serving = zone.snapshot;
     if (read.change !== undefined && serving !== null && serving.serial === read.change.from) {
@@ -468,6 +453,8 @@ export class StoredZones {
       if (patched.rebuild === null) return patched;
       this.log.info({ zone: zone.text, reason: patched.rebuild }, 'change needs a whole build of the zone');
     }
+    // A zone served from its image knows only the change: the whole zone has to be read for a build.
+    if (read.recordsets === null) return null;
     const text = exportZone(name, read.zone.ttl, read.recordsets);
     const whole = await this.pool.compileText({ origin: name, text, source: `stored zone ${name}` });
     return { ...whole, journal: null, rebuild: null };
@@ -546,10 +533,11 @@ export class StoredZones {
     if (used !== entry.pending.length || entry.pending.some((c) => c.delta?.rrsets === undefined)) return null;
     const changed = new Map<string, ExportRecordSet | null>();
     for (const c of entry.pending) for (const [id, rs] of Object.entries(c.delta!.rrsets!)) changed.set(id, rs);
-    entry.pending = [];
     const change = applyChange(model, changed, serial);
+    if (change === null) return null;
+    entry.pending = [];
     return {
-      zone: { name: model.name, ttl: model.ttl }, storedSerial: serial, soaSerial: serial, recordsets: model.recordsets.values(), attempts: 1, change, announced: true,
+      zone: { name: model.name, ttl: model.ttl }, storedSerial: serial, soaSerial: serial, recordsets: model.recordsets?.values() ?? null, attempts: 1, change, announced: true,
     };
   }
 
@@ -582,9 +570,10 @@ export class StoredZones {
     });
     if (read === null || entry.removed) return null;
     const change = applyChange(model, read.changed, serial);
+    if (change === null) return null;
     model.ttl = read.zone.ttl;
     entry.pending = entry.pending.slice(used);
-    return { zone: read.zone, storedSerial: read.zone.serial, soaSerial: serial, recordsets: model.recordsets.values(), attempts: 1, change };
+    return { zone: read.zone, storedSerial: read.zone.serial, soaSerial: serial, recordsets: model.recordsets?.values() ?? null, attempts: 1, change };
   }
 
   private async readWhole(entry: StoredZone, head: ZoneHead): Promise<{ zone: Zone; rows: Rows; attempts: number } | null> {

@@ -1,6 +1,8 @@
 // What mdns keeps of a stored zone besides its compiled image: the recordsets by id at one serial, so that a
 // change to some of them (read from storage, or carried by the announcement itself) updates this model and
 // is patched onto the image (engine/snapshot/patch.ts) instead of reading and compiling the zone whole.
+// A zone served from its image (a restart, the fleet cache) knows no recordsets: its model has the serial,
+// name and TTL only, and announcements that name every RRset they replace patch it just the same.
 import type { ExportRecordSet } from '../../engine/zonefile/writer.ts';
 import type { ZoneChanged } from '../messaging/bus.ts';
 
@@ -10,7 +12,8 @@ export interface ZoneModel {
   name: string;
   /** The zone's default TTL at that serial (a change of it is never a delta: the zone is read whole). */
   ttl: number;
-  recordsets: Map<string, ExportRecordSet>;
+  /** Null when the zone came from its image and its recordsets were never read. */
+  recordsets: Map<string, ExportRecordSet> | null;
 }
 
 export interface RecordsetChange {
@@ -21,8 +24,14 @@ export interface RecordsetChange {
   replaced: { name: string; type: string }[];
 }
 
-/** Moves the model to `serial` with the new content of some recordsets (null: deleted); returns the change. */
-export function applyChange(model: ZoneModel, changed: Iterable<[string, ExportRecordSet | null]>, serial: number): RecordsetChange {
+/**
+ * Moves the model to `serial` with the new content of some recordsets (no records: deleted; null: deleted,
+ * known only by id) and returns the change. Null when the model has no recordsets to find a deleted one's
+ * name in: then only a whole read tells what the change replaced.
+ */
+export function applyChange(model: ZoneModel, changed: Iterable<[string, ExportRecordSet | null]>, serial: number): RecordsetChange | null {
+  const entries = [...changed];
+  if (model.recordsets === null && entries.some(([, rs]) => rs === null)) return null;
   const change: RecordsetChange = { from: model.serial, recordsets: [], replaced: [] };
   const replaced = new Set<string>();
   const replace = (rs: ExportRecordSet) => {
@@ -31,14 +40,15 @@ export function applyChange(model: ZoneModel, changed: Iterable<[string, ExportR
     replaced.add(key);
     change.replaced.push({ name: rs.name, type: rs.type });
   };
-  for (const [id, rs] of changed) {
-    const before = model.recordsets.get(id);
+  for (const [id, rs] of entries) {
+    const before = model.recordsets?.get(id);
     if (before !== undefined) replace(before);
-    if (rs === null) {
-      model.recordsets.delete(id);
+    if (rs === null || rs.records.length === 0) {
+      if (rs !== null) replace(rs);
+      model.recordsets?.delete(id);
       continue;
     }
-    model.recordsets.set(id, rs);
+    model.recordsets?.set(id, rs);
     replace(rs);
     change.recordsets.push(rs);
   }

@@ -23,8 +23,9 @@ export interface ZoneChanged {
     previousSerial: number;
     recordsetIds: string[];
     /**
-     * The recordsets named, and the zone's SOA, as the change's transaction left them (null: deleted), read
-     * in that transaction: a reader holding `previousSerial` patches from these without reading storage.
+     * The recordsets named, and the zone's SOA, as the change's transaction left them, read in that
+     * transaction: a reader holding `previousSerial` patches from these without reading storage. A deleted
+     * recordset comes with its name and type and no records (null: deleted, name unknown).
      */
     rrsets?: Record<string, AnnouncedRRset | null>;
   };
