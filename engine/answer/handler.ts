@@ -5,7 +5,7 @@ import { ParseStatus, Query, parseQuery } from '../codec/query.ts';
 import { TsigKeyring } from '../tsig/keys.ts';
 import { appendTsigError, TsigSigner, tsigErrorSize, tsigSize, verifyRequest } from '../tsig/tsig.ts';
 import type { PeerSource } from './peer.ts';
-import { ResponseCache } from './response-cache.ts';
+import { ResponseCache, type AnswerCache } from './response-cache.ts';
 import { Responder, type ResponderOptions } from './respond.ts';
 import type { ZoneTable } from './zone-table.ts';
 
@@ -14,12 +14,14 @@ export interface HandlerOptions extends ResponderOptions {
   responseCacheSize: number;
   /** Keys that signed requests are verified with (RFC 8945); unknown keys get BADKEY. */
   keyring?: TsigKeyring;
+  /** A cache to use instead of one of `responseCacheSize` of this thread's own (answering threads share one). */
+  cache?: AnswerCache;
 }
 
 const EMPTY_KEYRING = new TsigKeyring();
 
 export class QueryHandler {
-  readonly cache: ResponseCache | null;
+  readonly cache: AnswerCache | null;
   private readonly responder: Responder;
   private readonly query = new Query();
   private readonly udpPayloadSize: number;
@@ -28,7 +30,7 @@ export class QueryHandler {
   constructor(zones: ZoneTable, options: HandlerOptions) {
     this.keyring = options.keyring ?? null;
     this.responder = new Responder(zones, options);
-    this.cache = options.responseCacheSize > 0 ? new ResponseCache(zones, options.responseCacheSize) : null;
+    this.cache = options.cache ?? (options.responseCacheSize > 0 ? new ResponseCache(zones, options.responseCacheSize) : null);
     this.udpPayloadSize = options.udpPayloadSize;
   }
 

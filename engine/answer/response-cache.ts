@@ -22,7 +22,15 @@ interface Entry {
   readonly generation: number;
 }
 
-export class ResponseCache {
+/** A cache of finished responses as the query handler uses it: this thread's (below) or shared by threads. */
+export interface AnswerCache {
+  hits: number;
+  misses: number;
+  lookup(msg: Uint8Array, q: Query, tcp: boolean, limit: number, prefix: number): Buffer | null;
+  store(msg: Uint8Array, q: Query, tcp: boolean, response: Uint8Array, zone: HostedZone, snapshot: ZoneSnapshot): void;
+}
+
+export class ResponseCache implements AnswerCache {
   private readonly entries: LRUCache<number, Entry>;
   private readonly zones: ZoneTable;
   hits = 0;
@@ -49,16 +57,7 @@ export class ResponseCache {
       return null;
     }
     this.hits++;
-    const src = entry.response;
-    const out = Buffer.allocUnsafe(prefix + src.length);
-    out.set(src, prefix);
-    out[prefix] = msg[0];
-    out[prefix + 1] = msg[1];
-    // RD (byte 2, bit 0) and CD (byte 3, 0x10) are copied from each request.
-    out[prefix + 2] = (src[2] & 0xfe) | (msg[2] & 0x01);
-    out[prefix + 3] = (src[3] & 0xef) | (msg[3] & 0x10);
-    out.set(msg.subarray(HEADER_SIZE, q.qnameEnd), prefix + HEADER_SIZE);
-    return out;
+    return answerFrom(entry.response, msg, q, prefix);
   }
 
   store(msg: Uint8Array, q: Query, tcp: boolean, response: Uint8Array, zone: HostedZone, snapshot: ZoneSnapshot): void {
@@ -72,14 +71,31 @@ export class ResponseCache {
 
 }
 
-function variantOf(q: Query, tcp: boolean): number {
+/**
+ * A fresh buffer of `prefix` + the cached response's length: the response with the requester's ID, RD and
+ * CD bits and question letter case.
+ */
+export function answerFrom(src: Uint8Array, msg: Uint8Array, q: Query, prefix: number): Buffer {
+  const out = Buffer.allocUnsafe(prefix + src.length);
+  out.set(src, prefix);
+  out[prefix] = msg[0];
+  out[prefix + 1] = msg[1];
+  // RD (byte 2, bit 0) and CD (byte 3, 0x10) are copied from each request.
+  out[prefix + 2] = (src[2] & 0xfe) | (msg[2] & 0x01);
+  out[prefix + 3] = (src[3] & 0xef) | (msg[3] & 0x10);
+  out.set(msg.subarray(HEADER_SIZE, q.qnameEnd), prefix + HEADER_SIZE);
+  return out;
+}
+
+/** Which shape of answer a question gets besides its name and type: EDNS, DO, and ANY over TCP. */
+export function variantOf(q: Query, tcp: boolean): number {
   let v = 0;
   if (q.hasEdns) v |= V_EDNS | (q.ednsFlags & 0x8000 ? V_DO : 0);
   if (tcp && q.qtype === Type.ANY) v |= V_TCP;
   return v;
 }
 
-function keyOf(msg: Uint8Array, q: Query, variant: number): number {
+export function keyOf(msg: Uint8Array, q: Query, variant: number): number {
   const h = nameHash(msg, HEADER_SIZE, q.qnameEnd);
   return (Math.imul(h ^ ((q.qtype << 16) | q.qclass), 0x01000193) ^ variant) >>> 0;
 }

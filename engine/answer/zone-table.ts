@@ -38,6 +38,10 @@ export class HostedZone {
   onNotify: ((peer: string) => boolean) | null = null;
   /** Who may transfer this zone; null means the server's default. */
   transferAcl: TransferPolicy | null = null;
+  /** The zone's place in a shared response cache's versions (shared-response-cache.ts); -1: none. */
+  cacheSlot = -1;
+  /** The version of `snapshot` there: cached answers built from another are stale. */
+  cacheVersion = 0;
 
   /** The serving snapshot; null while the first load is pending or after it failed. */
   get snapshot(): ZoneSnapshot | null {

@@ -1,6 +1,7 @@
 // One answering thread ([service:mdns] workers): UDP and TCP sockets of its own on every listen address
-// (SO_REUSEPORT, the kernel spreading peers over the threads), a query handler and response cache of its
-// own, over a mirror of the main thread's zone table whose snapshots are the same shared memory.
+// (SO_REUSEPORT, the kernel spreading peers over the threads) and a query handler of its own, over a mirror
+// of the main thread's zone table whose snapshots are the same shared memory, and a response cache in
+// shared memory that every thread reads and fills.
 //
 // The mirror is exact at every request: the main thread posts each change, then bumps this thread's
 // `posted` counter; before answering, the thread compares it with what it has applied and drains the port
@@ -11,6 +12,7 @@
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { QueryHandler } from '../../engine/answer/handler.ts';
 import { unmappedAddress, type PeerSource } from '../../engine/answer/peer.ts';
+import { SharedResponseCache } from '../../engine/answer/shared-response-cache.ts';
 import { HostedZone, ZoneTable } from '../../engine/answer/zone-table.ts';
 import { Query, parseQuery } from '../../engine/codec/query.ts';
 import { TcpListener } from '../../engine/net/tcp-listener.ts';
@@ -20,7 +22,7 @@ import { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
 import { parseTsigKeySpec, TsigKeyring } from '../../engine/tsig/keys.ts';
 import { isTransferRequest, openStream, type TransferReply, type TransferRequests, type TransferStats, type TransferSummary } from '../../engine/xfr/service.ts';
 import {
-  C_ANSWERED, C_APPLIED, C_POSTED, C_TCP, COUNTERS, planFromWire,
+  C_ANSWERED, C_APPLIED, C_CACHE_HITS, C_POSTED, C_TCP, COUNTERS, planFromWire,
   type ControlMessage, type MirrorMessage, type ThreadMessage, type ThreadStart,
 } from './thread-messages.ts';
 
@@ -35,6 +37,8 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', fields: Record<string, 
 class Mirror {
   readonly zones = new ZoneTable();
   readonly keyring = new TsigKeyring();
+  /** The response cache all threads share; entries are stored under this mirror's zone versions. */
+  readonly cache = start.responses === null ? null : new SharedResponseCache(start.responses, start.versions);
   private applied = 0;
   private readonly port: MessagePort;
 
@@ -59,6 +63,7 @@ class Mirror {
     else if (m.t === 'drop') {
       const zone = this.zones.get(m.name);
       if (zone !== null) this.zones.remove(zone);
+      if (this.cache !== null) this.cache.generation = m.generation;
     } else {
       let zone = this.zones.get(m.name);
       if (zone === null) {
@@ -67,6 +72,9 @@ class Mirror {
       }
       // The same memory keeps the same view, so cached answers built on it stay valid.
       if (m.snapshot !== zone.snapshot?.buffer) zone.snapshot = m.snapshot === null ? null : new ZoneSnapshot(m.snapshot);
+      zone.cacheSlot = m.cacheSlot;
+      zone.cacheVersion = m.cacheVersion;
+      if (this.cache !== null) this.cache.generation = m.generation;
       const from = m.notifyFrom;
       zone.notifyFrom = from;
       const name = zone.name;
@@ -90,14 +98,16 @@ class MirroredHandler extends QueryHandler {
   private readonly mirror: Mirror;
 
   constructor(mirror: Mirror) {
-    super(mirror.zones, { ...start.options, keyring: mirror.keyring });
+    super(mirror.zones, { ...start.options, keyring: mirror.keyring, ...(mirror.cache === null ? {} : { cache: mirror.cache }) });
     this.mirror = mirror;
   }
 
   override handle(msg: Uint8Array, tcp: boolean, peer: PeerSource): Buffer | null {
     this.mirror.catchUp();
     counters[base + C_ANSWERED]++;
-    return super.handle(msg, tcp, peer);
+    const out = super.handle(msg, tcp, peer);
+    if (this.cache !== null) counters[base + C_CACHE_HITS] = this.cache.hits;
+    return out;
   }
 }
 

@@ -3,13 +3,14 @@
 // to each, answers what they pass back (transfers, NOTIFY refreshes, logs), and starts a new thread when
 // one dies. Zone loads, patches and AXFR rendering stay in the main thread and its compile pool.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { allocateSharedResponses, ZoneVersions } from '../../engine/answer/shared-response-cache.ts';
 import type { HostedZone, ZoneTable, ZoneTableObserver } from '../../engine/answer/zone-table.ts';
 import type { TsigKeyring } from '../../engine/tsig/keys.ts';
 import type { TransferService } from '../../engine/xfr/service.ts';
 import type { Logger } from '../log.ts';
 import type { Endpoint } from './endpoint.ts';
 import {
-  C_ANSWERED, C_APPLIED, C_POSTED, C_TCP, COUNTERS, keySpec, toWire,
+  C_ANSWERED, C_APPLIED, C_CACHE_HITS, C_POSTED, C_TCP, COUNTERS, keySpec, toWire,
   type ControlMessage, type MirrorMessage, type ThreadListenOptions, type ThreadMessage, type ThreadStart,
 } from './thread-messages.ts';
 
@@ -45,6 +46,8 @@ export class AnswerThreads implements ZoneTableObserver {
   private readonly options: ThreadListenOptions;
   private readonly log: Logger;
   private bound: Endpoint[] = [];
+  private readonly versions = new ZoneVersions();
+  private readonly responses: SharedArrayBuffer | null;
   private closing = false;
 
   private constructor(count: number, options: ThreadListenOptions, parts: AnswerThreadParts, log: Logger) {
@@ -52,6 +55,8 @@ export class AnswerThreads implements ZoneTableObserver {
     this.options = options;
     this.parts = parts;
     this.log = log;
+    this.responses = options.responseCacheSize > 0 ? allocateSharedResponses(options.responseCacheSize) : null;
+    for (const zone of parts.zones) this.versions.assign(zone);
   }
 
   /** `count` threads listening on `listen`, each answering every zone of `parts.zones` from now on. */
@@ -86,6 +91,11 @@ export class AnswerThreads implements ZoneTableObserver {
     return this.slots.map((s) => Atomics.load(this.counters, s.index * COUNTERS + C_ANSWERED));
   }
 
+  /** Answers each thread took from the shared response cache. */
+  get cacheHits(): number[] {
+    return this.slots.map((s) => Atomics.load(this.counters, s.index * COUNTERS + C_CACHE_HITS));
+  }
+
   get tcpConnections(): number {
     return this.slots.reduce((sum, s) => sum + Atomics.load(this.counters, s.index * COUNTERS + C_TCP), 0);
   }
@@ -101,15 +111,18 @@ export class AnswerThreads implements ZoneTableObserver {
   }
 
   added(zone: HostedZone): void {
-    this.post(zoneMessage(zone));
+    this.versions.assign(zone);
+    this.post(this.zoneMessage(zone));
   }
 
   changed(zone: HostedZone): void {
-    this.post(zoneMessage(zone));
+    this.versions.bump(zone);
+    this.post(this.zoneMessage(zone));
   }
 
   removed(zone: HostedZone): void {
-    this.post({ t: 'drop', name: zone.name });
+    this.versions.release(zone);
+    this.post({ t: 'drop', name: zone.name, generation: this.versions.generation });
   }
 
   /** Where each thread stands now: a buffer retired now may be written over once `passed` says so. */
@@ -138,6 +151,13 @@ export class AnswerThreads implements ZoneTableObserver {
     }));
   }
 
+  private zoneMessage(zone: HostedZone): MirrorMessage {
+    return {
+      t: 'zone', name: zone.name, snapshot: zone.snapshot?.buffer ?? null, notifyFrom: zone.notifyFrom,
+      cacheSlot: zone.cacheSlot, cacheVersion: zone.cacheVersion, generation: this.versions.generation,
+    };
+  }
+
   private post(message: MirrorMessage): void {
     for (const slot of this.slots) this.postTo(slot, message);
   }
@@ -150,9 +170,12 @@ export class AnswerThreads implements ZoneTableObserver {
 
   private spawn(index: number, generation: number, listen: Endpoint[]): Slot {
     const base = index * COUNTERS;
-    for (const c of [C_POSTED, C_APPLIED, C_ANSWERED, C_TCP]) Atomics.store(this.counters, base + c, 0);
+    for (const c of [C_POSTED, C_APPLIED, C_ANSWERED, C_TCP, C_CACHE_HITS]) Atomics.store(this.counters, base + c, 0);
     const { port1, port2 } = new MessageChannel();
-    const start: ThreadStart & { mirror: MessagePort } = { index, counters: this.counters.buffer as SharedArrayBuffer, listen, options: this.options, mirror: port2 };
+    const start: ThreadStart & { mirror: MessagePort } = {
+      index, counters: this.counters.buffer as SharedArrayBuffer, listen, options: this.options, mirror: port2,
+      responses: this.responses, versions: this.versions.buffer,
+    };
     const worker = new Worker(THREAD_URL, { workerData: start, transferList: [port2] });
     let listening!: (m: ThreadMessage & { t: 'listening' }) => void;
     let failed!: (err: Error) => void;
@@ -165,7 +188,7 @@ export class AnswerThreads implements ZoneTableObserver {
     this.slots[index] = slot;
     // Everything hosted now, queued before the thread runs: its first catch-up takes it all.
     this.postTo(slot, { t: 'keys', specs: [...this.parts.keyring].map(keySpec) });
-    for (const zone of this.parts.zones) this.postTo(slot, zoneMessage(zone));
+    for (const zone of this.parts.zones) this.postTo(slot, this.zoneMessage(zone));
     let lastError: Error | null = null;
     worker.on('message', (m: ThreadMessage) => {
       if (m.t === 'listening') listening(m);
@@ -228,8 +251,4 @@ export class AnswerThreads implements ZoneTableObserver {
       (err: Error) => answer({ t: 'transfer', id: m.id, reply: null, err: err.message }),
     );
   }
-}
-
-function zoneMessage(zone: HostedZone): MirrorMessage {
-  return { t: 'zone', name: zone.name, snapshot: zone.snapshot?.buffer ?? null, notifyFrom: zone.notifyFrom };
 }

@@ -10,14 +10,15 @@ import { parseTsigKeySpec, type TsigKey } from '../../engine/tsig/keys.ts';
 
 /**
  * Int32 counters per thread in one SharedArrayBuffer, at `index * COUNTERS`: mirror messages posted to the
- * thread (written by main), applied by it (written by the thread), requests it answered and its open TCP
- * connections (written by the thread, read by main for stats).
+ * thread (written by main), applied by it (written by the thread), requests it answered, its open TCP
+ * connections and its hits in the shared response cache (written by the thread, read by main for stats).
  */
-export const COUNTERS = 4;
+export const COUNTERS = 5;
 export const C_POSTED = 0;
 export const C_APPLIED = 1;
 export const C_ANSWERED = 2;
 export const C_TCP = 3;
+export const C_CACHE_HITS = 4;
 
 /** The listening half of MdnsOptions: what a thread needs to open its sockets and answer. */
 export type ThreadListenOptions = Pick<MdnsOptions,
@@ -29,12 +30,19 @@ export interface ThreadStart {
   /** Addresses to bind; port 0 only for the first thread, whose ports the others then share. */
   listen: Endpoint[];
   options: ThreadListenOptions;
+  /** The response cache every thread shares (null: none), and the zone versions its entries are checked against. */
+  responses: SharedArrayBuffer | null;
+  versions: SharedArrayBuffer;
 }
 
 /** Main to thread, on the mirror port, in the order the zone table changed. */
 export type MirrorMessage =
-  | { t: 'zone'; name: Uint8Array; snapshot: SharedArrayBuffer | null; notifyFrom: readonly string[] | null }
-  | { t: 'drop'; name: Uint8Array }
+  | {
+    t: 'zone'; name: Uint8Array; snapshot: SharedArrayBuffer | null; notifyFrom: readonly string[] | null;
+    /** The zone's place and version in the shared cache's ZoneVersions, and the zone set's generation. */
+    cacheSlot: number; cacheVersion: number; generation: number;
+  }
+  | { t: 'drop'; name: Uint8Array; generation: number }
   | { t: 'keys'; specs: string[] };
 
 /** A transfer reply in terms that cross threads: the plan's key as its spec, its source as memory. */

@@ -68,6 +68,19 @@ t('replies come from both threads', async ({ server, port }) => {
   assert.ok(after.every((n, i) => n > before[i]), `each thread answered some of 64 questions: ${after.map((n, i) => n - before[i])}`);
 });
 
+t('the response cache is shared: an answer one thread built is a hit on every thread', async ({ server, port }) => {
+  const question = () => query('mail.example.com', 'MX');
+  const first = await spread(port, 1, question);
+  const hits = (h: number[]) => h.reduce((a, b) => a + b, 0);
+  const before = server.threads!.cacheHits;
+  const answeredBefore = server.threads!.answered;
+  const replies = await spread(port, 32, question);
+  const after = server.threads!.cacheHits;
+  assert.is(hits(after) - hits(before), 32, 'all 32 from the cache, whichever thread took them');
+  assert.ok(server.threads!.answered.every((n, i) => n > answeredBefore[i]), 'both threads answered some');
+  assert.ok(replies.every((r) => answerData(r).join() === answerData(first[0]).join()));
+});
+
 t('a new snapshot on the main thread is what every thread answers next', async ({ server, port }) => {
   const zone = server.zones.get(nameFromText('example.net.'))!;
   const before = zone.snapshot;
