@@ -28,7 +28,7 @@ const { values } = parseArgs({
 const records = Number(values.records);
 const engines = values.engines.split(',').map((e) => e.trim()) as ('sqlite' | 'mysql')[];
 
-interface Row { server: string; importS: number | null; serveS: number; rss: number; peakRss: number }
+interface Row { server: string; importS: number | null; serveS: number; rss: number; peakRss: number; rowsRead?: number }
 
 ensurePackages(['knot']);
 const ds = ensureDataset(records);
@@ -65,6 +65,11 @@ for (const engine of engines) {
     await scratch?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Records read from the database, as the server's 'zone loaded from storage' lines count them (an image reads none). */
+function rowsRead(lines: string[]): number {
+  return lines.filter((l) => l.includes('"msg":"zone loaded from storage"')).reduce((sum, l) => sum + (JSON.parse(l) as { records: number }).records, 0);
 }
 
 async function measure(engine: string, dir: string, connection: string | undefined): Promise<Row[]> {
@@ -126,7 +131,7 @@ async function measure(engine: string, dir: string, connection: string | undefin
     try {
       const serveMs = await waitUntilServing(server, dnsPort, ORIGIN, 600_000);
       console.log(`${engine}: served again ${fmt(serveMs / 1000, 2)} s after the restart, from the ${how}`);
-      restarts.push({ server: `zonecast (${engine}), restart from ${how}`, importS: restarts.length === 0 ? importS : null, serveS: serveMs / 1000, ...memory(server.pid) });
+      restarts.push({ server: `zonecast (${engine}), restart from ${how}`, importS: restarts.length === 0 ? importS : null, serveS: serveMs / 1000, ...memory(server.pid), rowsRead: rowsRead(telling) });
     } catch (err) {
       console.error(server.tail.join('\n'));
       throw err;
@@ -145,9 +150,10 @@ await memcached?.stop();
 
 const knot = rows[0].serveS;
 const text = `${fmt(records)} records (${ORIGIN}), each server on core 0\n\n` + table(
-  ['server', 'import + serve s', 'serve after start s', 'vs Knot', 'RSS MiB', 'peak MiB'],
+  ['server', 'import + serve s', 'serve after start s', 'vs Knot', 'rows read', 'RSS MiB', 'peak MiB'],
   rows.map((r) => [
-    r.server, r.importS === null ? '-' : fmt(r.importS, 1), fmt(r.serveS, 2), `${fmt(r.serveS / knot, 2)}×`, mib(r.rss), mib(r.peakRss),
+    r.server, r.importS === null ? '-' : fmt(r.importS, 1), fmt(r.serveS, 2), `${fmt(r.serveS / knot, 2)}×`,
+    r.rowsRead === undefined ? '-' : fmt(r.rowsRead), mib(r.rss), mib(r.peakRss),
   ]),
 );
 console.log(`\n${text}`);

@@ -41,7 +41,8 @@ export function centralOptions(config: Config): CentralOptions {
 /** Brings the schema to the latest version and gives an empty database the default pool. */
 export async function prepareStorage(storage: Storage, url: string, log: Logger): Promise<void> {
   const version = await storage.migrate();
-  log.info({ storage: redactUrl(url), schema: version }, 'storage ready');
+  // uptimeMs: how long the process took to get here (Node's start, modules, opening the database).
+  log.info({ storage: redactUrl(url), schema: version, uptimeMs: Math.round(performance.now()) }, 'storage ready');
   const pools = await storage.transaction((tx) => tx.findPools());
   if (pools.length > 0) return;
   try {

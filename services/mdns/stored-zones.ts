@@ -156,7 +156,7 @@ export class StoredZones {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, worker));
-    this.log.info({ zones: ids.length, ...summary }, 'stored zones loaded');
+    this.log.info({ zones: ids.length, ...summary, uptimeMs: Math.round(performance.now()) }, 'stored zones loaded');
     const pruned = await this.options.images?.prune(new Set(this.stored.keys()));
     if (pruned) this.log.info({ images: pruned }, 'zone images of zones no longer stored removed');
     return summary;
