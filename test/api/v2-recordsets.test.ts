@@ -182,6 +182,26 @@ await controlPlaneSuite('api:recordsets', (t) => {
     assert.is((await plane.request('GET', `/v2/zones/${z.id}/recordsets?zone_id=${z.id}`, { project: 'lister' })).status, 400, 'zone_id filters only the cross-zone list');
   });
 
+  t('recordsets filter by status, under a zone and across zones, as Designate filters them', async ({ plane }) => {
+    const z = await zone(plane, 'status.example.com.', 'stater');
+    const made = await plane.request('POST', `/v2/zones/${z.id}/recordsets`, { project: 'stater', body: { name: 'a.status.example.com.', type: 'A', records: ['192.0.2.1'] } });
+    const names = async (path: string) => {
+      const r = await plane.request('GET', path, { project: 'stater' });
+      assert.is(r.status, 200, r.text);
+      return r.json.recordsets.map((x: any) => `${x.name} ${x.type}`).sort();
+    };
+    // Nothing served yet: every recordset of the new zone is PENDING.
+    assert.equal(await names(`/v2/zones/${z.id}/recordsets?status=ACTIVE`), []);
+    assert.equal(await names(`/v2/zones/${z.id}/recordsets?status=PENDING`), ['a.status.example.com. A', 'status.example.com. NS', 'status.example.com. SOA']);
+    await plane.bus.publish('zone.served', { zoneId: z.id, serial: (await plane.request('GET', `/v2/zones/${z.id}`, { project: 'stater' })).json.serial });
+    const deadline = Date.now() + 5000;
+    while ((await names(`/v2/recordsets?status=PENDING`)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await names(`/v2/recordsets?status=ACTIVE`), ['a.status.example.com. A', 'status.example.com. NS', 'status.example.com. SOA']);
+    assert.equal(await names(`/v2/zones/${z.id}/recordsets?status=active`), ['a.status.example.com. A', 'status.example.com. NS', 'status.example.com. SOA'], 'any case');
+    assert.equal(await names(`/v2/zones/${z.id}/recordsets?status=ERROR`), []);
+    assert.ok(made.json.id);
+  });
+
   t('managed records need X-Designate-Edit-Managed-Records (admin)', async ({ plane }) => {
     const z = await zone(plane, 'managed.example.com.');
     const rs = await plane.storage.transaction((tx) => tx.createRecordset({

@@ -28,7 +28,8 @@ export function toListQuery(params: ListParams, map: FieldMap): ListQuery {
       if (!/^\d+$/.test(filter.value)) throw Errors.badRequest(`${name} must be an integer`);
       where[spec.field] = Number(filter.value);
     } else if (filter.wildcard) like[spec.field] = filter.like;
-    else where[spec.field] = filter.value;
+    // Statuses are upper case; Designate on MySQL (case-insensitive collation) matches `active` too.
+    else where[spec.field] = name === 'status' ? filter.value.toUpperCase() : filter.value;
   }
   const sort = map[params.sortKey];
   if (!sort) throw new Error(`no storage field for sort key ${params.sortKey}`);

@@ -31,6 +31,9 @@ function listSpec(table: string, fields: string[], toItem?: (r: Row) => unknown,
   return { table, columns, toItem, implied };
 }
 
+/** A recordset's status as the API reports it (central/recordsets.ts detail()), as an SQL expression. */
+const RECORDSET_STATUS = "(CASE WHEN EXISTS (SELECT 1 FROM records r WHERE r.recordset_id = t.id AND r.status = 'PENDING') THEN 'PENDING' ELSE 'ACTIVE' END)";
+
 const TASK_FIELDS = ['tenantId', 'zoneId', 'status', 'message', 'location'];
 
 // Secrets (tsigkeys.secret, transfer request keys) are deliberately neither filters nor sort keys.
@@ -86,11 +89,13 @@ export async function list<R extends ListResource>(db: Statements, resource: R,
     if (!c) throw new StorageError(`${resource} cannot be filtered or sorted by ${field}`);
     return `t.${c}`;
   };
-  // A filter on `data` tests the recordset's records; any other field is a column of the row.
-  const test = (field: string, condition: (subject: string) => string): string =>
-    resource === 'recordsets' && field === 'data'
-      ? `EXISTS (SELECT 1 FROM records r WHERE r.recordset_id = t.id AND ${condition('r.data')})`
-      : condition(column(field));
+  // A filter on `data` tests the recordset's records, and `status` is theirs too (PENDING while one of them
+  // waits for mdns, else ACTIVE, as the API shows it); any other field is a column of the row.
+  const test = (field: string, condition: (subject: string) => string): string => {
+    if (resource === 'recordsets' && field === 'data') return `EXISTS (SELECT 1 FROM records r WHERE r.recordset_id = t.id AND ${condition('r.data')})`;
+    if (resource === 'recordsets' && field === 'status') return condition(RECORDSET_STATUS);
+    return condition(column(field));
+  };
 
   // The scope: what a marker must be part of.
   const where: string[] = spec.implied ? [spec.implied] : [];
