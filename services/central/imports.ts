@@ -42,7 +42,8 @@ export const SOA_REQUIRED = 'An SOA record is required.';
 const MAX_TTL = 0x7fffffff;
 /** Master-file problems quoted in a task message (it is a text column; keep it short). */
 const MAX_REPORTED_ERRORS = 3;
-const MAX_MESSAGE = 255;
+/** zone_tasks.message is VARCHAR(160), as Designate's: a longer message fails the task's update on MariaDB. */
+const MAX_MESSAGE = 160;
 
 export interface ImportedRecordset {
   name: string; // absolute, lower case
@@ -313,8 +314,10 @@ export class Imports {
       message = failure(err);
       if (!(err instanceof ImportError || err instanceof CentralError)) log.error({ task_id: taskId, err }, 'zone import failed unexpectedly');
     }
+    // Clipped either way: a long zone name makes a long success message too, and a message the column cannot
+    // hold would fail the update and leave the task PENDING for ever (MariaDB: "Data too long").
     const outcome = zone
-      ? { status: 'COMPLETE' as const, zoneId: zone.id, message }
+      ? { status: 'COMPLETE' as const, zoneId: zone.id, message: clip(message) }
       : { status: 'ERROR' as const, message: clip(message) };
     await this.#deps.storage.transaction((tx) => tx.updateZoneTask(taskId, outcome)).catch((err: unknown) => {
       if (!(err instanceof NotFoundError)) throw err; // the task was deleted meanwhile; the zone stays

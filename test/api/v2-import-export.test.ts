@@ -150,6 +150,17 @@ await controlPlaneSuite('api:import-export', (t) => {
     assert.ok(later.indexOf('new.import.example.com.') > later.indexOf('ns1.sub.import.example.com.'), 'in the order recordsets were made');
   });
 
+  t('task messages fit their column: a long zone name or a long list of problems still ends the task', async ({ plane }) => {
+    // 4 labels of 60 characters: a 253-character name, whose success message is longer than the column.
+    const long = `${Array.from({ length: 4 }, (_, i) => String.fromCharCode(97 + i).repeat(60)).join('.')}.`;
+    const ok = await importText(plane, `$ORIGIN ${long}\n$TTL 300\n@ SOA ns1.example.net. hostmaster.example.net. 1 3600 600 86400 300\n`);
+    assert.is(ok.status, 'COMPLETE', ok.message);
+    assert.ok(ok.message.length <= 160 && ok.message.endsWith('...'), ok.message);
+    const bad = await importText(plane, `${SOA_ONLY('problems.example.com.')}${Array.from({ length: 20 }, (_, i) => `h${i} A 300.1.1.${i}\n`).join('')}`);
+    assert.is(bad.status, 'ERROR');
+    assert.ok(bad.message.length <= 160, `${bad.message.length} characters`);
+  });
+
   t('JSON imports (API 2.4) with attributes', async ({ plane }) => {
     const r = await plane.request('POST', IMPORTS, { body: { zonefile: SOA_ONLY('json.example.com.'), attributes: { tier: 'gold' } } });
     assert.is(r.status, 202, r.text);
