@@ -69,6 +69,14 @@ export function noauthIdentity(headers: IncomingHttpHeaders): Identity {
   };
 }
 
+/** Project ids are stored in 36-character columns (Designate's tenant_id); keystone's are 32 hex digits. */
+const PROJECT_ID = /^[\x21-\x7e]{1,36}$/;
+
+/** A project id the database can hold and a log can show: 1 to 36 printable ASCII characters, else 400. */
+function checkProjectId(header: string, value: string): void {
+  if (!PROJECT_ID.test(value)) throw Errors.badRequest(`${header} must be 1 to 36 printable characters without spaces`);
+}
+
 /**
  * The Designate headers common to both strategies. All-projects, sudo, managed-record edits and hard
  * delete are admin-only policies in Designate (all_tenants, use_sudo, edit_managed_records, hard_delete): 403 otherwise.
@@ -94,6 +102,8 @@ export function buildContext(
   if (editManagedRecords) deny('X-Designate-Edit-Managed-Records');
   if (hardDelete) deny('X-Designate-Hard-Delete');
   if (sudo) deny('X-Auth-Sudo-Project-ID');
+  if (identity.projectId !== null) checkProjectId('X-Auth-Project-ID', identity.projectId);
+  if (sudo) checkProjectId('X-Auth-Sudo-Project-ID', sudo);
   return {
     requestId,
     globalRequestId: incoming && REQ_ID.test(incoming) ? incoming : null,

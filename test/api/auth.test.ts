@@ -73,6 +73,16 @@ noauth('sudo and the other admin flags are 403 forbidden for non-admins', async 
   }
 });
 
+noauth('project ids the database cannot hold are refused with a 400 naming the header, on every engine', async ({ port }) => {
+  for (const [header, value] of [['x-auth-project-id', 'p'.repeat(37)], ['x-auth-project-id', 'has space'], ['x-auth-sudo-project-id', 'x'.repeat(64)]]) {
+    const r = await call(port, 'GET', '/v2/whoami', { headers: { [header]: value } });
+    assert.is(r.status, 400, `${header}: ${value}`);
+    assert.is(r.json.type, 'bad_request');
+    assert.match(r.json.message, header === 'x-auth-project-id' ? /^X-Auth-Project-ID / : /^X-Auth-Sudo-Project-ID /);
+  }
+  assert.is((await call(port, 'GET', '/v2/whoami', { headers: { 'x-auth-project-id': 'a'.repeat(36) } })).status, 200);
+});
+
 noauth('a valid incoming X-OpenStack-Request-ID is kept as the global id, never as ours', async ({ port }) => {
   const mine = 'req-11111111-2222-4333-8444-555555555555';
   const r = await call(port, 'GET', '/v2/whoami', { headers: { 'x-openstack-request-id': mine } });
