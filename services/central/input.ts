@@ -27,6 +27,18 @@ export function optionalString(body: Body, field: string, max = 255): string | n
   return checkString(v, field, max);
 }
 
+/**
+ * A project id given in a body (a transfer's or share's target): trimmed, 1 to 36 printable ASCII characters
+ * without spaces, what a project column holds (Designate's are 36 wide; keystone's ids are 32 hex digits).
+ */
+export function projectIdOf(body: Body, field: string, required: boolean): string | null | undefined {
+  const v = required ? requiredString(body, field) : optionalString(body, field);
+  if (v === undefined || v === null) return v;
+  const id = v.trim();
+  if (!/^[\x21-\x7e]{1,36}$/.test(id)) throw Refuse.invalidObject(`${field} must be a project id: 1 to 36 printable characters without spaces`, field);
+  return id;
+}
+
 function checkString(v: unknown, field: string, max: number): string {
   if (typeof v !== 'string') throw Refuse.invalidObject(`${field} must be a string`, field);
   if (v.length > max) throw Refuse.invalidObject(`${field} is longer than ${max} characters`, field);

@@ -4,7 +4,7 @@
 import { DuplicateError, NotFoundError, type ListQuery, type SharedZone, type Tx, type Zone } from '../storage/storage.ts';
 import { ownedZone, readableZone, requireProject, type Caller, type CentralDeps } from './context.ts';
 import { CentralError, markerNotFound, Refuse } from './errors.ts';
-import { objectBody, requiredString } from './input.ts';
+import { objectBody, projectIdOf } from './input.ts';
 
 /** Catalog zones are managed by zonecast alone: not shared, transferred or exported through the API. */
 export function refuseCatalog(zone: Zone): void {
@@ -21,8 +21,7 @@ export class Shares {
   /** POST /v2/zones/{zone_id}/shares: only the owner shares, never with itself, once per project. */
   async create(caller: Caller, zoneId: string, body: unknown): Promise<SharedZone> {
     const input = objectBody(body, ['target_project_id']);
-    const target = requiredString(input, 'target_project_id', 255).trim();
-    if (target === '') throw Refuse.invalidObject('target_project_id must not be empty', 'target_project_id');
+    const target = projectIdOf(input, 'target_project_id', true)!;
     return this.#deps.storage.transaction(async (tx) => {
       const zone = await ownedZone(tx, caller, zoneId);
       refuseCatalog(zone);

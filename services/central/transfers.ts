@@ -7,7 +7,7 @@ import {
 } from '../storage/storage.ts';
 import { ownedZone, requireAdmin, requireProject, seesAll, type Caller, type CentralDeps } from './context.ts';
 import { CentralError, markerNotFound, Refuse } from './errors.ts';
-import { objectBody, optionalString, requiredString, type Body } from './input.ts';
+import { objectBody, optionalString, projectIdOf, requiredString, type Body } from './input.ts';
 import { enforceQuota } from './quotas.ts';
 import { refuseCatalog } from './shares.ts';
 
@@ -30,13 +30,7 @@ export function transferKey(): string {
 
 const REQUEST_FIELDS = ['target_project_id', 'description'];
 
-function targetProject(input: Body): string | null | undefined {
-  const target = optionalString(input, 'target_project_id', 255);
-  if (target === undefined || target === null) return target;
-  const trimmed = target.trim();
-  if (trimmed === '') throw Refuse.invalidObject('target_project_id must not be empty', 'target_project_id');
-  return trimmed;
-}
+const targetProject = (input: Body): string | null | undefined => projectIdOf(input, 'target_project_id', false);
 
 export class Transfers {
   readonly #deps: CentralDeps;

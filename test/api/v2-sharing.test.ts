@@ -13,6 +13,15 @@ async function share(plane: ControlPlane, zoneId: string, target: string, projec
 }
 
 await controlPlaneSuite('api:shares', (t) => {
+  t('a target project id the database cannot hold is a 400 naming the field (shares and transfer requests)', async ({ plane }) => {
+    const z = await zone(plane, 'ids.share.example.com.');
+    for (const bad of ['', '   ', 'x'.repeat(37), 'two words', 'tab\there', 'new\nline']) {
+      refused(await plane.request('POST', `/v2/zones/${z.id}/shares`, { body: { target_project_id: bad } }), 400, 'invalid_object', /^target_project_id must be a project id/);
+      refused(await plane.request('POST', `/v2/zones/${z.id}/tasks/transfer_requests`, { body: { target_project_id: bad } }), 400, 'invalid_object', /^target_project_id must be a project id/);
+    }
+    assert.is((await plane.request('POST', `/v2/zones/${z.id}/shares`, { body: { target_project_id: ` ${'b'.repeat(36)} ` } })).status, 201, 'trimmed, 36 fit');
+  });
+
   t('share, list, get, and unshare: shapes and codes', async ({ plane }) => {
     const z = await zone(plane, 'shape.share.example.com.');
     const created = await plane.request('POST', `/v2/zones/${z.id}/shares`, { body: { target_project_id: 'project-b' } });
