@@ -12,7 +12,7 @@ import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { recordsetPayload } from './event-payloads.ts';
 import { objectBody, optionalString, optionalTtl, requiredString, stringList } from './input.ts';
 import { enforceQuotas } from './quotas.ts';
-import { ValidationError, validateRecordData, validateRecordsetName, validateType } from './validate.ts';
+import { NameCharactersError, ValidationError, validateRecordData, validateRecordsetName, validateType } from './validate.ts';
 import { canonicalName, selfAndAncestors, type Zones } from './zones.ts';
 
 export interface RecordsetDetail {
@@ -217,6 +217,7 @@ export class Recordsets {
     try {
       validateRecordsetName(raw, nameFromText(zone.name));
     } catch (err) {
+      if (err instanceof NameCharactersError) throw Refuse.invalidObject(err.message, 'name');
       if (err instanceof ValidationError) throw Refuse.invalidRecordsetLocation(err.message, 'name');
       throw err;
     }

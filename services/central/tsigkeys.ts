@@ -65,6 +65,13 @@ async function checkResource(tx: Tx, keyScope: TsigScope, id: string): Promise<v
   }
 }
 
+/** A key name: not empty, and no control characters (it names the key in DNS messages and in logs). */
+function keyName(name: string): string {
+  if (name === '') throw Refuse.invalidObject('name must not be empty', 'name');
+  if (/[\x00-\x1f\x7f]/.test(name)) throw Refuse.invalidObject('name must not contain control characters', 'name');
+  return name;
+}
+
 export class TsigKeys {
   readonly #deps: CentralDeps;
 
@@ -75,8 +82,7 @@ export class TsigKeys {
   async create(caller: Caller, body: unknown): Promise<TsigKey> {
     requireAdmin(caller);
     const input = objectBody(body, FIELDS);
-    const name = requiredString(input, 'name', MAX_LENGTH);
-    if (name === '') throw Refuse.invalidObject('name must not be empty', 'name');
+    const name = keyName(requiredString(input, 'name', MAX_LENGTH));
     const spec = {
       name,
       algorithm: algorithm(requiredString(input, 'algorithm', 32)),
@@ -109,8 +115,7 @@ export class TsigKeys {
     const input = objectBody(body, FIELDS);
     const patch: TsigKeyUpdate = {};
     const name = nonNull('name', optionalString(input, 'name', MAX_LENGTH));
-    if (name === '') throw Refuse.invalidObject('name must not be empty', 'name');
-    if (name !== undefined) patch.name = name;
+    if (name !== undefined) patch.name = keyName(name);
     const alg = nonNull('algorithm', optionalString(input, 'algorithm', 32));
     if (alg !== undefined) patch.algorithm = algorithm(alg);
     const sec = nonNull('secret', optionalString(input, 'secret', MAX_LENGTH));

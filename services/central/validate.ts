@@ -15,6 +15,11 @@ export class ValidationError extends Error {
   }
 }
 
+/** A name with characters Designate's schema refuses: its invalid_object, where other name rules have types of their own. */
+export class NameCharactersError extends ValidationError {
+  override name = 'NameCharactersError';
+}
+
 /** Designate's default `supported_record_type`. */
 export const SUPPORTED_RECORD_TYPES: readonly string[] = [
   'A', 'AAAA', 'CNAME', 'MX', 'SRV', 'TXT', 'SPF', 'NS', 'PTR', 'SSHFP', 'SOA', 'NAPTR', 'CAA', 'CERT', 'HTTPS', 'SVCB', 'TLSA',
@@ -32,9 +37,26 @@ export function fqdn(field: string, name: unknown): Uint8Array {
   }
 }
 
+/** A label as Designate's RE_ZONENAME and RE_HOSTNAME take it: letters, digits, `_` and `-`, not at either end. */
+const LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
+
+/**
+ * Designate's characters: every label letters, digits, `_` and `-` (no escapes, spaces or control
+ * characters); with `wildcard`, the first label may be `*` alone.
+ */
+function checkLabels(field: string, name: string, wildcard: boolean): void {
+  const labels = name.slice(0, -1).split('.');
+  labels.forEach((label, i) => {
+    if (LABEL.test(label) || (wildcard && i === 0 && label === '*')) return;
+    const shown = JSON.stringify(label);
+    throw new NameCharactersError(field, `'${name}': label ${shown} may hold only letters, digits, '_' and '-' (not first or last)${wildcard ? ", or be a leading '*'" : ''}`);
+  });
+}
+
 /** A zone name: fully qualified, with at least two labels (Designate refuses zones such as `com.`). */
 export function validateZoneName(name: unknown, field = 'name'): Uint8Array {
   const wire = fqdn(field, name);
+  checkLabels(field, name as string, false);
   if (labelCount(wire, 0) < 2) throw new ValidationError(field, `'${name}' must have at least two labels`);
   return wire;
 }
@@ -42,6 +64,7 @@ export function validateZoneName(name: unknown, field = 'name'): Uint8Array {
 /** A recordset name: fully qualified and at or below the zone's apex. */
 export function validateRecordsetName(name: unknown, zone: Uint8Array, field = 'name'): Uint8Array {
   const wire = fqdn(field, name);
+  checkLabels(field, name as string, true);
   if (!isSubdomain(wire, 0, zone, 0)) throw new ValidationError(field, `'${name}' is not in the zone`);
   return wire;
 }

@@ -14,7 +14,7 @@ import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { checkEmail, objectBody, optionalString, optionalTtl, requiredString, stringList, stringMap } from './input.ts';
 import { enforceQuota } from './quotas.ts';
 import { bumpSerial, poolNameservers, soaData } from './soa.ts';
-import { ValidationError, validateZoneName } from './validate.ts';
+import { NameCharactersError, ValidationError, validateZoneName } from './validate.ts';
 
 export interface ZoneDetail extends ZoneExtras {
   zone: Zone;
@@ -332,6 +332,7 @@ export class Zones {
     try {
       validateZoneName(raw);
     } catch (err) {
+      if (err instanceof NameCharactersError) throw Refuse.invalidObject(err.message, 'name');
       invalid(err, Refuse.invalidZoneName);
     }
     return canonicalName(raw);

@@ -202,6 +202,7 @@ await controlPlaneSuite('api:admin', (t) => {
       [{ ...body, name: 'x', secret: '' }, /secret/],
       [{ ...body, name: 'x', secret: 'QUJD'.repeat(41) }, /secret/],
       [{ ...body, name: 'x'.repeat(161) }, /name/],
+      [{ ...body, name: 'bad\u0001key' }, /^name must not contain control characters$/],
       [{ ...body, name: 'x', resource_id: 'pool-1' }, /resource_id/],
       [{ ...body, name: 'x', resource_id: MISSING }, /resource_id .* not an existing pool/],
       [{ ...body, name: 'x', scope: 'ZONE' }, /resource_id .* not an existing zone/],
@@ -212,6 +213,7 @@ await controlPlaneSuite('api:admin', (t) => {
     await expectError(plane, 'POST', '/v2/tsigkeys', 409, 'duplicate_tsigkey', { body });
     await expectError(plane, 'PATCH', `/v2/tsigkeys/${key.id}`, 409, 'duplicate_tsigkey', { body: { name: 'zone-key' } });
     await expectError(plane, 'PATCH', `/v2/tsigkeys/${key.id}`, 400, 'invalid_object', { body: { scope: 'ZONE' }, message: /not an existing zone/ });
+    await expectError(plane, 'PATCH', `/v2/tsigkeys/${key.id}`, 400, 'invalid_object', { body: { name: 'tab\there' }, message: /control characters/ });
     await adminOnly(plane, '/v2/tsigkeys', 'tsigkey_not_found', body);
 
     const patched = await plane.request('PATCH', `/v2/tsigkeys/${key.id}`, { ...ADMIN, body: { name: 'renamed', algorithm: 'hmac-sha1', scope: 'ZONE', resource_id: zone.json.id } });

@@ -42,6 +42,12 @@ await controlPlaneSuite('api:zones', (t) => {
       [{ name: 'noDot.com', email: 'a@b.com' }, 400, 'invalid_zone_name', /fully qualified/],
       [{ name: 'com.', email: 'a@b.com' }, 400, 'invalid_zone_name', /two labels/],
       [{ name: `${'a'.repeat(64)}.com.`, email: 'a@b.com' }, 400, 'invalid_zone_name', /name/],
+      // Designate's RE_ZONENAME: letters, digits, '_' and '-' (not at either end of a label), nothing else.
+      [{ name: 'bad!name.example.com.', email: 'a@b.com' }, 400, 'invalid_object', /label "bad!name" may hold only letters/],
+      [{ name: 'two words.example.com.', email: 'a@b.com' }, 400, 'invalid_object', /label "two words"/],
+      [{ name: '*.example.com.', email: 'a@b.com' }, 400, 'invalid_object', /label "\*"/],
+      [{ name: '-dash.example.com.', email: 'a@b.com' }, 400, 'invalid_object', /label "-dash"/],
+      [{ name: 'ctl\u0007.example.com.', email: 'a@b.com' }, 400, 'invalid_object', /label/],
       [{ name: 'x.example.com.' }, 400, 'invalid_object', /'email' is a required property/],
       [{ name: 'x.example.com.', email: 'nope' }, 400, 'invalid_object', /email/],
       [{ name: 'x.example.com.', email: 'a@b.com', ttl: -1 }, 400, 'invalid_object', /ttl/],
