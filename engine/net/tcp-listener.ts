@@ -90,7 +90,7 @@ export class TcpListener {
           // RFC 7766 §6.2.1.1: nothing may interleave with a transfer's messages, so reading stops until it ends.
           transferring = true;
           socket.pause();
-          void sendTransfer(socket, transfer, options.transfers!, peer).catch((err: Error) => {
+          void sendTransfer(socket, transfer, options.transfers!, peer, options.idleTimeout * 1000).catch((err: Error) => {
             options.onError(err);
             socket.destroy();
           }).finally(() => {

@@ -1,9 +1,11 @@
 // Writes one transfer reply to a TCP socket, message by message, waiting for the socket to drain whenever
-// the kernel buffer is full: a slow reader costs at most one message of memory, whatever the zone's size.
+// the kernel buffer is full: a slow reader costs at most one message of memory, whatever the zone's size. A
+// reader that takes no bytes for `stallMs` is cut off then: Node's own socket timeout gives a write that
+// made progress once more another full period, so a stalled reader would hold on for up to twice as long.
 import type { Socket } from 'node:net';
 import type { TransferReply, TransferRequests } from './service.ts';
 
-export async function sendTransfer(socket: Socket, reply: Promise<TransferReply>, service: TransferRequests, peer: string): Promise<void> {
+export async function sendTransfer(socket: Socket, reply: Promise<TransferReply>, service: TransferRequests, peer: string, stallMs = 0): Promise<void> {
   let r: TransferReply;
   try {
     r = await reply;
@@ -31,7 +33,7 @@ export async function sendTransfer(socket: Socket, reply: Promise<TransferReply>
       bytes += chunk.length;
     }
     socket.uncork();
-    if (!flushed) await writableOrGone(socket);
+    if (!flushed) await writableOrGone(socket, stallMs);
   }
   const complete = r.stream.done && !socket.destroyed;
   service.finished(r, peer, { messages: r.stream.messagesSent, bytes, ms: performance.now() - started, complete });
@@ -40,12 +42,15 @@ export async function sendTransfer(socket: Socket, reply: Promise<TransferReply>
 }
 
 /**
- * Resolves when the socket drains, closes or fails. events.once would reject on 'error' (a client resetting
- * the connection mid-transfer), and a rejection here would escape the listener as an unhandled one.
+ * Resolves when the socket drains, closes or fails, or (with `stallMs`) destroys it when it has not drained
+ * by then. events.once would reject on 'error' (a client resetting the connection mid-transfer), and a
+ * rejection here would escape the listener as an unhandled one.
  */
-function writableOrGone(socket: Socket): Promise<void> {
+function writableOrGone(socket: Socket, stallMs: number): Promise<void> {
   return new Promise((resolve) => {
+    const stalled = stallMs > 0 ? setTimeout(() => socket.destroy(), stallMs) : null;
     const done = () => {
+      if (stalled !== null) clearTimeout(stalled);
       socket.off('drain', done);
       socket.off('close', done);
       socket.off('error', done);
