@@ -1,7 +1,8 @@
 // DNS over TCP (RFC 7766) on one address: two-byte framing reassembled across reads, pipelined queries
 // answered in order, zone transfers streamed with backpressure, an idle timeout, a deadline for finishing
-// a message once begun (slow senders), a cap on connections, and backpressure: a client that does not
-// read its answers stops being read.
+// a message once begun (slow senders), a cap on connections and one per source address (so that one
+// client holding idle connections cannot lock the others, secondaries included, out), and backpressure:
+// a client that does not read its answers stops being read.
 import net from 'node:net';
 import type { QueryHandler } from '../answer/handler.ts';
 import { KnownPeer } from '../answer/peer.ts';
@@ -16,6 +17,10 @@ export interface TcpListenerOptions {
   /** Seconds a started message may take to arrive whole. */
   messageTimeout: number;
   maxConnections: number;
+  /** Connections one source address may hold at once; 0: no limit of its own. */
+  maxConnectionsPerSource?: number;
+  /** Told of a connection closed at once because its source holds `maxConnectionsPerSource` already. */
+  onRefused?: (peer: string) => void;
   /** SO_REUSEPORT, as for UDP: each answering thread accepts its share of the connections. */
   reusePort?: boolean;
   /** Answers AXFR/IXFR; without it transfer requests get the query handler's NOTIMP. */
@@ -28,6 +33,7 @@ export interface TcpListenerOptions {
 export class TcpListener {
   readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  private readonly bySource = new Map<string, number>();
 
   private constructor(server: net.Server) {
     this.server = server;
@@ -58,16 +64,26 @@ export class TcpListener {
   }
 
   private serve(socket: net.Socket, handler: QueryHandler, options: TcpListenerOptions): void {
+    const peer = socket.remoteAddress ?? '';
+    const held = this.bySource.get(peer) ?? 0;
+    if (options.maxConnectionsPerSource && held >= options.maxConnectionsPerSource) {
+      socket.destroy();
+      options.onRefused?.(peer);
+      return;
+    }
+    this.bySource.set(peer, held + 1);
     this.sockets.add(socket);
     options.onConnections?.(this.sockets.size);
     socket.on('close', () => {
       this.sockets.delete(socket);
+      const left = this.bySource.get(peer)! - 1;
+      if (left === 0) this.bySource.delete(peer);
+      else this.bySource.set(peer, left);
       options.onConnections?.(this.sockets.size);
     });
     socket.on('error', () => socket.destroy()); // resets and the like: nothing to tell the client
     // Idle means nothing read or written, so a reader that stalls a transfer is cut off by this too.
     socket.setTimeout(options.idleTimeout * 1000, () => socket.destroy());
-    const peer = socket.remoteAddress ?? '';
     const source = new KnownPeer();
     source.current = peer;
     let pending: Buffer | null = null;
@@ -137,4 +153,21 @@ export class TcpListener {
     for (const socket of this.sockets) socket.destroy();
     await closed;
   }
+}
+
+/**
+ * An onRefused that logs the first refusal, then at most one line a minute with the count since: a client
+ * hammering the limit must not flood the log.
+ */
+export function refusalReporter(warn: (fields: object, msg: string) => void, limit: number): (peer: string) => void {
+  let last = 0;
+  let since = 0;
+  return (peer) => {
+    since++;
+    const now = Date.now();
+    if (now - last < 60_000) return;
+    warn({ peer, refused: since, limit }, 'TCP connection refused: its source holds tcp_max_connections_per_source connections');
+    last = now;
+    since = 0;
+  };
 }

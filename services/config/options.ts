@@ -72,6 +72,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   mdns('tcp_idle_timeout', 'float', MDNS_DEFAULTS.tcpIdleTimeout, 'seconds a TCP connection may stay idle', 'tcp-idle-timeout'),
   mdns('tcp_message_timeout', 'float', MDNS_DEFAULTS.tcpMessageTimeout, 'seconds a started TCP message may take to arrive', 'tcp-message-timeout'),
   mdns('tcp_max_connections', 'int', MDNS_DEFAULTS.tcpMaxConnections, 'concurrent TCP connections per address', 'tcp-max-connections'),
+  mdns('tcp_max_connections_per_source', 'int', MDNS_DEFAULTS.tcpMaxConnectionsPerSource, 'concurrent TCP connections one source address may hold; 0: no limit of its own', 'tcp-max-connections-per-source'),
   mdns('response_cache_size', 'int', MDNS_DEFAULTS.responseCacheSize, 'cached responses; 0 disables the cache', 'response-cache-size'),
   mdns('max_message_size', 'int', MDNS_DEFAULTS.maxMessageSize, 'largest AXFR/IXFR message', 'max-message-size'),
   mdns('allow_transfer', 'list', [], 'who may transfer: address prefixes and key=NAME entries', 'allow-transfer'),

@@ -15,7 +15,7 @@ import { unmappedAddress, type PeerSource } from '../../engine/answer/peer.ts';
 import { SharedResponseCache } from '../../engine/answer/shared-response-cache.ts';
 import { HostedZone, ZoneTable } from '../../engine/answer/zone-table.ts';
 import { Query, parseQuery } from '../../engine/codec/query.ts';
-import { TcpListener } from '../../engine/net/tcp-listener.ts';
+import { refusalReporter, TcpListener } from '../../engine/net/tcp-listener.ts';
 import type { UdpBatchListener } from '../../engine/net/udp-batch.ts';
 import { openUdpListener, type UdpListener } from '../../engine/net/udp-listener.ts';
 import { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
@@ -167,6 +167,8 @@ async function listen(host: string, port: number): Promise<void> {
       tcp.push(await TcpListener.open(handler, {
         host, port: u.address.port, idleTimeout: o.tcpIdleTimeout, messageTimeout: o.tcpMessageTimeout, maxConnections: o.tcpMaxConnections,
         reusePort: true, transfers, onError, onConnections: (n) => { tcpCounts[slot] = n; countTcp(); },
+        maxConnectionsPerSource: o.tcpMaxConnectionsPerSource,
+        onRefused: refusalReporter((fields, msg) => log('warn', fields as Record<string, unknown>, msg), o.tcpMaxConnectionsPerSource),
       }));
     } catch (err) {
       await u.close();

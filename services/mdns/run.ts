@@ -91,6 +91,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     tcpIdleTimeout: nonNegative(opt<number>('tcp_idle_timeout'), 'tcp_idle_timeout'),
     tcpMessageTimeout: nonNegative(opt<number>('tcp_message_timeout'), 'tcp_message_timeout'),
     tcpMaxConnections: nonNegative(opt<number>('tcp_max_connections'), 'tcp_max_connections'),
+    tcpMaxConnectionsPerSource: nonNegative(opt<number>('tcp_max_connections_per_source'), 'tcp_max_connections_per_source'),
     responseCacheSize: nonNegative(opt<number>('response_cache_size'), 'response_cache_size'),
     allowTransfer: allowTransfer.length > 0 ? allowTransfer : (sources.defaultAllowTransfer ?? []),
     tsigKeys,

@@ -4,7 +4,7 @@
 import { QueryHandler } from '../../engine/answer/handler.ts';
 import { ZoneTable } from '../../engine/answer/zone-table.ts';
 import { TransferAcl } from '../../engine/net/acl.ts';
-import { TcpListener } from '../../engine/net/tcp-listener.ts';
+import { refusalReporter, TcpListener } from '../../engine/net/tcp-listener.ts';
 import { udpBatchUnavailable, type UdpBatchListener } from '../../engine/net/udp-batch.ts';
 import { openUdpListener, UDP_IO_MODES, type UdpIo, type UdpListener } from '../../engine/net/udp-listener.ts';
 import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
@@ -26,6 +26,8 @@ export interface MdnsOptions {
   tcpIdleTimeout: number;
   tcpMessageTimeout: number;
   tcpMaxConnections: number;
+  /** Connections one source address may hold at once, over all answering threads; 0: no limit of its own. */
+  tcpMaxConnectionsPerSource: number;
   responseCacheSize: number;
   /** `allow_transfer` for zones without their own: prefixes and key=NAME entries; empty refuses everyone. */
   allowTransfer: string[];
@@ -43,6 +45,7 @@ export const MDNS_DEFAULTS: Omit<MdnsOptions, 'listen'> = {
   tcpIdleTimeout: 10, // Knot's tcp-idle-timeout
   tcpMessageTimeout: 2,
   tcpMaxConnections: 1024,
+  tcpMaxConnectionsPerSource: 64,
   responseCacheSize: 100_000,
   allowTransfer: [],
   tsigKeys: [],
@@ -94,7 +97,11 @@ export class MdnsServer {
       if (options.workers > 1) {
         // Only what answering needs crosses to the threads (not the configured keys, which the keyring mirrors).
         const { udpPayloadSize, udpReceiveBuffer, udpIo, tcpIdleTimeout, tcpMessageTimeout, tcpMaxConnections, responseCacheSize } = options;
-        const listening = { udpPayloadSize, udpReceiveBuffer, udpIo, tcpIdleTimeout, tcpMessageTimeout, tcpMaxConnections, responseCacheSize };
+        // The kernel spreads one source's connections over the threads (by source port): each takes its share.
+        const tcpMaxConnectionsPerSource = Math.ceil(options.tcpMaxConnectionsPerSource / options.workers);
+        const listening = {
+          udpPayloadSize, udpReceiveBuffer, udpIo, tcpIdleTimeout, tcpMessageTimeout, tcpMaxConnections, tcpMaxConnectionsPerSource, responseCacheSize,
+        };
         server.threads = await AnswerThreads.start(options.workers, options.listen, listening, {
           zones: server.zones, keyring: server.keyring, transfers: server.transfers,
         }, log);
@@ -121,6 +128,8 @@ export class MdnsServer {
         tcp = await TcpListener.open(this.handler, {
           host: endpoint.host, port, idleTimeout: options.tcpIdleTimeout, messageTimeout: options.tcpMessageTimeout,
           maxConnections: options.tcpMaxConnections, transfers: this.transfers, onError,
+          maxConnectionsPerSource: options.tcpMaxConnectionsPerSource,
+          onRefused: refusalReporter((fields, msg) => this.log.warn(fields, msg), options.tcpMaxConnectionsPerSource),
         });
       } catch (err) {
         await udp.close();

@@ -23,7 +23,8 @@ export const C_CACHE_HITS = 4;
 
 /** The listening half of MdnsOptions: what a thread needs to open its sockets and answer. */
 export type ThreadListenOptions = Pick<MdnsOptions,
-  'udpPayloadSize' | 'udpReceiveBuffer' | 'udpIo' | 'tcpIdleTimeout' | 'tcpMessageTimeout' | 'tcpMaxConnections' | 'responseCacheSize'>;
+  'udpPayloadSize' | 'udpReceiveBuffer' | 'udpIo' | 'tcpIdleTimeout' | 'tcpMessageTimeout' | 'tcpMaxConnections' | 'tcpMaxConnectionsPerSource' |
+  'responseCacheSize'>;
 
 export interface ThreadStart {
   index: number;

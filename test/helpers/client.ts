@@ -123,9 +123,10 @@ export class TcpClient {
     socket.on('error', () => {});
   }
 
-  static connect(port: number): Promise<TcpClient> {
+  /** `from`: the local address to connect from (any 127.x.y.z works on Linux loopback). */
+  static connect(port: number, from?: string): Promise<TcpClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1', () => resolve(new TcpClient(socket)));
+      const socket = net.connect({ port, host: '127.0.0.1', ...(from ? { localAddress: from } : {}) }, () => resolve(new TcpClient(socket)));
       socket.once('error', reject);
     });
   }
