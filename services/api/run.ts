@@ -23,6 +23,9 @@ function authOf(config: Config): AuthOptions {
   return { strategy, keystone: { url } };
 }
 
+/** The health check is nobody's request: no project, no role. */
+const HEALTH_CALLER = { projectId: null, isAdmin: false, allProjects: false, editManagedRecords: false, hardDelete: false, deleteShares: false };
+
 export async function startApi(config: Config, central: CentralApi, log: Logger): Promise<ApiService> {
   const opt = <T extends ConfigValue>(name: string) => config.get<T>('service:api', name);
   const servers: ApiServer[] = [];
@@ -43,6 +46,9 @@ export async function startApi(config: Config, central: CentralApi, log: Logger)
         maintenanceModeRole: opt<string>('maintenance_mode_role'),
         logger: log,
         mapError: mapServiceError,
+        // Central and its database, through the bus when central runs elsewhere: a 503 takes this instance out.
+        healthCheck: () => central.health.check(HEALTH_CALLER),
+        healthcheckDisableFile: config.get<string>('healthcheck', 'disable_by_file_path') || undefined,
       });
       registerV2(api, central);
       servers.push(api);

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { withDeadline } from '../deadline.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { createAuthenticator, type AuthOptions, type RequestContext } from './auth.ts';
 import { DEFAULT_BODY_LIMIT, readBody } from './body.ts';
@@ -28,6 +29,11 @@ export interface ApiServerOptions {
   maxBodyBytes?: number;
   /** oslo healthcheck `disable_by_file_path`: /healthcheck answers 503 while this file exists. */
   healthcheckDisableFile?: string;
+  /**
+   * What /healthcheck checks beyond the file (central and its database): resolves with its reasons, rejects
+   * saying what failed. Bounded by HEALTHCHECK_DEADLINE_MS.
+   */
+  healthCheck?: () => Promise<string[]>;
   /** `[service:api] maintenance_mode`: 503 + Retry-After: 60 unless the caller holds maintenanceModeRole. */
   maintenanceMode?: boolean;
   maintenanceModeRole?: string;
@@ -35,6 +41,23 @@ export interface ApiServerOptions {
   routes?: readonly RouteDefinition[];
   /** Turns the errors of the services behind the API (central, storage) into API errors; null: not one of ours. */
   mapError?: (err: unknown) => ApiError | null;
+}
+
+/** The longest /healthcheck waits for its checks: a load balancer's probe must get an answer. */
+const HEALTHCHECK_DEADLINE_MS = 3000;
+
+/** /healthcheck's verdict: disabled by file, or what the checks say. */
+async function healthOf(options: ApiServerOptions): Promise<{ ok: boolean; reasons: string[] }> {
+  if (options.healthcheckDisableFile && (await access(options.healthcheckDisableFile).then(() => true, () => false))) {
+    return { ok: false, reasons: ['DISABLED BY FILE'] };
+  }
+  if (!options.healthCheck) return { ok: true, reasons: ['OK'] };
+  try {
+    const reasons = await withDeadline(options.healthCheck(), HEALTHCHECK_DEADLINE_MS, () => new Error(`no answer within ${HEALTHCHECK_DEADLINE_MS} ms`));
+    return { ok: true, reasons: ['OK', ...reasons] };
+  } catch (err) {
+    return { ok: false, reasons: [`FAILED: ${(err as Error).message}`] };
+  }
 }
 
 export interface RouteOptions {
@@ -214,11 +237,11 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
           status = 200;
           send(req, res, requestId, { status, body: versionsDocument(baseUrl) });
         } else {
-          const disabled = options.healthcheckDisableFile
-            ? await access(options.healthcheckDisableFile).then(() => true, () => false)
-            : false;
-          status = disabled ? 503 : 200;
-          send(req, res, requestId, { status, body: disabled ? 'DISABLED BY FILE' : 'OK' });
+          const health = await healthOf(options);
+          status = health.ok ? 200 : 503;
+          // oslo.middleware's healthcheck: plain reasons, or {"detailed": false, "reasons": [...]} for JSON.
+          const json = (req.headers.accept ?? '').includes('application/json');
+          send(req, res, requestId, { status, body: json ? { detailed: false, reasons: health.reasons } : health.reasons.join('\n') });
         }
         return;
       }

@@ -3,6 +3,7 @@
 // worker's update_status, make zones ACTIVE.
 import { Blacklists } from './blacklists.ts';
 import { Exports } from './exports.ts';
+import { Health } from './health.ts';
 import { Imports } from './imports.ts';
 import { ManagedRecords } from './managed-records.ts';
 import { Pools } from './pools.ts';
@@ -34,6 +35,7 @@ export class Central {
   readonly transfers: Transfers;
   readonly imports: Imports;
   readonly exports: Exports;
+  readonly health: Health;
   readonly #deps: CentralDeps;
   #unsubscribe: (() => void) | null = null;
 
@@ -54,6 +56,7 @@ export class Central {
     this.pools = new Pools(deps);
     this.quotas = new QuotaService(deps);
     this.serviceStatuses = new ServiceStatuses(deps);
+    this.health = new Health(deps);
   }
 
   start(): void {

@@ -27,6 +27,7 @@ export const CENTRAL_RPC = {
   imports: ['create', 'get', 'list', 'delete'],
   exports: ['create', 'get', 'list', 'delete', 'render'],
   managedRecords: ['add', 'remove'],
+  health: ['check'],
 } as const satisfies { [R in keyof Central]?: readonly (keyof Central[R])[] };
 
 type Resources = typeof CENTRAL_RPC;

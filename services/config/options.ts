@@ -99,6 +99,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   api('maintenance_mode', 'bool', false, 'answer 503 to everyone without maintenance_mode_role'),
   api('maintenance_mode_role', 'string', 'admin', 'role that still gets through in maintenance mode'),
   { section: 'oslo_middleware', name: 'max_request_body_size', type: 'int', default: 1048576, help: 'largest request body in bytes (zone imports included); larger ones get 413 unread' },
+  { section: 'healthcheck', name: 'disable_by_file_path', type: 'string', default: '', help: 'while this file exists /healthcheck answers 503 DISABLED BY FILE (oslo.middleware), to drain an API instance' },
   { section: 'oslo_middleware', name: 'enable_proxy_headers_parsing', type: 'bool', default: false, help: 'trust X-Forwarded-Proto and X-Forwarded-Host for links' },
   { section: 'keystone_authtoken', name: 'www_authenticate_uri', type: 'string', default: '', help: 'Keystone v3 endpoint that validates tokens (auth_strategy = keystone)', aliases: [{ section: 'keystone_authtoken', name: 'auth_url' }] },
   central('default_pool_id', 'string', CENTRAL_DEFAULTS.defaultPoolId, 'pool of new zones'),

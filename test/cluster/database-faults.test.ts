@@ -1,7 +1,7 @@
 // The database stalls, then goes down, under a running cluster (a TCP proxy between the services and
 // MariaDB holds every byte, then closes every connection): API writes and reads answer 503 with a body
-// within a few seconds, mdns keeps answering from memory, and once the database answers again everything
-// works without a restart.
+// within a few seconds, /healthcheck says so (503, the database named) for load balancers, mdns keeps
+// answering from memory, and once the database answers again everything works without a restart.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { call } from '../api/http.ts';
@@ -47,6 +47,16 @@ t.after(async (ctx) => {
   await ctx.proxy?.close();
 });
 
+/** /healthcheck within its bound, in oslo's JSON form: the status and the last reason. */
+async function healthSays(ctx: Ctx, status: number, reason: RegExp): Promise<void> {
+  const started = Date.now();
+  const r = await call(ctx.api.port, 'GET', '/healthcheck', { headers: { accept: 'application/json' } });
+  assert.ok(Date.now() - started < 4000, `healthcheck answered after ${Date.now() - started} ms`);
+  assert.is(r.status, status, r.text);
+  assert.is(r.json.detailed, false);
+  assert.match(r.json.reasons.at(-1), reason);
+}
+
 t('writes and reads get 503 within seconds; mdns answers from memory; all recovers without a restart', async (ctx) => {
   ctx.proxy.stall();
   const started = Date.now();
@@ -63,6 +73,7 @@ t('writes and reads get 503 within seconds; mdns answers from memory; all recove
   console.log(`  stalled database: 503 after ${ms} ms`);
   const answer = await ask(ctx.mdns.port, 'www.stall.example', 'A');
   assert.is(answer?.answers[0]?.data, '192.0.2.1', 'mdns keeps answering');
+  await healthSays(ctx, 503, /^FAILED: database: no answer within \d+ ms$/);
 
   ctx.proxy.resume();
   await until('a write accepted again', async () => {
@@ -70,6 +81,7 @@ t('writes and reads get 503 within seconds; mdns answers from memory; all recove
     return r.status === 202;
   }, 20_000);
   await until('the change served', async () => (await ask(ctx.mdns.port, 'after.stall.example', 'A'))?.answers.length === 1, 10_000);
+  await healthSays(ctx, 200, /^database: OK/);
 });
 
 t('a database that is down: 503 at once, and all recovers when it is back', async (ctx) => {
@@ -80,6 +92,7 @@ t('a database that is down: 503 at once, and all recovers when it is back', asyn
   assert.is(write.json.type, 'service_unavailable');
   assert.ok(Date.now() - started < 8000);
   assert.is((await ask(ctx.mdns.port, 'www.stall.example', 'A'))?.answers[0]?.data, '192.0.2.1', 'mdns keeps answering');
+  await healthSays(ctx, 503, /^FAILED: database: /);
   ctx.proxy.resume();
   await until('a write accepted again', async () => {
     const r = await call(ctx.api.port, 'POST', `/v2/zones/${ctx.zoneId}/recordsets`, { headers: HEADERS, body: JSON.stringify({ name: 'up.stall.example.', type: 'A', records: ['192.0.2.5'] }) });
