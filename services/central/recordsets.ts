@@ -25,11 +25,19 @@ export interface RecordsetDetail {
 }
 
 const CREATE_FIELDS = ['name', 'type', 'ttl', 'description', 'records'];
-const UPDATE_FIELDS = ['ttl', 'description', 'records'];
+// name and type cannot change; a body carrying them unchanged (as clients echo a recordset back) is accepted.
+const UPDATE_FIELDS = ['name', 'type', 'ttl', 'description', 'records'];
 
 function invalid(err: unknown, field?: string): never {
   if (err instanceof ValidationError) throw Refuse.invalidObject(err.message, field ?? err.field);
   throw err;
+}
+
+/** A read-only field in an update body: absent, or equal (as `normal` writes it) to what is stored. */
+function unchanged(input: Record<string, unknown>, field: string, stored: string, normal: (v: string) => string): void {
+  const v = input[field];
+  if (v === undefined) return;
+  if (typeof v !== 'string' || normal(v) !== stored) throw Refuse.badRequest(`The recordset's ${field} cannot be changed`, field);
 }
 
 export function detail(recordset: RecordSet, records: DnsRecord[], zoneName: string): RecordsetDetail {
@@ -64,6 +72,7 @@ export class Recordsets {
       this.#checkPrimary(zone);
       const name = this.#name(rawName, zone);
       if (type === 'NS' && name === zone.name) throw Refuse.duplicate('RecordSet');
+      if (type === 'NS' && name.startsWith('*.')) throw Refuse.invalidObject('Wildcard NS records are not allowed', 'name');
       await this.#checkPlacement(tx, zone, name, type);
       const quotaProject = zone.tenantId ?? project;
       await enforceQuotas(tx, this.#deps.options, quotaProject, [
@@ -153,6 +162,8 @@ export class Recordsets {
       const { zone, owner } = await readableZone(tx, caller, zoneId, { forUpdate: true });
       this.#checkPrimary(zone);
       const recordset = await this.#recordsetOf(tx, zone, recordsetId);
+      unchanged(input, 'name', recordset.name, (v) => canonicalName(v));
+      unchanged(input, 'type', recordset.type, (v) => v.toUpperCase());
       const current = await tx.listRecords(recordset.id);
       this.#checkChangeable(caller, zone, owner, recordset, current, 'Updating');
       const next = await this.#zones.commitChange(tx, zone);

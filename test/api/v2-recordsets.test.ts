@@ -1,6 +1,6 @@
 // /v2/zones/{id}/recordsets and /v2/recordsets over both storage engines: Designate's rules and shapes.
 import * as assert from 'uvu/assert';
-import { controlPlaneSuite, createZone as zone } from '../helpers/control-plane.ts';
+import { controlPlaneSuite, createZone as zone, refused } from '../helpers/control-plane.ts';
 
 await controlPlaneSuite('api:recordsets', (t) => {
   t('create, get, list, update (set diff), delete — each change a new serial', async ({ plane }) => {
@@ -74,6 +74,19 @@ await controlPlaneSuite('api:recordsets', (t) => {
     }
     const last = await plane.request('GET', path);
     assert.equal([last.json.ttl, last.json.description, last.json.records.sort()], [600, 'only this', ['192.0.2.1', '192.0.2.9']]);
+  });
+
+  t('a PUT may carry the recordset\'s own name and type (as clients echo it back), never other ones; no wildcard NS', async ({ plane }) => {
+    const z = await zone(plane, 'echo.example.com.');
+    const rs = (await plane.request('POST', `/v2/zones/${z.id}/recordsets`, { body: { name: 'a.echo.example.com.', type: 'A', records: ['192.0.2.1'] } })).json;
+    const path = `/v2/zones/${z.id}/recordsets/${rs.id}`;
+    const same = await plane.request('PUT', path, { body: { name: 'A.echo.example.com.', type: 'a', records: ['192.0.2.2'] } });
+    assert.is(same.status, 202, same.text);
+    assert.equal(same.json.records, ['192.0.2.2']);
+    refused(await plane.request('PUT', path, { body: { name: 'b.echo.example.com.', records: ['192.0.2.3'] } }), 400, 'bad_request', /name cannot be changed/);
+    refused(await plane.request('PUT', path, { body: { type: 'AAAA', records: ['2001:db8::1'] } }), 400, 'bad_request', /type cannot be changed/);
+    refused(await plane.request('POST', `/v2/zones/${z.id}/recordsets`, { body: { name: '*.echo.example.com.', type: 'NS', records: ['ns.example.net.'] } }),
+      400, 'invalid_object', /^Wildcard NS records are not allowed$/);
   });
 
   t('record data is validated per type and errors name the field', async ({ plane }) => {
