@@ -1,5 +1,6 @@
 // Assembles the v2 API service from configuration, in front of a central.
 import type { CentralApi } from '../central/rpcapi.ts';
+import { withDeadline } from '../deadline.ts';
 import { ConfigError, type Config, type ConfigValue } from '../config/options.ts';
 import type { Logger } from '../log.ts';
 import { parseEndpoint } from '../mdns/endpoint.ts';
@@ -22,6 +23,9 @@ function authOf(config: Config): AuthOptions {
   if (url === '') throw new ConfigError('auth_strategy = keystone needs [keystone_authtoken] www_authenticate_uri');
   return { strategy, keystone: { url } };
 }
+
+/** Central checks its database within 2 s; a central that is itself stuck is caught here. */
+const CENTRAL_HEALTH_MS = 2500;
 
 /** The health check is nobody's request: no project, no role. */
 const HEALTH_CALLER = { projectId: null, isAdmin: false, allProjects: false, editManagedRecords: false, hardDelete: false, deleteShares: false };
@@ -47,7 +51,7 @@ export async function startApi(config: Config, central: CentralApi, log: Logger)
         logger: log,
         mapError: mapServiceError,
         // Central and its database, through the bus when central runs elsewhere: a 503 takes this instance out.
-        healthCheck: () => central.health.check(HEALTH_CALLER),
+        healthCheck: () => withDeadline(central.health.check(HEALTH_CALLER), CENTRAL_HEALTH_MS, () => new Error(`central or its database: no answer within ${CENTRAL_HEALTH_MS} ms`)),
         healthcheckDisableFile: config.get<string>('healthcheck', 'disable_by_file_path') || undefined,
       });
       registerV2(api, central);

@@ -54,7 +54,7 @@ async function healthSays(ctx: Ctx, status: number, reason: RegExp): Promise<voi
   assert.ok(Date.now() - started < 4000, `healthcheck answered after ${Date.now() - started} ms`);
   assert.is(r.status, status, r.text);
   assert.is(r.json.detailed, false);
-  assert.match(r.json.reasons.at(-1), reason);
+  assert.ok(reason.test(r.json.reasons.at(-1)), `healthcheck said ${r.text}`);
 }
 
 t('writes and reads get 503 within seconds; mdns answers from memory; all recovers without a restart', async (ctx) => {
@@ -73,7 +73,8 @@ t('writes and reads get 503 within seconds; mdns answers from memory; all recove
   console.log(`  stalled database: 503 after ${ms} ms`);
   const answer = await ask(ctx.mdns.port, 'www.stall.example', 'A');
   assert.is(answer?.answers[0]?.data, '192.0.2.1', 'mdns keeps answering');
-  await healthSays(ctx, 503, /^FAILED: database: no answer within \d+ ms$/);
+  // Central's own 2 s bound, or the API's on central when central is stuck behind the stalled database.
+  await healthSays(ctx, 503, /^FAILED: (central or its )?database: no answer within \d+ ms$/);
 
   ctx.proxy.resume();
   await until('a write accepted again', async () => {
@@ -92,7 +93,7 @@ t('a database that is down: 503 at once, and all recovers when it is back', asyn
   assert.is(write.json.type, 'service_unavailable');
   assert.ok(Date.now() - started < 8000);
   assert.is((await ask(ctx.mdns.port, 'www.stall.example', 'A'))?.answers[0]?.data, '192.0.2.1', 'mdns keeps answering');
-  await healthSays(ctx, 503, /^FAILED: database: /);
+  await healthSays(ctx, 503, /^FAILED: (central or its )?database: /);
   ctx.proxy.resume();
   await until('a write accepted again', async () => {
     const r = await call(ctx.api.port, 'POST', `/v2/zones/${ctx.zoneId}/recordsets`, { headers: HEADERS, body: JSON.stringify({ name: 'up.stall.example.', type: 'A', records: ['192.0.2.5'] }) });
