@@ -82,10 +82,6 @@ export class AnswerThreads implements ZoneTableObserver {
     return this.bound;
   }
 
-  get count(): number {
-    return this.slots.length;
-  }
-
   /** Requests each thread has answered (its current thread's, counted since it started). */
   get answered(): number[] {
     return this.slots.map((s) => Atomics.load(this.counters, s.index * COUNTERS + C_ANSWERED));
