@@ -5,6 +5,7 @@ import { ConfigError, type Config, type ConfigValue } from '../config/options.ts
 import type { Logger } from '../log.ts';
 import { parseEndpoint } from '../mdns/endpoint.ts';
 import type { AuthOptions } from './auth.ts';
+import { ApiMetrics } from './metrics.ts';
 import { createApiServer, type ApiServer } from './server.ts';
 import { mapServiceError, registerV2 } from './v2/index.ts';
 
@@ -34,6 +35,8 @@ export async function startApi(config: Config, central: CentralApi, log: Logger)
   const opt = <T extends ConfigValue>(name: string) => config.get<T>('service:api', name);
   const servers: ApiServer[] = [];
   const ports: number[] = [];
+  // One registry for every listen address of this process: /metrics on any of them shows them all.
+  const metrics = opt<boolean>('enable_metrics') ? new ApiMetrics() : undefined;
   try {
     for (const listen of opt<string[]>('listen')) {
       const endpoint = parseEndpoint(listen, 9001);
@@ -53,6 +56,7 @@ export async function startApi(config: Config, central: CentralApi, log: Logger)
         // Central and its database, through the bus when central runs elsewhere: a 503 takes this instance out.
         healthCheck: () => withDeadline(central.health.check(HEALTH_CALLER), CENTRAL_HEALTH_MS, () => new Error(`central or its database: no answer within ${CENTRAL_HEALTH_MS} ms`)),
         healthcheckDisableFile: config.get<string>('healthcheck', 'disable_by_file_path') || undefined,
+        metrics,
       });
       registerV2(api, central);
       servers.push(api);

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { withDeadline } from '../deadline.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { createAuthenticator, type AuthOptions, type RequestContext } from './auth.ts';
+import type { ApiMetrics } from './metrics.ts';
 import { DEFAULT_BODY_LIMIT, readBody } from './body.ts';
 import { ApiError, Errors } from './errors.ts';
 import { linkBase, type LinkOptions } from './links.ts';
@@ -34,6 +35,8 @@ export interface ApiServerOptions {
    * saying what failed. Bounded by HEALTHCHECK_DEADLINE_MS.
    */
   healthCheck?: () => Promise<string[]>;
+  /** Prometheus metrics of the requests, served at /metrics (outside the auth pipeline, as /healthcheck). */
+  metrics?: ApiMetrics;
   /** `[service:api] maintenance_mode`: 503 + Retry-After: 60 unless the caller holds maintenanceModeRole. */
   maintenanceMode?: boolean;
   maintenanceModeRole?: string;
@@ -118,6 +121,8 @@ export interface ApiServer {
 interface Registered {
   handler: ApiHandler;
   options: RouteOptions;
+  /** As registered (`/v2/zones/:zone_id`): the route's name in metrics. */
+  pattern: string;
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -170,7 +175,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
   let server: Server | null = null;
 
   const route = (method: string, pattern: string, handler: ApiHandler, routeOptions: RouteOptions = {}) =>
-    router.add(method, pattern, { handler, options: routeOptions });
+    router.add(method, pattern, { handler, options: routeOptions, pattern });
   for (const r of options.routes ?? []) route(r.method, r.pattern, r.handler, r);
 
   function send(req: IncomingMessage, res: ServerResponse, requestId: string, out: ApiResponse): void {
@@ -226,12 +231,23 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     const reqLog = (): Logger => (child ??= log.child({ request_id: requestId }));
     const method = (req.method ?? 'GET').toUpperCase();
     let status = 500;
+    /** The metrics label: the matched route pattern, never the path itself. */
+    let routeLabel = 'unmatched';
     try {
       const { path, query } = normalisePath(req.url ?? '/');
       const baseUrl = linkBase(req, linkOptions);
 
       // Outside the auth pipeline, as in Designate's api-paste.ini.
+      if (path === '/metrics' && options.metrics) {
+        routeLabel = path;
+        if (method !== 'GET' && method !== 'HEAD') throw Errors.methodNotAllowed(['GET', 'HEAD']);
+        const { text, contentType } = await options.metrics.scrape();
+        status = 200;
+        send(req, res, requestId, { status, body: text, headers: { 'content-type': contentType } });
+        return;
+      }
       if (path === '/' || path === '/healthcheck') {
+        routeLabel = path;
         if (method !== 'GET' && method !== 'HEAD') throw Errors.methodNotAllowed(['GET', 'HEAD']);
         if (path === '/') {
           status = 200;
@@ -254,7 +270,8 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       const found = router.find(method, path);
       if (found.kind === 'not_found') throw Errors.notFound('The resource could not be found.');
       if (found.kind === 'method_not_allowed') throw Errors.methodNotAllowed(found.allow);
-      const { handler, options: routeOptions } = found.match.handler;
+      const { handler, options: routeOptions, pattern } = found.match.handler;
+      routeLabel = pattern;
       const params = found.match.params;
       for (const name of routeOptions.uuidParams ?? []) {
         if (params[name] !== undefined && !isUuid(params[name])) throw Errors.invalidUuid(`Invalid UUID ${name}: ${params[name]}`);
@@ -299,6 +316,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     } catch (err) {
       status = sendError(req, res, requestId, err, reqLog);
     } finally {
+      options.metrics?.observe(method, routeLabel, status, (performance.now() - started) / 1000);
       if (log.isLevelEnabled('info')) {
         reqLog().info({ method, url: req.url, status, ms: Math.round(performance.now() - started) }, 'api request');
       }

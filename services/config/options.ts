@@ -97,6 +97,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   api('default_limit_v2', 'int', 20, 'page size of list calls without limit'),
   api('max_limit_v2', 'int', 1000, 'largest page size (and what limit=max means)'),
   api('maintenance_mode', 'bool', false, 'answer 503 to everyone without maintenance_mode_role'),
+  api('enable_metrics', 'bool', true, 'serve Prometheus metrics of the API requests and the process at /metrics on every API address'),
   api('maintenance_mode_role', 'string', 'admin', 'role that still gets through in maintenance mode'),
   { section: 'oslo_middleware', name: 'max_request_body_size', type: 'int', default: 1048576, help: 'largest request body in bytes (zone imports included); larger ones get 413 unread' },
   { section: 'healthcheck', name: 'disable_by_file_path', type: 'string', default: '', help: 'while this file exists /healthcheck answers 503 DISABLED BY FILE (oslo.middleware), to drain an API instance' },
