@@ -2,6 +2,7 @@
 // label of the name, no allocation.
 import { lowerNameInPlace, nameHash, nameLength, namesEqual, nameToText } from '../codec/name.ts';
 import type { TransferPolicy } from '../net/acl.ts';
+import { unmappedAddress } from './peer.ts';
 import type { ZoneSnapshot } from '../snapshot/snapshot.ts';
 import type { AxfrImage } from '../xfr/axfr-image.ts';
 import type { Journal } from '../xfr/journal.ts';
@@ -64,6 +65,11 @@ export class HostedZone {
   set notifyFrom(addresses: readonly string[] | null) {
     this.primaries = addresses;
     this.table?.observer?.changed(this);
+  }
+
+  /** Whether a NOTIFY from `peer` comes from one of this secondary zone's primaries (`notifyFrom`). */
+  acceptsNotifyFrom(peer: string): boolean {
+    return this.primaries !== null && this.primaries.includes(unmappedAddress(peer));
   }
 
   constructor(name: Uint8Array) {

@@ -78,3 +78,8 @@ const rcodeNames = new Map<number, string>([
 export function rcodeToText(rcode: number): string {
   return rcodeNames.get(rcode) ?? `RCODE${rcode}`;
 }
+
+/** A TSIG RR's error field by name (RFC 8945 §5.3.2): 16 there is BADSIG, where an EDNS rcode 16 is BADVERS. */
+export function tsigErrorToText(error: number): string {
+  return error === Rcode.BADSIG ? 'BADSIG' : rcodeToText(error);
+}

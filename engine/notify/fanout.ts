@@ -6,7 +6,7 @@ import { randomFillSync } from 'node:crypto';
 import dgram from 'node:dgram';
 import { isIP, SocketAddress } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { HEADER_SIZE, Rcode, rcodeToText } from '../codec/constants.ts';
+import { HEADER_SIZE, Rcode, rcodeToText, tsigErrorToText } from '../codec/constants.ts';
 import { buildNotify, matchNotifyResponse, messageId, NOT_A_MATCH, setMessageId, tsigErrorOf, type NotifySoa } from './packet.ts';
 
 export interface NotifyTarget {
@@ -378,7 +378,7 @@ class Fanout {
       };
       if (this.rcodes[t] >= 0) outcome.rcode = rcodeToText(this.rcodes[t]);
       const tsigError = this.tsigErrors.get(t);
-      if (tsigError !== undefined) outcome.tsigError = tsigError === Rcode.BADSIG ? 'BADSIG' : rcodeToText(tsigError);
+      if (tsigError !== undefined) outcome.tsigError = tsigErrorToText(tsigError);
       const reason = this.reasons.get(t);
       if (reason !== undefined) outcome.reason = reason;
       return outcome;

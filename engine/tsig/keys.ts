@@ -91,6 +91,11 @@ export function parseTsigKeySpec(spec: string): TsigKey {
   return makeTsigKey(nameText, alg, secretText);
 }
 
+/** The key in the `kdig -y` syntax parseTsigKeySpec reads, to hand it to another thread. Never log it. */
+export function tsigKeySpec(key: TsigKey): string {
+  return `${key.algorithm.mnemonic}:${key.nameText}:${key.secret.toString('base64')}`;
+}
+
 /**
  * A key from its name (the final dot optional), algorithm and base64 secret, wherever they come from (a
  * `-y` spec, the database). Throws TsigKeyError naming the faulty part, never the secret.

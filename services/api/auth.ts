@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { LRUCache } from 'lru-cache';
+import { isProjectId } from '../storage/storage.ts';
 import { Errors } from './errors.ts';
 
 export interface RequestContext {
@@ -69,12 +70,9 @@ export function noauthIdentity(headers: IncomingHttpHeaders): Identity {
   };
 }
 
-/** Project ids are stored in 36-character columns (Designate's tenant_id); keystone's are 32 hex digits. */
-const PROJECT_ID = /^[\x21-\x7e]{1,36}$/;
-
 /** A project id the database can hold and a log can show: 1 to 36 printable ASCII characters, else 400. */
 function checkProjectId(header: string, value: string): void {
-  if (!PROJECT_ID.test(value)) throw Errors.badRequest(`${header} must be 1 to 36 printable characters without spaces`);
+  if (!isProjectId(value)) throw Errors.badRequest(`${header} must be 1 to 36 printable characters without spaces`);
 }
 
 /**

@@ -1,5 +1,6 @@
 // Checks of request bodies as Designate's JSON schemas make them: a body is an object, unknown members are
 // refused, and each member has its type and bounds. Failures are 400 invalid_object naming the field.
+import { isProjectId } from '../storage/storage.ts';
 import { Refuse } from './errors.ts';
 
 export type Body = Record<string, unknown>;
@@ -35,7 +36,7 @@ export function projectIdOf(body: Body, field: string, required: boolean): strin
   const v = required ? requiredString(body, field) : optionalString(body, field);
   if (v === undefined || v === null) return v;
   const id = v.trim();
-  if (!/^[\x21-\x7e]{1,36}$/.test(id)) throw Refuse.invalidObject(`${field} must be a project id: 1 to 36 printable characters without spaces`, field);
+  if (!isProjectId(id)) throw Refuse.invalidObject(`${field} must be a project id: 1 to 36 printable characters without spaces`, field);
   return id;
 }
 

@@ -11,13 +11,14 @@
 // messages (an AXFR image in shared memory, or a rendered list) are streamed from here.
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { QueryHandler } from '../../engine/answer/handler.ts';
-import { unmappedAddress, type PeerSource } from '../../engine/answer/peer.ts';
+import type { PeerSource } from '../../engine/answer/peer.ts';
 import { SharedResponseCache } from '../../engine/answer/shared-response-cache.ts';
 import { HostedZone, ZoneTable } from '../../engine/answer/zone-table.ts';
 import { Query, parseQuery } from '../../engine/codec/query.ts';
-import { refusalReporter, TcpListener } from '../../engine/net/tcp-listener.ts';
+import { openDnsListeners } from '../../engine/net/dns-listeners.ts';
+import { refusalReporter, type TcpListener } from '../../engine/net/tcp-listener.ts';
 import type { UdpBatchListener } from '../../engine/net/udp-batch.ts';
-import { openUdpListener, type UdpListener } from '../../engine/net/udp-listener.ts';
+import type { UdpListener } from '../../engine/net/udp-listener.ts';
 import { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
 import { parseTsigKeySpec, TsigKeyring } from '../../engine/tsig/keys.ts';
 import { isTransferRequest, openStream, type TransferReply, type TransferRequests, type TransferStats, type TransferSummary } from '../../engine/xfr/service.ts';
@@ -75,13 +76,12 @@ class Mirror {
       zone.cacheSlot = m.cacheSlot;
       zone.cacheVersion = m.cacheVersion;
       if (this.cache !== null) this.cache.generation = m.generation;
-      const from = m.notifyFrom;
-      zone.notifyFrom = from;
-      const name = zone.name;
+      zone.notifyFrom = m.notifyFrom;
+      const hosted = zone;
       // As the main thread's secondary answers (services/mdns/secondary.ts); the refresh runs there.
-      zone.onNotify = from === null ? null : (peer) => {
-        say({ t: 'notify', name, peer });
-        return from.includes(unmappedAddress(peer));
+      zone.onNotify = m.notifyFrom === null ? null : (peer) => {
+        say({ t: 'notify', name: hosted.name, peer });
+        return hosted.acceptsNotifyFrom(peer);
       };
     }
     Atomics.store(counters, base + C_APPLIED, ++this.applied);
@@ -159,25 +159,16 @@ const countTcp = () => Atomics.store(counters, base + C_TCP, tcpCounts.reduce((a
 
 async function listen(host: string, port: number): Promise<void> {
   const o = start.options;
-  for (let attempt = 1; ; attempt++) {
-    const u = await openUdpListener(handler, { host, port, receiveBufferSize: o.udpReceiveBuffer, reusePort: true, onError }, o.udpIo);
-    const slot = tcp.length;
-    tcpCounts[slot] = 0;
-    try {
-      tcp.push(await TcpListener.open(handler, {
-        host, port: u.address.port, idleTimeout: o.tcpIdleTimeout, messageTimeout: o.tcpMessageTimeout, maxConnections: o.tcpMaxConnections,
-        reusePort: true, transfers, onError, onConnections: (n) => { tcpCounts[slot] = n; countTcp(); },
-        maxConnectionsPerSource: o.tcpMaxConnectionsPerSource,
-        onRefused: refusalReporter((fields, msg) => log('warn', fields as Record<string, unknown>, msg), o.tcpMaxConnectionsPerSource),
-      }));
-    } catch (err) {
-      await u.close();
-      if (port === 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 10) continue;
-      throw err;
-    }
-    udp.push(u);
-    return;
-  }
+  const slot = tcp.length;
+  tcpCounts[slot] = 0;
+  const opened = await openDnsListeners(handler, host, port, o.udpIo, { receiveBufferSize: o.udpReceiveBuffer, reusePort: true, onError }, {
+    idleTimeout: o.tcpIdleTimeout, messageTimeout: o.tcpMessageTimeout, maxConnections: o.tcpMaxConnections,
+    reusePort: true, transfers, onError, onConnections: (n) => { tcpCounts[slot] = n; countTcp(); },
+    maxConnectionsPerSource: o.tcpMaxConnectionsPerSource,
+    onRefused: refusalReporter((fields, msg) => log('warn', fields as Record<string, unknown>, msg), o.tcpMaxConnectionsPerSource),
+  });
+  udp.push(opened.udp);
+  tcp.push(opened.tcp);
 }
 
 async function close(): Promise<void> {

@@ -5,12 +5,12 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { allocateSharedResponses, ZoneVersions } from '../../engine/answer/shared-response-cache.ts';
 import type { HostedZone, ZoneTable, ZoneTableObserver } from '../../engine/answer/zone-table.ts';
-import type { TsigKeyring } from '../../engine/tsig/keys.ts';
+import { tsigKeySpec, type TsigKeyring } from '../../engine/tsig/keys.ts';
 import type { TransferService } from '../../engine/xfr/service.ts';
 import type { Logger } from '../log.ts';
-import type { Endpoint } from './endpoint.ts';
+import { formatEndpoint, type Endpoint } from './endpoint.ts';
 import {
-  C_ANSWERED, C_APPLIED, C_CACHE_HITS, C_POSTED, C_TCP, COUNTERS, keySpec, toWire,
+  C_ANSWERED, C_APPLIED, C_CACHE_HITS, C_POSTED, C_TCP, COUNTERS, toWire,
   type ControlMessage, type MirrorMessage, type ThreadListenOptions, type ThreadMessage, type ThreadStart,
 } from './thread-messages.ts';
 
@@ -63,12 +63,12 @@ export class AnswerThreads implements ZoneTableObserver {
   static async start(count: number, listen: Endpoint[], options: ThreadListenOptions, parts: AnswerThreadParts, log: Logger): Promise<AnswerThreads> {
     const threads = new AnswerThreads(count, options, parts, log);
     parts.zones.observer = threads;
-    parts.keyring.onChange = () => threads.post({ t: 'keys', specs: [...parts.keyring].map(keySpec) });
+    parts.keyring.onChange = () => threads.post({ t: 'keys', specs: [...parts.keyring].map(tsigKeySpec) });
     try {
       // The first thread settles the ports (port 0 picks one); the others join them.
       const first = await threads.spawn(0, 0, listen).listening;
       threads.bound = first.endpoints.map(({ host, port }) => ({ host, port }));
-      for (const e of first.endpoints) log.info({ listen: `${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`, udpIo: e.udpIo, udpReceiveBuffer: e.udpReceiveBuffer, threads: count }, 'listening (udp, tcp)');
+      for (const e of first.endpoints) log.info({ listen: formatEndpoint(e), udpIo: e.udpIo, udpReceiveBuffer: e.udpReceiveBuffer, threads: count }, 'listening (udp, tcp)');
       await Promise.all(Array.from({ length: count - 1 }, (_, i) => threads.spawn(i + 1, 0, threads.bound).listening));
     } catch (err) {
       await threads.close();
@@ -183,7 +183,7 @@ export class AnswerThreads implements ZoneTableObserver {
     slot.listening.catch(() => {}); // a restart's failure is logged in `exited`
     this.slots[index] = slot;
     // Everything hosted now, queued before the thread runs: its first catch-up takes it all.
-    this.postTo(slot, { t: 'keys', specs: [...this.parts.keyring].map(keySpec) });
+    this.postTo(slot, { t: 'keys', specs: [...this.parts.keyring].map(tsigKeySpec) });
     for (const zone of this.parts.zones) this.postTo(slot, this.zoneMessage(zone));
     let lastError: Error | null = null;
     worker.on('message', (m: ThreadMessage) => {

@@ -7,7 +7,7 @@ import type { NotifyOutcome } from '../../engine/notify/fanout.ts';
 import type { NotifySoa } from '../../engine/notify/packet.ts';
 import { notifySummary, type NotifyPool } from '../../engine/notify/notify-pool.ts';
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
-import type { TsigKey, TsigKeyring } from '../../engine/tsig/keys.ts';
+import { tsigKeySpec, type TsigKey, type TsigKeyring } from '../../engine/tsig/keys.ts';
 import type { Logger } from '../log.ts';
 import { parseEndpoint } from './endpoint.ts';
 import type { NotifyLedger } from './notify-ledger.ts';
@@ -89,7 +89,7 @@ export class Notifier {
       const request = {
         zone: zone.text, soa, retries: this.options.retries, initialTimeoutMs: this.options.initialTimeoutMs, superseded,
         targets: group.map(({ host, port }) => ({ host, port })),
-        ...(key === null ? {} : { tsig: `${key.algorithm.mnemonic}:${key.nameText}:${key.secret.toString('base64')}` }),
+        ...(key === null ? {} : { tsig: tsigKeySpec(key) }),
       };
       this.pool.notify(request).then(
         (outcomes) => {

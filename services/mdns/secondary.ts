@@ -75,7 +75,7 @@ export class SecondaryZone {
   }
 
   private notified(peer: string): boolean {
-    if (!this.zone.notifyFrom!.includes(unmappedAddress(peer))) {
+    if (!this.zone.acceptsNotifyFrom(peer)) {
       this.log.warn({ zone: this.zone.text, peer }, 'NOTIFY refused: not from a primary of this zone');
       return false;
     }

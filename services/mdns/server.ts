@@ -6,7 +6,8 @@ import { ZoneTable } from '../../engine/answer/zone-table.ts';
 import { TransferAcl } from '../../engine/net/acl.ts';
 import { refusalReporter, TcpListener } from '../../engine/net/tcp-listener.ts';
 import { udpBatchUnavailable, type UdpBatchListener } from '../../engine/net/udp-batch.ts';
-import { openUdpListener, UDP_IO_MODES, type UdpIo, type UdpListener } from '../../engine/net/udp-listener.ts';
+import { openDnsListeners } from '../../engine/net/dns-listeners.ts';
+import { UDP_IO_MODES, type UdpIo, type UdpListener } from '../../engine/net/udp-listener.ts';
 import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
 import { XFR_DEFAULTS } from '../../engine/xfr/options.ts';
 import { TransferService } from '../../engine/xfr/service.ts';
@@ -69,7 +70,9 @@ export class MdnsServer {
 
   private constructor(options: MdnsOptions, log: Logger) {
     this.log = log;
-    this.handler = new QueryHandler(this.zones, { ...options, keyring: this.keyring });
+    // With answering threads this handler answers nothing (they share a cache of their own): no cache here.
+    const responseCacheSize = options.workers > 1 ? 0 : options.responseCacheSize;
+    this.handler = new QueryHandler(this.zones, { ...options, responseCacheSize, keyring: this.keyring });
     this.xfr = { maxMessageSize: options.maxMessageSize, reserve: XFR_DEFAULTS.reserve };
     for (const key of options.tsigKeys) this.keyring.add(key);
     this.transferAcl = new TransferAcl(options.allowTransfer);
@@ -115,32 +118,19 @@ export class MdnsServer {
     return server;
   }
 
-  /**
-   * UDP and TCP on one address. With port 0 the OS picks a free UDP port, and TCP must take the same number,
-   * which a TCP socket may already hold: then both are tried again with another port.
-   */
+  /** UDP and TCP on one address (port 0: the same free port for both). */
   private async listen(endpoint: Endpoint, options: MdnsOptions, onError: (err: Error) => void): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const udp = await openUdpListener(this.handler, { ...endpoint, receiveBufferSize: options.udpReceiveBuffer, onError }, options.udpIo);
-      const port = udp.address.port;
-      let tcp: TcpListener;
-      try {
-        tcp = await TcpListener.open(this.handler, {
-          host: endpoint.host, port, idleTimeout: options.tcpIdleTimeout, messageTimeout: options.tcpMessageTimeout,
-          maxConnections: options.tcpMaxConnections, transfers: this.transfers, onError,
-          maxConnectionsPerSource: options.tcpMaxConnectionsPerSource,
-          onRefused: refusalReporter((fields, msg) => this.log.warn(fields, msg), options.tcpMaxConnectionsPerSource),
-        });
-      } catch (err) {
-        await udp.close();
-        if (endpoint.port === 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 10) continue;
-        throw err;
-      }
-      this.udp.push(udp);
-      this.tcp.push(tcp);
-      this.log.info({ listen: formatEndpoint({ host: endpoint.host, port }), udpIo: udp.io, udpReceiveBuffer: udp.receiveBufferSize }, 'listening (udp, tcp)');
-      return;
-    }
+    const { udp, tcp } = await openDnsListeners(this.handler, endpoint.host, endpoint.port, options.udpIo, {
+      receiveBufferSize: options.udpReceiveBuffer, onError,
+    }, {
+      idleTimeout: options.tcpIdleTimeout, messageTimeout: options.tcpMessageTimeout,
+      maxConnections: options.tcpMaxConnections, transfers: this.transfers, onError,
+      maxConnectionsPerSource: options.tcpMaxConnectionsPerSource,
+      onRefused: refusalReporter((fields, msg) => this.log.warn(fields, msg), options.tcpMaxConnectionsPerSource),
+    });
+    this.udp.push(udp);
+    this.tcp.push(tcp);
+    this.log.info({ listen: formatEndpoint({ host: endpoint.host, port: udp.address.port }), udpIo: udp.io, udpReceiveBuffer: udp.receiveBufferSize }, 'listening (udp, tcp)');
   }
 
   /** The bound addresses, in the order of `listen` (useful with port 0). */

@@ -6,7 +6,7 @@ import type { MdnsOptions } from './server.ts';
 import { MessageList } from '../../engine/xfr/transfer-stream.ts';
 import { AxfrImage } from '../../engine/xfr/axfr-image.ts';
 import type { StreamPlan, TransferReply, TransferStats, TransferSummary } from '../../engine/xfr/service.ts';
-import { parseTsigKeySpec, type TsigKey } from '../../engine/tsig/keys.ts';
+import { parseTsigKeySpec, tsigKeySpec } from '../../engine/tsig/keys.ts';
 
 /**
  * Int32 counters per thread in one SharedArrayBuffer, at `index * COUNTERS`: mirror messages posted to the
@@ -71,18 +71,13 @@ export type ControlMessage =
   | { t: 'transfer'; id: number; reply: WireTransferReply | null; err?: string }
   | { t: 'close' };
 
-/** `[ALG:]NAME:SECRET`, the form parseTsigKeySpec reads back. The secret stays in memory, never in a log. */
-export function keySpec(key: TsigKey): string {
-  return `${key.algorithm.mnemonic}:${key.nameText}:${key.secret.toString('base64')}`;
-}
-
 export function toWire(reply: TransferReply): WireTransferReply {
   if (reply.kind === 'message') return reply;
   const { plan } = reply;
   return {
     kind: 'stream', zone: reply.zone, serial: reply.serial, style: reply.style, id: plan.id, question: plan.question,
     source: plan.source instanceof AxfrImage ? { image: plan.source.buffer } : { messages: (plan.source as MessageList).messages },
-    tsig: plan.tsig === null ? null : { key: keySpec(plan.tsig.key), requestMac: plan.tsig.requestMac },
+    tsig: plan.tsig === null ? null : { key: tsigKeySpec(plan.tsig.key), requestMac: plan.tsig.requestMac },
   };
 }
 

@@ -23,6 +23,14 @@ export class DuplicateError extends StorageError {
 }
 
 /** The row does not exist (or a referenced row does not exist). */
+/**
+ * Whether `text` can be a project id: the project columns are 36 wide (Designate's tenant_id; keystone's ids
+ * are 32 hex digits), and an id is printable ASCII without spaces, safe in a log line.
+ */
+export function isProjectId(text: string): boolean {
+  return /^[\x21-\x7e]{1,36}$/.test(text);
+}
+
 export class NotFoundError extends StorageError {
   override name = 'NotFoundError';
   readonly resource: string;
