@@ -7,6 +7,7 @@ import type { Central } from './central/central.ts';
 import { prepareStorage, startCentral } from './central/run.ts';
 import { preparedStorageUrl, type Config } from './config/options.ts';
 import { createLogger, type Logger } from './log.ts';
+import { serveConfiguredMetrics } from './metrics/registry.ts';
 import { startMdns, type MdnsService } from './mdns/run.ts';
 import { MessagingBus } from './messaging/bus.ts';
 import { openEndpoints, serviceTopics, startHeartbeat } from './messaging/open.ts';
@@ -64,6 +65,8 @@ export async function startAll(config: Config, log: Logger): Promise<AllServices
     }
     const api = await startApi(config, central.central, createLogger('api', log.level));
     closers.push(() => api.close());
+    // Besides the API's /metrics: any service's metrics_listen serves the same page (every service's series).
+    closers.push(await serveConfiguredMetrics(config, ['central', 'mdns', 'worker', 'producer', 'sink'], log));
     await endpoints.ready();
     for (const serviceName of ['central', 'mdns', 'worker', 'producer', 'api']) {
       const heartbeat = startHeartbeat(config, endpoints, serviceName, log);

@@ -9,6 +9,7 @@ import { parsePoolsYaml } from './central/pools-yaml.ts';
 import { loadConfig, optionHelp, OPTIONS, preparedStorageUrl, type Config, type ConfigValue } from './config/options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMdns } from './mdns/run.ts';
+import { serveConfiguredMetrics } from './metrics/registry.ts';
 import { runApi, runCentral, runProducer, runSink, runStoredMdns, runWorker } from './processes.ts';
 import { dbSync, openStorage, redactUrl } from './storage/open.ts';
 import { LATEST_VERSION } from './storage/schema.ts';
@@ -183,7 +184,10 @@ async function runMdns(args: string[]): Promise<void> {
   if (config.get<string>('service:mdns', 'zones_dir') === '') {
     return onSignals(log, runStoredMdns(config, log).then((service) => ({ close: service.close, reload: service.mdns!.reloadFiles })));
   }
-  return onSignals(log, startMdns(config, log).then((mdns) => ({ close: mdns.close, reload: mdns.reloadFiles })));
+  return onSignals(log, startMdns(config, log).then(async (mdns) => {
+    const closeMetrics = await serveConfiguredMetrics(config, ['mdns'], log);
+    return { close: async () => { await closeMetrics(); await mdns.close(); }, reload: mdns.reloadFiles };
+  }));
 }
 
 const SERVICES = { central: runCentral, api: runApi, worker: runWorker, producer: runProducer, sink: runSink };

@@ -6,6 +6,7 @@ import { centralClient } from './central/rpcapi.ts';
 import { prepareStorage, startCentral } from './central/run.ts';
 import { ConfigError, preparedStorageUrl, type Config } from './config/options.ts';
 import type { Logger } from './log.ts';
+import { serveConfiguredMetrics } from './metrics/registry.ts';
 import { startMdns, type MdnsService } from './mdns/run.ts';
 import { MessagingBus } from './messaging/bus.ts';
 import type { Endpoints } from './messaging/endpoints.ts';
@@ -44,9 +45,12 @@ async function brokerReady(endpoints: Endpoints, log: Logger): Promise<void> {
 /** Heartbeats, the start-up line, and a close that reports STOPPED first and closes the transport last. */
 async function running(service: string, config: Config, endpoints: Endpoints, details: Record<string, unknown>, closeService: () => Promise<void>, log: Logger): Promise<() => Promise<void>> {
   await endpoints.ready();
+  // The API serves /metrics on its own port; the others on [service:<name>] metrics_listen when set.
+  const closeMetrics = service === 'api' ? async () => {} : await serveConfiguredMetrics(config, [service], log);
   const heartbeat = startHeartbeat(config, endpoints, service, log);
   log.info({ transport: endpoints.transport.description, host: endpoints.host, ...details }, `${service} running`);
   return async () => {
+    await closeMetrics();
     await heartbeat.stop();
     await closeService();
     await endpoints.close();

@@ -5,6 +5,7 @@ import { ParseStatus, Query, parseQuery } from '../codec/query.ts';
 import { TsigKeyring } from '../tsig/keys.ts';
 import { appendTsigError, TsigSigner, tsigErrorSize, tsigSize, verifyRequest } from '../tsig/tsig.ts';
 import type { PeerSource } from './peer.ts';
+import { QueryStats } from './query-stats.ts';
 import { ResponseCache, type AnswerCache } from './response-cache.ts';
 import { Responder, type ResponderOptions } from './respond.ts';
 import type { ZoneTable } from './zone-table.ts';
@@ -16,12 +17,15 @@ export interface HandlerOptions extends ResponderOptions {
   keyring?: TsigKeyring;
   /** A cache to use instead of one of `responseCacheSize` of this thread's own (answering threads share one). */
   cache?: AnswerCache;
+  /** Where this handler counts what it answers (a thread's shared counters); else counts of its own. */
+  stats?: QueryStats;
 }
 
 const EMPTY_KEYRING = new TsigKeyring();
 
 export class QueryHandler {
   readonly cache: AnswerCache | null;
+  readonly stats: QueryStats;
   private readonly responder: Responder;
   private readonly query = new Query();
   private readonly udpPayloadSize: number;
@@ -32,6 +36,7 @@ export class QueryHandler {
     this.responder = new Responder(zones, options);
     this.cache = options.cache ?? (options.responseCacheSize > 0 ? new ResponseCache(zones, options.responseCacheSize) : null);
     this.udpPayloadSize = options.udpPayloadSize;
+    this.stats = options.stats ?? new QueryStats();
   }
 
   /**
@@ -61,24 +66,41 @@ export class QueryHandler {
    * when nothing must be sent (unparseable input, or an error response we must not answer).
    */
   handle(msg: Uint8Array, tcp: boolean, peer: PeerSource): Buffer | null {
+    const started = performance.now();
     const q = this.query;
     const status = parseQuery(msg, msg.length, q);
     const prefix = tcp ? 2 : 0;
+    const transport = tcp ? 1 : 0;
     const cacheable = status === ParseStatus.OK && q.opcode === Opcode.QUERY && q.tsigOffset < 0 && this.cache !== null;
     if (cacheable) {
       const limit = tcp ? 65535 : q.hasEdns ? Math.max(CLASSIC_UDP_SIZE, Math.min(q.ednsPayload, this.udpPayloadSize)) : CLASSIC_UDP_SIZE;
       const hit = this.cache!.lookup(msg, q, tcp, limit, prefix);
-      if (hit !== null) return frame(hit, prefix);
+      if (hit !== null) {
+        this.stats.cacheHit(transport);
+        this.count(transport, status, hit[prefix + 3] & 0xf, started);
+        return frame(hit, prefix);
+      }
+      this.stats.cacheMiss(transport);
     }
     const r = this.responder;
     const len = status === ParseStatus.OK && q.tsigOffset >= 0 ? this.signed(msg, q, tcp, peer) : r.respond(msg, q, status, tcp, peer);
-    if (len === 0) return null;
+    if (len === 0) {
+      this.stats.dropped(transport);
+      return null;
+    }
     const out = Buffer.allocUnsafe(prefix + len);
     out.set(r.writer.buf.subarray(0, len), prefix);
-    if (cacheable && r.complete && r.zone !== null && r.zone.snapshot !== null && isCacheableRcode(out[prefix + 3] & 0xf)) {
+    const rcode = out[prefix + 3] & 0xf;
+    if (cacheable && r.complete && r.zone !== null && r.zone.snapshot !== null && isCacheableRcode(rcode)) {
       this.cache!.store(msg, q, tcp, out.subarray(prefix), r.zone, r.zone.snapshot);
     }
+    this.count(transport, status, rcode, started);
     return frame(out, prefix);
+  }
+
+  private count(transport: number, status: number, rcode: number, started: number): void {
+    const q = this.query;
+    this.stats.answered(transport, q.opcode, status === ParseStatus.OK ? q.qtype : -1, rcode, (performance.now() - started) / 1000);
   }
 }
 

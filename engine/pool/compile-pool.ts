@@ -8,11 +8,16 @@ import type {
   AxfrRequest, CompileRequest, CompileResult, CompileTextRequest, DiffRequest, JournalApplyRequest, PatchTextRequest, PatchTextResult, TransferCompileRequest, TransferCompileResult,
 } from './compile-worker.ts';
 
+/** Told of every task when it ends: its name, how long it took from being queued, and whether it succeeded. */
+export type TaskObserver = (task: string, seconds: number, ok: boolean) => void;
+
 export class CompilePool {
   private readonly pool: Piscina;
+  private readonly observer: TaskObserver | null;
   private closing = false;
 
-  constructor(threads = Math.max(1, availableParallelism() - 1)) {
+  constructor(threads = Math.max(1, availableParallelism() - 1), observer: TaskObserver | null = null) {
+    this.observer = observer;
     this.pool = new Piscina({
       filename: new URL('./compile-worker.ts', import.meta.url).href,
       minThreads: 1,
@@ -28,41 +33,56 @@ export class CompilePool {
   }
 
   compile(request: CompileRequest): Promise<CompileResult> {
-    return this.pool.run(request);
+    return this.run(request, 'compile');
   }
 
   /** Master-file text, such as a stored zone rendered for compiling: the same parser and rules as files. */
   compileText(request: CompileTextRequest): Promise<CompileResult> {
-    return this.pool.run(request, { name: 'compileText' });
+    return this.run(request, 'compileText');
   }
 
   /** A change of a few RRsets applied to the serving version: milliseconds where compileText takes the zone's size. */
   patchText(request: PatchTextRequest): Promise<PatchTextResult> {
-    return this.pool.run(request, { name: 'patchText' });
+    return this.run(request, 'patchText');
   }
 
   /** A saved image brought up to date with stored journal steps. */
   applyJournal(request: JournalApplyRequest): Promise<PatchTextResult> {
-    return this.pool.run(request, { name: 'applyJournal' });
+    return this.run(request, 'applyJournal');
   }
 
   /** Fills an AXFR image (allocateAxfrImage) message by message; readers may send what is there meanwhile. */
   renderAxfr(request: AxfrRequest): Promise<number> {
-    return this.pool.run(request, { name: 'renderAxfr' });
+    return this.run(request, 'renderAxfr');
   }
 
   /** The messages cross to the pool thread as a transfer list: no copy of a large zone. */
   compileTransfer(request: TransferCompileRequest): Promise<TransferCompileResult> {
-    return this.pool.run(request, { name: 'compileTransfer', transferList: request.messages.map((m) => m.buffer as ArrayBuffer) });
+    return this.run(request, 'compileTransfer', request.messages.map((m) => m.buffer as ArrayBuffer));
   }
 
   /** A catalog of 100,000 members takes most of a second to build: never on the answering thread. */
   catalog(request: CatalogRequest): Promise<BuildResult> {
-    return this.pool.run(request, { name: 'buildCatalog' });
+    return this.run(request, 'buildCatalog');
   }
 
   diff(request: DiffRequest): Promise<Uint8Array> {
-    return this.pool.run(request, { name: 'diffZone' });
+    return this.run(request, 'diffZone');
+  }
+
+  /** `name` is the worker's export the task runs ('compile': the default export). */
+  private run<R>(request: unknown, name: string, transferList?: ArrayBuffer[]): Promise<R> {
+    const task: Promise<R> = this.pool.run(request, { ...(name === 'compile' ? {} : { name }), ...(transferList ? { transferList } : {}) });
+    const observer = this.observer;
+    if (observer === null) return task;
+    const started = performance.now();
+    return task.then((result) => {
+      observer(name, (performance.now() - started) / 1000, true);
+      return result;
+    }, (err: unknown) => {
+      observer(name, (performance.now() - started) / 1000, false);
+      throw err;
+    });
   }
 
   close(): Promise<void> {

@@ -76,6 +76,15 @@ export interface TransferServiceOptions {
   /** Keys that signed transfer requests are verified with (RFC 8945). */
   keyring: TsigKeyring;
   log: TransferLog;
+  /** Told how each transfer request ended (metrics). */
+  observer?: TransferObserver;
+}
+
+export interface TransferObserver {
+  /** A transfer streamed to its end, or cut off (`stats.complete` false). */
+  finished(reply: TransferSummary, stats: TransferStats): void;
+  /** A transfer request answered with one error message: NOTAUTH, REFUSED, SERVFAIL, FORMERR, a TSIG error. */
+  refused(type: 'AXFR' | 'IXFR', rcode: number): void;
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -100,12 +109,20 @@ export class TransferService implements TransferRequests {
     // transfer() awaits the AXFR image; a request parsed meanwhile must not overwrite this one's fields.
     const own = new Query();
     parseQuery(msg, msg.length, own);
-    return this.transfer(msg, own, peer);
+    const reply = this.transfer(msg, own, peer);
+    const observer = this.options.observer;
+    if (observer === undefined) return reply;
+    return reply.then((r) => {
+      // The framed reply: two length bytes, then the header, whose fourth byte ends with the rcode.
+      if (r.kind === 'message') observer.refused(own.qtype === Type.AXFR ? 'AXFR' : 'IXFR', r.message[5] & 0xf);
+      return r;
+    });
   }
 
   /** Every transfer is logged once, when it ends or is cut off. */
   finished(reply: TransferSummary, peer: string, stats: TransferStats): void {
     const fields = { peer, zone: reply.zone, serial: reply.serial, style: reply.style, messages: stats.messages, bytes: stats.bytes, ms: Math.round(stats.ms) };
+    this.options.observer?.finished(reply, stats);
     if (stats.complete) this.options.log.info(fields, 'transfer done');
     else this.options.log.warn(fields, 'transfer aborted: the connection closed before the last message');
   }

@@ -5,7 +5,7 @@ import { ConfigError, type Config, type ConfigValue } from '../config/options.ts
 import type { Logger } from '../log.ts';
 import { parseEndpoint } from '../mdns/endpoint.ts';
 import type { AuthOptions } from './auth.ts';
-import { ApiMetrics } from './metrics.ts';
+import { apiMetrics } from './metrics.ts';
 import { createApiServer, type ApiServer } from './server.ts';
 import { mapServiceError, registerV2 } from './v2/index.ts';
 
@@ -35,8 +35,8 @@ export async function startApi(config: Config, central: CentralApi, log: Logger)
   const opt = <T extends ConfigValue>(name: string) => config.get<T>('service:api', name);
   const servers: ApiServer[] = [];
   const ports: number[] = [];
-  // One registry for every listen address of this process: /metrics on any of them shows them all.
-  const metrics = opt<boolean>('enable_metrics') ? new ApiMetrics() : undefined;
+  // One registry for the process: /metrics on any listen address shows every service this process runs.
+  const metrics = opt<boolean>('enable_metrics') ? apiMetrics : undefined;
   try {
     for (const listen of opt<string[]>('listen')) {
       const endpoint = parseEndpoint(listen, 9001);

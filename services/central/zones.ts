@@ -321,7 +321,7 @@ export class Zones {
   /** The change to one worker, which makes the pool's targets serve it and reports back (update_status). */
   async pushToWorker(zone: Zone, action: 'CREATE' | 'UPDATE' | 'DELETE'): Promise<void> {
     const method = action === 'CREATE' ? 'create_zone' : action === 'UPDATE' ? 'update_zone' : 'delete_zone';
-    await this.#deps.bus.publish(method, { zoneId: zone.id, name: zone.name, poolId: zone.poolId, serial: zone.serial, action });
+    await this.#deps.bus.publish(method, { zoneId: zone.id, name: zone.name, poolId: zone.poolId, serial: zone.serial, action, announcedAt: Date.now() });
   }
 
   async #detail(tx: Tx, zone: Zone): Promise<ZoneDetail> {

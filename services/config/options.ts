@@ -63,6 +63,14 @@ const TASK_HELP: Record<string, string> = {
   'worker_periodic_recovery.interval': 'seconds between re-drives of zones in ERROR or stuck PENDING (cast to a worker as recover_shard); 0: never',
 };
 
+/** `[service:<name>] metrics_listen` for each service without an HTTP port (the API serves /metrics on its own). */
+const METRICS_SERVICES = ['central', 'mdns', 'worker', 'producer', 'sink'] as const;
+const metricsListen = (service: string): OptionSpec => ({
+  section: `service:${service}`, name: 'metrics_listen', type: 'string', default: '',
+  help: 'HOST:PORT to serve Prometheus metrics on at /metrics (empty: none); every service of the process shows there',
+  ...(service === 'mdns' ? { flag: 'metrics-listen' } : {}),
+});
+
 export const OPTIONS: readonly OptionSpec[] = [
   mdns('listen', 'list', ['127.0.0.1:5354'], 'addresses to serve DNS on, HOST:PORT, IPv6 as [::1]:5354', 'listen'),
   mdns('zones_dir', 'string', '', 'serve every *.zone master file of this directory (and its zones.yaml)', 'zones'),
@@ -97,6 +105,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   api('default_limit_v2', 'int', 20, 'page size of list calls without limit'),
   api('max_limit_v2', 'int', 1000, 'largest page size (and what limit=max means)'),
   api('maintenance_mode', 'bool', false, 'answer 503 to everyone without maintenance_mode_role'),
+  ...METRICS_SERVICES.map(metricsListen),
   api('enable_metrics', 'bool', true, 'serve Prometheus metrics of the API requests and the process at /metrics on every API address'),
   api('maintenance_mode_role', 'string', 'admin', 'role that still gets through in maintenance mode'),
   { section: 'oslo_middleware', name: 'max_request_body_size', type: 'int', default: 1048576, help: 'largest request body in bytes (zone imports included); larger ones get 413 unread' },

@@ -11,6 +11,7 @@
 // messages (an AXFR image in shared memory, or a rendered list) are streamed from here.
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { QueryHandler } from '../../engine/answer/handler.ts';
+import { QueryStats } from '../../engine/answer/query-stats.ts';
 import type { PeerSource } from '../../engine/answer/peer.ts';
 import { SharedResponseCache } from '../../engine/answer/shared-response-cache.ts';
 import { HostedZone, ZoneTable } from '../../engine/answer/zone-table.ts';
@@ -98,7 +99,9 @@ class MirroredHandler extends QueryHandler {
   private readonly mirror: Mirror;
 
   constructor(mirror: Mirror) {
-    super(mirror.zones, { ...start.options, keyring: mirror.keyring, ...(mirror.cache === null ? {} : { cache: mirror.cache }) });
+    super(mirror.zones, {
+      ...start.options, keyring: mirror.keyring, stats: new QueryStats(start.stats), ...(mirror.cache === null ? {} : { cache: mirror.cache }),
+    });
     this.mirror = mirror;
   }
 

@@ -3,6 +3,7 @@
 // to each, answers what they pass back (transfers, NOTIFY refreshes, logs), and starts a new thread when
 // one dies. Zone loads, patches and AXFR rendering stay in the main thread and its compile pool.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { QUERY_STATS_BYTES, QueryStats } from '../../engine/answer/query-stats.ts';
 import { allocateSharedResponses, ZoneVersions } from '../../engine/answer/shared-response-cache.ts';
 import type { HostedZone, ZoneTable, ZoneTableObserver } from '../../engine/answer/zone-table.ts';
 import { tsigKeySpec, type TsigKeyring } from '../../engine/tsig/keys.ts';
@@ -48,6 +49,8 @@ export class AnswerThreads implements ZoneTableObserver {
   private bound: Endpoint[] = [];
   private readonly versions = new ZoneVersions();
   private readonly responses: SharedArrayBuffer | null;
+  /** What each slot's threads answered, counted by them in shared memory and read here for metrics. */
+  readonly stats: QueryStats[];
   private closing = false;
 
   private constructor(count: number, options: ThreadListenOptions, parts: AnswerThreadParts, log: Logger) {
@@ -57,6 +60,7 @@ export class AnswerThreads implements ZoneTableObserver {
     this.log = log;
     this.responses = options.responseCacheSize > 0 ? allocateSharedResponses(options.responseCacheSize) : null;
     for (const zone of parts.zones) this.versions.assign(zone);
+    this.stats = Array.from({ length: count }, () => new QueryStats(new SharedArrayBuffer(QUERY_STATS_BYTES)));
   }
 
   /** `count` threads listening on `listen`, each answering every zone of `parts.zones` from now on. */
@@ -170,7 +174,7 @@ export class AnswerThreads implements ZoneTableObserver {
     const { port1, port2 } = new MessageChannel();
     const start: ThreadStart & { mirror: MessagePort } = {
       index, counters: this.counters.buffer as SharedArrayBuffer, listen, options: this.options, mirror: port2,
-      responses: this.responses, versions: this.versions.buffer,
+      responses: this.responses, versions: this.versions.buffer, stats: this.stats[index].counts.buffer as SharedArrayBuffer,
     };
     const worker = new Worker(THREAD_URL, { workerData: start, transferList: [port2] });
     let listening!: (m: ThreadMessage & { t: 'listening' }) => void;

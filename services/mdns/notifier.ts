@@ -9,6 +9,7 @@ import { notifySummary, type NotifyPool } from '../../engine/notify/notify-pool.
 import type { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
 import { tsigKeySpec, type TsigKey, type TsigKeyring } from '../../engine/tsig/keys.ts';
 import type { Logger } from '../log.ts';
+import { countNotifyOutcomes } from '../metrics/notify.ts';
 import { parseEndpoint } from './endpoint.ts';
 import type { NotifyLedger } from './notify-ledger.ts';
 
@@ -93,6 +94,7 @@ export class Notifier {
       };
       this.pool.notify(request).then(
         (outcomes) => {
+          countNotifyOutcomes('mdns', outcomes);
           outcomes.forEach((o, i) => {
             if (o.status === 'acknowledged') ledger?.record(zone.text, targetId(group[i]), soa.serial);
           });

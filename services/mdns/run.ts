@@ -17,6 +17,7 @@ import { CatalogService } from './catalog.ts';
 import { parseEndpoint } from './endpoint.ts';
 import { NotifyLedger } from './notify-ledger.ts';
 import { Notifier, parseRemote } from './notifier.ts';
+import { compileMetrics } from './metrics.ts';
 import { MdnsServer } from './server.ts';
 import { StoredSecondaries } from './stored-secondaries.ts';
 import { StoredTsigKeys } from './stored-tsigkeys.ts';
@@ -98,7 +99,7 @@ export async function startMdns(config: Config, log: Logger, sources: MdnsSource
     maxMessageSize: opt<number>('max_message_size'),
   }, log);
   const threads = opt<number>('compile_threads');
-  const pool = new CompilePool(threads > 0 ? threads : undefined);
+  const pool = new CompilePool(threads > 0 ? threads : undefined, compileMetrics);
   const notifyPool = new NotifyPool();
   const notifier = new Notifier(notifyPool, {
     targets: alsoNotifies,

@@ -12,8 +12,10 @@ import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
 import { XFR_DEFAULTS } from '../../engine/xfr/options.ts';
 import { TransferService } from '../../engine/xfr/service.ts';
 import { TsigKeyring, type TsigKey } from '../../engine/tsig/keys.ts';
+import type { QueryStats } from '../../engine/answer/query-stats.ts';
 import type { Logger } from '../log.ts';
 import { AnswerThreads } from './answer-threads.ts';
+import { meterServer, transferMetrics } from './metrics.ts';
 import { type Endpoint, formatEndpoint } from './endpoint.ts';
 
 export interface MdnsOptions {
@@ -67,6 +69,7 @@ export class MdnsServer {
   private readonly udp: (UdpListener | UdpBatchListener)[] = [];
   private readonly tcp: TcpListener[] = [];
   private readonly log: Logger;
+  private readonly unmeter: () => void;
 
   private constructor(options: MdnsOptions, log: Logger) {
     this.log = log;
@@ -77,8 +80,9 @@ export class MdnsServer {
     for (const key of options.tsigKeys) this.keyring.add(key);
     this.transferAcl = new TransferAcl(options.allowTransfer);
     this.transfers = new TransferService(this.zones, {
-      defaultAcl: this.transferAcl, ...this.xfr, keyring: this.keyring, log,
+      defaultAcl: this.transferAcl, ...this.xfr, keyring: this.keyring, log, observer: transferMetrics,
     });
+    this.unmeter = meterServer(this);
   }
 
   static async start(options: MdnsOptions, log: Logger): Promise<MdnsServer> {
@@ -139,6 +143,11 @@ export class MdnsServer {
     return this.udp.map((u) => ({ host: u.address.address, port: u.address.port }));
   }
 
+  /** Where the answers are counted: each answering thread's counts, or this thread's handler's. */
+  queryStats(): QueryStats[] {
+    return this.threads !== null ? this.threads.stats : [this.handler.stats];
+  }
+
   /** Open TCP connections over all listen addresses. */
   get tcpConnections(): number {
     if (this.threads !== null) return this.threads.tcpConnections;
@@ -150,6 +159,7 @@ export class MdnsServer {
       if (u.io === 'batched') this.log.debug({ listen: formatEndpoint({ host: u.address.address, port: u.address.port }), ...u.stats }, 'udp batch sizes');
     }
     await Promise.all([...this.udp.map((u) => u.close()), ...this.tcp.map((t) => t.close()), this.threads?.close()]);
+    this.unmeter();
     this.log.info('listeners closed');
   }
 }

@@ -35,6 +35,8 @@ export interface ThreadStart {
   /** The response cache every thread shares (null: none), and the zone versions its entries are checked against. */
   responses: SharedArrayBuffer | null;
   versions: SharedArrayBuffer;
+  /** This slot's QueryStats, kept across the slot's restarts so that its counts never go back. */
+  stats: SharedArrayBuffer;
 }
 
 /** Main to thread, on the mirror port, in the order the zone table changed. */

@@ -68,6 +68,8 @@ export interface WorkerZone {
   /** The serial the change committed; the pool's nameservers must serve it (or a newer one). */
   serial: number;
   action: 'CREATE' | 'UPDATE' | 'DELETE';
+  /** When central announced the committed change (ms since the epoch): where propagation time counts from. */
+  announcedAt?: number;
 }
 
 /** What the worker saw of a change on the pool (Designate's central update_status cast). */

@@ -8,6 +8,7 @@ import { DEFAULT_TOPICS, type ServiceTopics } from './bus.ts';
 import { Endpoints } from './endpoints.ts';
 import { HeartbeatEmitter } from './heartbeat.ts';
 import { InProcessTransport } from './in-process.ts';
+import { MeteredTransport } from './metered-transport.ts';
 import type { Transport } from './transport.ts';
 import { parseTransportUrl } from './transport-url.ts';
 
@@ -49,7 +50,7 @@ export function openTransport(config: Config, log: Logger, prefetch?: number): T
 }
 
 export function openEndpoints(config: Config, log: Logger, prefetch?: number): Endpoints {
-  return new Endpoints(openTransport(config, log, prefetch), instanceName(config), log);
+  return new Endpoints(new MeteredTransport(openTransport(config, log, prefetch)), instanceName(config), log);
 }
 
 /** This instance's heartbeats for `serviceName`, every `[heartbeat_emitter] heartbeat_interval`, started. */

@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts';
 import type { Bus } from '../messaging/bus.ts';
 import type { Notifier } from '../messaging/notifications.ts';
 import type { Storage } from '../storage/storage.ts';
+import { countTaskRun } from './metrics.ts';
 import { PRODUCER_TASKS, type ProducerTask, type TaskContext } from './tasks.ts';
 
 export const PRODUCER_GROUP = 'producer';
@@ -69,19 +70,25 @@ export class Producer {
   async #run(task: ProducerTask): Promise<void> {
     const { coordination, log } = this.#deps;
     const started = performance.now();
+    let held: number | null = null;
     try {
       const members = await coordination.members(PRODUCER_GROUP);
       const shards = shardRange(members, this.member);
       if (shards === null) {
         log.warn({ task: task.name, member: this.member }, 'not in the producer group (yet): no shards this run');
+        countTaskRun(task.name, 'no_shards', 0, 0);
         return;
       }
+      held = shards.last - shards.first + 1;
       if (shards.first === 0 && shards.last === SHARDS - 1) await this.#warnIfAlone(members.length);
       const { storage, central, bus, config, notifier } = this.#deps;
       const ctx: TaskContext = { storage, central, bus, log, config, notifier };
       const did = await task.run(ctx, shards);
-      log.info({ task: task.name, first: shards.first, last: shards.last, producers: members.length, ms: Math.round(performance.now() - started), ...did }, 'task run');
+      const ms = performance.now() - started;
+      countTaskRun(task.name, 'ok', ms / 1000, held);
+      log.info({ task: task.name, first: shards.first, last: shards.last, producers: members.length, ms: Math.round(ms), ...did }, 'task run');
     } catch (err) {
+      countTaskRun(task.name, 'failed', (performance.now() - started) / 1000, held);
       log.error({ task: task.name, err: (err as Error).message }, 'task failed; retried next interval');
     }
   }

@@ -12,6 +12,8 @@ import { createBackend } from './backends/index.ts';
 export interface PlannedTarget {
   /** A short name for logs: its type, place in the pool and description. */
   label: string;
+  /** Its type (bind9, knot2, pdns4, nsd4, ...), for metrics. */
+  type: string;
   /** The backend, or why there is none (unknown type, bad options): the target then fails every call. */
   backend: Backend | BackendError;
 }
@@ -59,7 +61,7 @@ export async function readPoolPlan(storage: Storage, poolId: string): Promise<Po
       } catch (err) {
         backend = err instanceof BackendError ? err : new BackendError(String(err));
       }
-      targets.push({ label: `${target.type}[${i}]${target.description ? ` (${target.description})` : ''}`, backend });
+      targets.push({ label: `${target.type}[${i}]${target.description ? ` (${target.description})` : ''}`, type: target.type, backend });
     }
     const nameservers: Primary[] = [];
     for (const ns of pool.nameservers) nameservers.push({ host: ns.host, port: ns.port, key: wireKey(await keyRow(tx, ns.tsigkeyId, keys)) });

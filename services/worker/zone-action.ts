@@ -14,6 +14,8 @@ import { serialNewer } from '../../engine/xfr/serial.ts';
 import type { Logger } from '../log.ts';
 import type { WorkerZone, ZoneStatusReport } from '../messaging/bus.ts';
 import { BackendError } from './backend.ts';
+import { countBackendError, countZoneChange } from './metrics.ts';
+import { countNotifyOutcomes } from '../metrics/notify.ts';
 import type { WorkerOptions } from './options.ts';
 import { pollNameservers, required, sleep, type Observation } from './poller.ts';
 import type { PlannedTarget, PoolPlan } from './pool-plan.ts';
@@ -48,7 +50,12 @@ export interface ActionContext {
 export async function runZoneAction(change: WorkerZone, plan: PoolPlan, ctx: ActionContext): Promise<ZoneStatusReport | null> {
   const started = performance.now();
   const { log, options, signal } = ctx;
-  const report = (status: ZoneStatusReport['status'], serial: number): ZoneStatusReport => ({ zoneId: change.zoneId, status, serial, action: change.action });
+  // Central's announcement when it says when (a recovery does not): the propagation the API's caller waits for.
+  const since = change.announcedAt ?? Date.now();
+  const report = (status: ZoneStatusReport['status'], serial: number): ZoneStatusReport => {
+    countZoneChange(change.action, status, (Date.now() - since) / 1000);
+    return { zoneId: change.zoneId, status, serial, action: change.action };
+  };
   const notifier = new Renotifier(change.name, log);
 
   const deleting = change.action === 'DELETE';
@@ -162,6 +169,7 @@ async function callWithRetries(change: WorkerZone, t: PlannedTarget, ctx: Action
       return null;
     } catch (err) {
       last = err as Error;
+      countBackendError(t.type, change.action === 'DELETE' ? 'delete' : 'create');
       ctx.log.warn({ zone: change.name, target: t.label, attempt: attempt + 1, err: last.message }, `target ${change.action.toLowerCase()} failed; retrying`);
     }
   }
@@ -172,7 +180,10 @@ async function callWithRetries(change: WorkerZone, t: PlannedTarget, ctx: Action
 async function nudgeTargets(change: WorkerZone, targets: PlannedTarget[], log: Logger): Promise<void> {
   await Promise.all(targets.map(async (t) => {
     if (t.backend instanceof BackendError || !t.backend.refreshZone) return;
-    await t.backend.refreshZone(change.name).catch((err: Error) => log.warn({ zone: change.name, target: t.label, err: err.message }, 'target refresh failed'));
+    await t.backend.refreshZone(change.name).catch((err: Error) => {
+      countBackendError(t.type, 'refresh');
+      log.warn({ zone: change.name, target: t.label, err: err.message }, 'target refresh failed');
+    });
   }));
 }
 
@@ -182,7 +193,10 @@ async function ensureOnTargets(change: WorkerZone, targets: PlannedTarget[], log
     if (t.backend instanceof BackendError) return;
     await t.backend.createZone(change.name).then(
       () => log.warn({ zone: change.name, target: t.label }, 'a nameserver lacked the zone on an update: created it on the target again'),
-      (err: Error) => log.error({ zone: change.name, target: t.label, err: err.message }, 'could not create the zone on the target again'),
+      (err: Error) => {
+        countBackendError(t.type, 'create');
+        log.error({ zone: change.name, target: t.label, err: err.message }, 'could not create the zone on the target again');
+      },
     );
   }));
 }
@@ -227,6 +241,7 @@ class Renotifier {
       const sign = key === null ? undefined : (buf: Uint8Array, len: number, capacity: number) =>
         signRequest(buf, len, capacity, key, Math.floor(Date.now() / 1000)).len;
       void notifyAll({ zone: this.#zone, targets: group, retries: NOTIFY_RETRIES, initialTimeoutMs: NOTIFY_TIMEOUT_MS, sign }).then((outcomes) => {
+        countNotifyOutcomes('worker', outcomes);
         for (const o of outcomes) {
           if (o.status !== 'acknowledged') this.#log.warn({ zone: this.#zone, to: `${o.host}:${o.port}`, status: o.status, rcode: o.rcode, tsigError: o.tsigError, reason: o.reason }, 'NOTIFY not acknowledged');
         }
