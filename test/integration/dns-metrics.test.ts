@@ -34,9 +34,10 @@ for (const workers of [1, 2]) {
       // kernel may hand the repeats to either thread, and the cache is shared, so still one miss at most each.
       const hits = moved(before, after, 'zonecast_dns_response_cache_hits_total', 'transport="udp"');
       assert.ok(hits >= 1, `${hits} cache hits`);
-      assert.is(moved(before, after, 'zonecast_dns_answer_duration_seconds_count', 'transport="udp"'), 7);
-      assert.is(moved(before, after, 'zonecast_dns_answer_duration_seconds_count', 'transport="tcp"'), 1);
-      assert.is(moved(before, after, 'zonecast_dns_answer_duration_seconds_bucket', 'transport="udp",le="+Inf"'), 7);
+      // One request in 16 is timed, a new handler's first among them (UDP here: the first request of the test).
+      const timed = moved(before, after, 'zonecast_dns_answer_duration_seconds_count', 'transport="udp"');
+      assert.ok(timed >= 1 && timed <= 7, `${timed} of 7 UDP answers timed`);
+      assert.is(moved(before, after, 'zonecast_dns_answer_duration_seconds_bucket', 'transport="udp",le="+Inf"'), timed);
       assert.ok(moved(before, after, 'zonecast_dns_answer_duration_seconds_sum', 'transport="udp"') > 0);
       assert.ok(sample(after, 'zonecast_mdns_zones') >= 4, 'the fixture zones are served');
       assert.ok(sample(after, 'zonecast_mdns_snapshot_bytes') > 0);
