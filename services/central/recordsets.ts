@@ -235,22 +235,23 @@ export class Recordsets {
     return canonicalName(raw);
   }
 
-  /** Validated, unique record data, at least one record (one only for CNAME). */
+  /**
+   * Validated record data, at least one record (one only for CNAME). A record given twice is kept once, as
+   * Designate takes a request's records as a set (designate-tempest-plugin creates AAAA sets so).
+   */
   #records(type: string, list: readonly string[]): string[] {
     if (list.length === 0) throw Refuse.invalidObject('records must hold at least one record', 'records');
-    if (type === 'CNAME' && list.length > 1) throw Refuse.badRequest('CNAME recordsets may only have one record', 'records');
-    const seen = new Set<string>();
-    return list.map((raw, i) => {
+    const records = [...new Set(list.map((raw, i) => {
       const data = raw.trim();
       try {
         validateRecordData(typeFromText(type), data, `records[${i}]`);
       } catch (err) {
         invalid(err);
       }
-      if (seen.has(data)) throw Refuse.duplicate('Record', `records[${i}]`);
-      seen.add(data);
       return data;
-    });
+    }))];
+    if (type === 'CNAME' && records.length > 1) throw Refuse.badRequest('CNAME recordsets may only have one record', 'records');
+    return records;
   }
 
   #checkTtl(caller: Caller, ttl: number | null): void {

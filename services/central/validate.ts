@@ -89,6 +89,8 @@ export function validateRecordData(type: number, data: unknown, field = 'records
   if (typeof data !== 'string' || data.trim() === '') throw new ValidationError(field, 'must be a non-empty string');
   // A raw newline would end the line in a master file (Designate's 2026 AXFR fix, bug 2162105).
   if (/[\r\n]/.test(data)) throw new ValidationError(field, 'must not contain a line break');
+  // Designate's TxtField: a trailing backslash (escaped or not) would escape whatever a master file puts after it.
+  if ((type === Type.TXT || type === Type.SPF) && data.endsWith('\\')) throw new ValidationError(field, `${typeToText(type)} data must not end with '\\'`);
   let a: Uint8Array;
   try {
     a = rdataFromString(type, data, ORIGIN_A);
