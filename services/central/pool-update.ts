@@ -105,17 +105,33 @@ async function rewriteZonesNs(tx: Tx, pool: Pool, options: Required<PoolUpdateOp
 }
 
 /**
+ * `existing` replaced by `wanted` under the same id, inside `tx` (zones.pool_id has no foreign key, so zones
+ * stay in their pool). When the ns_records changed, every zone the pool hosts gets the new NS RRset.
+ */
+export async function replacePool(tx: Tx, existing: Pool, wanted: PoolCreate, opts: PoolUpdateOptions = {}): Promise<{ pool: Pool; zonesRewritten: number }> {
+  const options = withDefaults(opts);
+  await tx.deletePool(existing.id);
+  const pool = await tx.createPool({ ...wanted, id: existing.id, provisioner: existing.provisioner });
+  const zonesRewritten = same(comparable(existing).nsRecords, comparable(wanted).nsRecords) ? 0 : await rewriteZonesNs(tx, pool, options);
+  return { pool, zonesRewritten };
+}
+
+function withDefaults(opts: PoolUpdateOptions): Required<PoolUpdateOptions> {
+  return {
+    defaultPoolId: opts.defaultPoolId ?? DEFAULT_POOL_ID,
+    managedResourceEmail: opts.managedResourceEmail ?? CENTRAL_DEFAULTS.managedResourceEmail,
+    now: opts.now ?? (() => Date.now() / 1000),
+  };
+}
+
+/**
  * Makes the pools of `defs` exist as defined, matched by name, all in one transaction: a pool and the NS
  * RRsets of its zones change together or not at all. New pools are created (one named 'default' with
  * `defaultPoolId`, so zones find it); changed ones are replaced under the same id (zones.pool_id has no
  * foreign key, so zones stay in their pool). Pools missing from the file are left alone.
  */
 export async function updatePools(storage: Storage, defs: readonly PoolDefinition[], opts: PoolUpdateOptions = {}): Promise<PoolUpdateResult[]> {
-  const options: Required<PoolUpdateOptions> = {
-    defaultPoolId: opts.defaultPoolId ?? DEFAULT_POOL_ID,
-    managedResourceEmail: opts.managedResourceEmail ?? CENTRAL_DEFAULTS.managedResourceEmail,
-    now: opts.now ?? (() => Date.now() / 1000),
-  };
+  const options = withDefaults(opts);
   return storage.transaction(async (tx) => {
     const results: PoolUpdateResult[] = [];
     for (const [index, def] of defs.entries()) {
@@ -138,9 +154,7 @@ export async function updatePools(storage: Storage, defs: readonly PoolDefinitio
         results.push({ name: def.name, id: existing.id, outcome: 'unchanged', zonesRewritten: 0, warnings });
         continue;
       }
-      await tx.deletePool(existing.id);
-      const pool = await tx.createPool({ ...wanted, id: existing.id, tenantId: existing.tenantId, provisioner: existing.provisioner });
-      const zonesRewritten = same(before.nsRecords, after.nsRecords) ? 0 : await rewriteZonesNs(tx, pool, options);
+      const { zonesRewritten } = await replacePool(tx, existing, { ...wanted, tenantId: existing.tenantId }, options);
       results.push({ name: def.name, id: existing.id, outcome: 'updated', zonesRewritten, warnings });
     }
     return results;

@@ -1,16 +1,20 @@
 // Pools (designate.md §4.8): the servers zones are published through, configured from pools.yaml with
 // `zonecast manage pool-update` (Designate's `designate-manage pool update`). The API reads them; its
-// writes are deprecated in Designate and here admin-only: create, and delete of a pool no zone uses.
-// pool-update.ts applies a pools.yaml.
+// writes are deprecated in Designate and here admin-only: create, update (name, description, attributes,
+// ns_records; new ns_records reach every zone of the pool as pool-update's do), and delete of a pool no zone
+// uses. pool-update.ts applies a pools.yaml.
 import {
   DuplicateError, NotFoundError, type ListQuery, type Pool, type PoolCreate, type PoolNsRecord, type Tx,
 } from '../storage/storage.ts';
 import { requireAdmin, type Caller, type CentralDeps } from './context.ts';
 import { CentralError, markerNotFound, Refuse } from './errors.ts';
-import { objectBody, optionalString, requiredString, stringMap, type Body } from './input.ts';
+import { objectBody, optionalString, projectIdOf, requiredString, stringMap, type Body } from './input.ts';
+import { replacePool } from './pool-update.ts';
 import { ValidationError, fqdn } from './validate.ts';
 
-const CREATE_FIELDS = ['name', 'description', 'attributes', 'ns_records'];
+const CREATE_FIELDS = ['name', 'description', 'attributes', 'ns_records', 'project_id'];
+/** project_id is immutable (Designate's pool adapter): given again it must be the same, or set where unset. */
+const UPDATE_FIELDS = CREATE_FIELDS;
 const MAX_NAME_LENGTH = 50;
 
 const missing = (err: unknown): never => {
@@ -42,6 +46,12 @@ function nsRecords(input: Body): PoolNsRecord[] {
   });
 }
 
+function poolName(input: Body): string {
+  const name = requiredString(input, 'name', MAX_NAME_LENGTH);
+  if (name === '') throw Refuse.invalidObject('name must not be empty', 'name');
+  return name;
+}
+
 /** Live zones hosted by the pool. */
 async function zonesInPool(tx: Tx, poolId: string): Promise<number> {
   return (await tx.list('zones', { where: { poolId }, limit: 1 })).total;
@@ -69,20 +79,46 @@ export class Pools {
   async create(caller: Caller, body: unknown): Promise<Pool> {
     requireAdmin(caller);
     const input = objectBody(body, CREATE_FIELDS);
-    const name = requiredString(input, 'name', MAX_NAME_LENGTH);
-    if (name === '') throw Refuse.invalidObject('name must not be empty', 'name');
     const spec: PoolCreate = {
-      name,
+      name: poolName(input),
       description: optionalString(input, 'description', 160) ?? null,
       attributes: stringMap(input, 'attributes') ?? {},
       nsRecords: nsRecords(input),
-      tenantId: caller.projectId,
+      tenantId: projectIdOf(input, 'project_id', false) ?? caller.projectId,
     };
     const pool = await this.#deps.storage.transaction((tx) => tx.createPool(spec)).catch((err: unknown) => {
       if (err instanceof DuplicateError) throw Refuse.duplicate('Pool', 'name');
       throw err;
     });
     this.#deps.log.warn({ pool: pool.name, pool_id: pool.id }, 'pool created through the API (deprecated: use pools.yaml and zonecast manage pool-update)');
+    return pool;
+  }
+
+  /** Designate's PATCH /v2/pools/{id}: the fields given replace the stored ones; nameservers and targets stay. */
+  async update(caller: Caller, id: string, body: unknown): Promise<Pool> {
+    requireAdmin(caller);
+    const input = objectBody(body, UPDATE_FIELDS);
+    const pool = await this.#deps.storage.transaction(async (tx) => {
+      const existing = await tx.getPool(id).catch(missing);
+      const projectId = projectIdOf(input, 'project_id', false);
+      if (projectId != null && existing.tenantId && projectId !== existing.tenantId) {
+        throw Refuse.invalidObject(`project_id cannot be changed (it is ${existing.tenantId})`, 'project_id');
+      }
+      const { zonesRewritten, pool } = await replacePool(tx, existing, {
+        name: input.name === undefined ? existing.name : poolName(input),
+        description: input.description === undefined ? existing.description : optionalString(input, 'description', 160) ?? null,
+        attributes: stringMap(input, 'attributes') ?? existing.attributes,
+        nsRecords: input.ns_records === undefined ? existing.nsRecords : nsRecords(input),
+        tenantId: existing.tenantId || projectId || null,
+        nameservers: existing.nameservers, targets: existing.targets, alsoNotifies: existing.alsoNotifies,
+      }, { managedResourceEmail: this.#deps.options.managedResourceEmail, ...(this.#deps.now ? { now: this.#deps.now } : {}) }).catch((err: unknown) => {
+        if (err instanceof DuplicateError) throw Refuse.duplicate('Pool', 'name');
+        throw err;
+      });
+      if (zonesRewritten > 0) this.#deps.log.info({ pool_id: id, zones: zonesRewritten }, "pool ns_records changed: zones rewritten; the producer's delayed_notify task announces them");
+      return pool;
+    });
+    this.#deps.log.warn({ pool: pool.name, pool_id: pool.id }, 'pool updated through the API (deprecated: use pools.yaml and zonecast manage pool-update)');
     return pool;
   }
 

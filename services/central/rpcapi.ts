@@ -19,7 +19,7 @@ export const CENTRAL_RPC = {
   tlds: CRUD,
   blacklists: CRUD,
   tsigkeys: CRUD,
-  pools: ['list', 'get', 'create', 'delete'],
+  pools: ['list', 'get', 'create', 'update', 'delete'],
   quotas: ['get', 'set', 'reset', 'limits'],
   serviceStatuses: ['list', 'get'],
   shares: ['create', 'list', 'get', 'delete'],

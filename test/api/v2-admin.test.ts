@@ -263,7 +263,7 @@ await controlPlaneSuite('api:admin', (t) => {
     assert.is((await plane.request('POST', '/v2/zones', { project: 'quota-a', body: zoneBody('x.example.com.') })).status, 202);
   });
 
-  t('pools: admin-only reads with filters and paging, create, and delete of an unused pool', async ({ plane }) => {
+  t('pools: admin-only reads with filters and paging, create, update, and delete of an unused pool', async ({ plane }) => {
     await expectError(plane, 'GET', '/v2/pools', 403, 'forbidden', { roles: 'member' });
     await expectError(plane, 'GET', `/v2/pools/${DEFAULT_POOL_ID}`, 403, 'forbidden', { roles: 'member' });
     const list = await plane.request('GET', '/v2/pools', { ...ADMIN, project: 'pool-reader' });
@@ -295,12 +295,37 @@ await controlPlaneSuite('api:admin', (t) => {
     assert.equal((await plane.request('GET', '/v2/pools?name=s*', ADMIN)).json.pools.map((p: any) => p.name), ['silver']);
     await expectError(plane, 'GET', `/v2/pools/${MISSING}`, 404, 'pool_not_found', ADMIN);
     await expectError(plane, 'GET', '/v2/pools/nope', 400, 'invalid_uuid', { roles: 'member' });
-    await expectError(plane, 'PATCH', `/v2/pools/${DEFAULT_POOL_ID}`, 405, 'method_not_allowed', { body: {} });
+
+    // project_id in the body places a pool in that project; PATCH (Designate's deprecated update) replaces
+    // the fields it gives and keeps the rest, nameservers and targets included. Both as designate-tempest-plugin does them.
+    const owned = await plane.request('POST', '/v2/pools', { ...ADMIN, body: { ...body, name: 'bronze', project_id: '1' } });
+    assert.is(owned.status, 201, owned.text);
+    assert.is(owned.json.project_id, '1');
+    const renamed = await plane.request('PATCH', `/v2/pools/${owned.json.id}`, { ...ADMIN, body: { name: 'foo' } });
+    assert.is(renamed.status, 202, renamed.text);
+    assert.equal([renamed.json.id, renamed.json.name, renamed.json.description, renamed.json.ns_records, renamed.json.project_id],
+      [owned.json.id, 'foo', 'tier', body.ns_records, '1']);
+    assert.is((await plane.request('GET', `/v2/pools/${owned.json.id}`, ADMIN)).json.name, 'foo');
+    const path = `/v2/pools/${owned.json.id}`;
+    await expectError(plane, 'PATCH', path, 403, 'forbidden', { roles: 'member', body: { name: 'x' } });
+    await expectError(plane, 'PATCH', path, 400, 'invalid_object', { body: { name: 'Huge_size_name'.repeat(100) }, message: /name/ });
+    await expectError(plane, 'PATCH', path, 400, 'invalid_object', { body: { ns_records: [{ hostname: 'ns1_example_org_', priority: 1 }] }, message: /ns_records\[0\]\.hostname/ });
+    await expectError(plane, 'PATCH', path, 400, 'invalid_object', { body: { ns_records: [{ hostname: 'ns1.example.org.', priority: -1 }] }, message: /ns_records\[0\]\.priority/ });
+    await expectError(plane, 'PATCH', path, 400, 'invalid_object', { body: { project_id: '2' }, message: /project_id/ });
+    await expectError(plane, 'PATCH', path, 409, 'duplicate_pool', { body: { name: 'gold' } });
+    await expectError(plane, 'PATCH', `/v2/pools/${MISSING}`, 404, 'pool_not_found', { body: { name: 'x' } });
+    await expectError(plane, 'PATCH', '/v2/pools/nope', 400, 'invalid_uuid', { body: { name: 'x' } });
+    assert.is((await plane.request('DELETE', path, ADMIN)).status, 204);
 
     // A zone placed in the gold pool (pool_id attribute, admin) keeps the pool from being deleted.
     const zone = await plane.request('POST', '/v2/zones', { ...ADMIN, project: 'pool-admin', body: { ...zoneBody('gold.example.com.'), attributes: { pool_id: created.json.id } } });
     assert.is(zone.status, 202, zone.text);
     assert.is(zone.json.pool_id, created.json.id);
+    // New ns_records through PATCH reach the zones of the pool, as pool-update's do.
+    const moved = await plane.request('PATCH', `/v2/pools/${created.json.id}`, { ...ADMIN, body: { ns_records: [{ hostname: 'ns9.gold.example.', priority: 1 }] } });
+    assert.is(moved.status, 202, moved.text);
+    const ns = await plane.request('GET', `/v2/zones/${zone.json.id}/recordsets?type=NS`, { ...ADMIN, project: 'pool-admin' });
+    assert.equal(ns.json.recordsets.map((r: any) => r.records), [['ns9.gold.example.']]);
     await expectError(plane, 'DELETE', `/v2/pools/${created.json.id}`, 403, 'forbidden', { roles: 'member' });
     await expectError(plane, 'DELETE', `/v2/pools/${created.json.id}`, 400, 'invalid_operation');
     assert.is((await plane.request('DELETE', `/v2/zones/${zone.json.id}`, { ...ADMIN, project: 'pool-admin' })).status, 202);

@@ -1,4 +1,4 @@
-// /v2/pools: reads for everyone; the deprecated writes (create, delete of an empty pool) for admins.
+// /v2/pools: reads for everyone; the deprecated writes (create, update, delete of an empty pool) for admins.
 // Pools are meant to come from pools.yaml through `zonecast manage pool-update`.
 import type { CentralApi } from '../../central/rpcapi.ts';
 import type { Pool } from '../../storage/storage.ts';
@@ -33,6 +33,7 @@ export function registerPools(api: ApiServer, central: CentralApi): void {
   });
   api.route('GET', '/v2/pools/:pool_id', async (req) => ({ body: poolView(req.baseUrl, await pools.get(req.context, req.params.pool_id)) }), IDS);
   api.route('POST', '/v2/pools', async (req) => ({ status: 201, body: poolView(req.baseUrl, await pools.create(req.context, req.body)) }));
+  api.route('PATCH', '/v2/pools/:pool_id', async (req) => ({ status: 202, body: poolView(req.baseUrl, await pools.update(req.context, req.params.pool_id, req.body)) }), IDS);
   api.route('DELETE', '/v2/pools/:pool_id', async (req) => {
     await pools.delete(req.context, req.params.pool_id);
     return { status: 204 };
