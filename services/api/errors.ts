@@ -39,6 +39,7 @@ export const Errors = {
   notFound: (message = 'Not Found', type = 'not_found') => new ApiError(404, type, message),
   methodNotAllowed: (allow: string[]) =>
     new ApiError(405, 'method_not_allowed', 'Method Not Allowed', { headers: { allow: allow.join(', ') } }),
+  notAcceptable: (offered: string) => new ApiError(406, 'not_acceptable', `Not Acceptable: this resource is served as ${offered} only`),
   conflict: (type: string, message: string) => new ApiError(409, type, message),
   overQuota: (message = 'Quota exceeded') => new ApiError(413, 'over_quota', message),
   requestTooLarge: (limit: number) => new ApiError(413, 'request_too_large', `Request body is larger than the limit of ${limit} bytes`),

@@ -141,6 +141,18 @@ await controlPlaneSuite('api:import-export', (t) => {
     assert.equal(exported.filter((r) => !apex.test(r)), imported.filter((r) => !apex.test(r)));
     assert.equal(exported.filter((r) => / SOA /.test(r)), ['import.example.com. 3600 SOA ns1.example.org. john\\.doe.import.example.com. 2026081401 7200 900 1209600 300']);
 
+    // Accept as designate-tempest-plugin sends it: text/dns, */*, none at all; anything else is 406.
+    for (const accept of ['text/dns', '*/*', 'text/*', 'application/json, text/dns;q=0.5', undefined]) {
+      const r = await plane.request('GET', `${EXPORTS}/${e.id}/export`, accept === undefined ? {} : { headers: { accept } });
+      assert.is(r.status, 200, `${accept}: ${r.text}`);
+      assert.is(r.headers['content-type'], 'text/dns; charset=UTF-8');
+    }
+    for (const accept of ['image/jpeg', 'application/json', 'text/dns;q=0']) {
+      const r = await plane.request('GET', `${EXPORTS}/${e.id}/export`, { headers: { accept } });
+      assert.is(r.status, 406, `${accept}: ${r.text}`);
+      assert.is(r.json.type, 'not_acceptable');
+    }
+
     // The text is rendered when fetched: a later change shows.
     await plane.request('POST', `/v2/zones/${z.id}/recordsets`, { body: { name: 'new.import.example.com.', type: 'A', records: ['192.0.2.99'] } });
     const later = (await plane.request('GET', `${EXPORTS}/${e.id}/export`)).text;

@@ -16,6 +16,17 @@ function importSource(req: ApiRequest): ImportSource {
   throw Errors.unsupportedContentType(req.headers['content-type']);
 }
 
+/** Whether an Accept header (RFC 9110 §12.5.1) admits `media`: absent, or a range matching it without q=0. */
+function acceptsMedia(accept: string | undefined, media: string): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  const [type] = media.split('/');
+  return accept.split(',').some((part) => {
+    const [range, ...params] = part.trim().toLowerCase().split(';').map((p) => p.trim());
+    if (params.some((p) => /^q=0(\.0*)?$/.test(p))) return false;
+    return range === media || range === `${type}/*` || range === '*/*';
+  });
+}
+
 export function registerZoneTasks(api: ApiServer, central: CentralApi): void {
   const { imports, exports } = central;
   api.route('POST', '/v2/zones/tasks/imports', async (req) => ({
@@ -49,8 +60,9 @@ export function registerZoneTasks(api: ApiServer, central: CentralApi): void {
     await exports.delete(req.context, req.params.task_id);
     return { status: 204 };
   }, TASK_ID);
-  api.route('GET', '/v2/zones/tasks/exports/:task_id/export', async (req) => ({
-    body: await exports.render(req.context, req.params.task_id),
-    headers: { 'content-type': 'text/dns; charset=UTF-8' },
-  }), TASK_ID);
+  api.route('GET', '/v2/zones/tasks/exports/:task_id/export', async (req) => {
+    // As Designate's pecan route: text/dns to a client that takes it (no Accept, */*, text/*), else 406.
+    if (!acceptsMedia(req.headers.accept, 'text/dns')) throw Errors.notAcceptable('text/dns');
+    return { body: await exports.render(req.context, req.params.task_id), headers: { 'content-type': 'text/dns; charset=UTF-8' } };
+  }, TASK_ID);
 }
