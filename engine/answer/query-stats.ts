@@ -50,7 +50,6 @@ const OPCODE_NAMES: string[] = Array.from({ length: STAT_OPCODES }, (_, i) => `O
 for (const [name, value] of Object.entries(Opcode)) OPCODE_NAMES[value] = name;
 
 export const rcodeName = (rcode: number): string => RCODE_NAMES[rcode];
-export const opcodeName = (opcode: number): string => OPCODE_NAMES[opcode];
 
 export class QueryStats {
   readonly counts: Float64Array;
