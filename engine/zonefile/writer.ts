@@ -13,9 +13,10 @@ export function exportZone(zone: string, defaultTtl: number, recordsets: Iterabl
   // The SOA first, as readers of master files (and our own zone-file parser's apex check) expect it.
   const ordered = [...recordsets].sort((x, y) => Number(y.type === 'SOA') - Number(x.type === 'SOA'));
   for (const rs of ordered) {
-    // Designate writes a record without a TTL of its own bare: re-imported, it still follows the zone's TTL.
-    const ttl = rs.ttl === null ? '' : `${rs.ttl} `;
-    for (const data of rs.records) lines.push(`${rs.name} ${ttl}IN ${rs.type} ${data}`);
+    // Designate's template, `{name} {ttl} IN {type} {data}`, byte for byte: a record without a TTL of its own
+    // is written bare (re-imported, it still follows the zone's TTL), leaving two spaces, on which
+    // designate-tempest-plugin's reader relies to keep data with spaces (an SOA's) in one field.
+    for (const data of rs.records) lines.push(`${rs.name} ${rs.ttl ?? ''} IN ${rs.type} ${data}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -68,6 +68,11 @@ export interface RouteOptions {
   uuidParams?: readonly string[];
   /** Accepted request media types (default ['application/json']); non-JSON bodies arrive in rawBody only. */
   bodyTypes?: readonly string[];
+  /**
+   * The route takes no body (task calls such as tasks/abandon): whatever a client sends is read and dropped,
+   * whatever its Content-Type, as Designate's handlers that never read one do (tempest sends `null` untyped).
+   */
+  ignoresBody?: boolean;
 }
 
 export interface RouteDefinition extends RouteOptions {
@@ -130,15 +135,11 @@ const JSON_TYPE = 'application/json; charset=UTF-8';
 /** After an early answer (413/415/…) the unread rest of the body is discarded for at most this long. */
 const DRAIN_GRACE_MS = 5_000;
 
-// Designate ≥ 2023.1 shape: a flat list; v2 and v2.0 are aliases of the base API, v2.x mark added features.
-// Dates of v2.2–v2.4 are this implementation's release markers, not copied from Designate.
+// A flat list, v2 and v2.0 aliases of the base API, as Designate 15 (Zed) lists them. Later releases add v2.1 to v2.4, but clients of Zed's time (Debian's
+// designate-tempest-plugin 0.14.0) accept only v1, v2 and v2.0, and nothing here depends on a microversion.
 const VERSIONS: readonly { id: string; status: string; updated: string }[] = [
   { id: 'v2', status: 'SUPPORTED', updated: '2022-06-29T00:00:00Z' },
-  { id: 'v2.0', status: 'SUPPORTED', updated: '2022-06-29T00:00:00Z' },
-  { id: 'v2.1', status: 'SUPPORTED', updated: '2023-01-25T00:00:00Z' },
-  { id: 'v2.2', status: 'SUPPORTED', updated: '2024-06-01T00:00:00Z' },
-  { id: 'v2.3', status: 'SUPPORTED', updated: '2025-06-01T00:00:00Z' },
-  { id: 'v2.4', status: 'CURRENT', updated: '2026-03-01T00:00:00Z' },
+  { id: 'v2.0', status: 'CURRENT', updated: '2022-06-29T00:00:00Z' },
 ];
 
 export function versionsDocument(baseUrl: string): Record<string, unknown> {
@@ -280,7 +281,8 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       let body: unknown;
       let rawBody: Buffer | null = null;
       let mediaType: string | null = null;
-      if (BODY_METHODS.has(method)) {
+      if (routeOptions.ignoresBody) req.resume();
+      else if (BODY_METHODS.has(method)) {
         const read = await readBody(req, maxBody, routeOptions.bodyTypes ?? ['application/json']);
         body = read.json;
         rawBody = read.raw;

@@ -22,7 +22,11 @@ export class Exports {
     this.#deps = deps;
   }
 
-  /** POST /v2/zones/{zone_id}/tasks/export: the owner's; over the api_export_size quota (recordsets) it is 413. */
+  /**
+   * POST /v2/zones/{zone_id}/tasks/export: the owner's; over the api_export_size quota (recordsets) it is 413.
+   * The export is COMPLETE once this commits, but the answer is the task as created, PENDING, as Designate's
+   * central returns it before its worker finishes (designate-tempest-plugin checks that).
+   */
   async create(caller: Caller, zoneId: string): Promise<ZoneTask> {
     const project = requireProject(caller);
     return this.#deps.storage.transaction(async (tx) => {
@@ -30,7 +34,8 @@ export class Exports {
       refuseCatalog(zone);
       await enforceQuota(tx, this.#deps.options, zone.tenantId ?? project, 'api_export_size', () => tx.countRecordsets(zone.id));
       const task = await tx.createZoneTask({ taskType: 'EXPORT', tenantId: project, zoneId: zone.id, status: 'PENDING' });
-      return tx.updateZoneTask(task.id, { status: 'COMPLETE', location: exportLocation(task.id) });
+      await tx.updateZoneTask(task.id, { status: 'COMPLETE', location: exportLocation(task.id) });
+      return task;
     });
   }
 

@@ -153,19 +153,21 @@ export class Recordsets {
 
   /** PUT: new ttl/description, and `records` replaces the set (unchanged data keeps its record ids). */
   async update(caller: Caller, zoneId: string, recordsetId: string, body: unknown): Promise<RecordsetDetail> {
-    const input = objectBody(body, UPDATE_FIELDS);
-    const ttl = optionalTtl(input);
-    if (ttl !== undefined) this.#checkTtl(caller, ttl);
-    const description = optionalString(input, 'description', 160);
-    const list = stringList(input, 'records');
     const { next, updated, delta } = await this.#deps.storage.transaction(async (tx) => {
       const { zone, owner } = await readableZone(tx, caller, zoneId, { forUpdate: true });
       this.#checkPrimary(zone);
       const recordset = await this.#recordsetOf(tx, zone, recordsetId);
+      const current = await tx.listRecords(recordset.id);
+      // As Designate's controller: a recordset that may not be changed at all (managed, SOA, apex NS) is
+      // refused before the body is read, whatever the body holds.
+      this.#checkChangeable(caller, zone, owner, recordset, current, 'Updating');
+      const input = objectBody(body, UPDATE_FIELDS);
+      const ttl = optionalTtl(input);
+      if (ttl !== undefined) this.#checkTtl(caller, ttl);
+      const description = optionalString(input, 'description', 160);
+      const list = stringList(input, 'records');
       unchanged(input, 'name', recordset.name, (v) => canonicalName(v));
       unchanged(input, 'type', recordset.type, (v) => v.toUpperCase());
-      const current = await tx.listRecords(recordset.id);
-      this.#checkChangeable(caller, zone, owner, recordset, current, 'Updating');
       const next = await this.#zones.commitChange(tx, zone);
       if (ttl !== undefined || description !== undefined) await tx.updateRecordset(recordset.id, { ttl, description });
       if (list !== undefined) {

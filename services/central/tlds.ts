@@ -8,20 +8,23 @@ import { objectBody, optionalString, requiredString } from './input.ts';
 const CREATE_FIELDS = ['name', 'description'];
 const UPDATE_FIELDS = ['name', 'description'];
 
-/** Designate's RE_TLDNAME: dot-separated labels of letters, digits and hyphens (IDN `xn--` included), no hyphen at either end of a label, no trailing dot. */
-const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+/**
+ * Designate's RE_TLDNAME: dot-separated labels of letters, digits, underscores and hyphens (IDN `xn--`
+ * included), no hyphen at either end of a label, no trailing dot, under 255 characters.
+ */
+const LABEL = '(?!-)[A-Za-z0-9_-]{1,63}(?<!-)';
 const TLD_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
-export const MAX_TLD_NAME_LENGTH = 255;
+export const MAX_TLD_NAME_LENGTH = 254;
 
 export function checkTldName(name: string, field = 'name'): string {
   if (name.length > MAX_TLD_NAME_LENGTH || !TLD_NAME.test(name)) {
-    throw Refuse.invalidObject(`'${name}' is not a valid TLD name (labels of letters, digits and hyphens, no trailing dot)`, field);
+    throw Refuse.invalidObject(`'${name}' is not a valid TLD name (labels of letters, digits, underscores and hyphens, no trailing dot)`, field);
   }
   return name.toLowerCase();
 }
 
 const missing = (err: unknown): never => {
-  if (err instanceof NotFoundError && err.resource !== 'marker') throw Refuse.notFound('TLD');
+  if (err instanceof NotFoundError && err.resource !== 'marker') throw Refuse.notFound('Tld'); // "Could not find Tld", as Designate's TldNotFound says it
   throw err;
 };
 

@@ -90,7 +90,7 @@ export class Transfers {
 
   async deleteRequest(caller: Caller, requestId: string): Promise<void> {
     await this.#deps.storage.transaction(async (tx) => {
-      const request = await ownRequest(tx, caller, requestId);
+      const request = await deletableRequest(tx, caller, requestId);
       await tx.deleteTransferRequest(request.id);
     });
   }
@@ -177,27 +177,48 @@ export class Transfers {
   }
 }
 
-/**
- * A request the caller may see: its own, one naming the caller as target, or one open to any project (whoever
- * holds its id and key may accept it). Others are not found, whatever their id.
- */
-async function visibleRequest(tx: Tx, caller: Caller, requestId: string): Promise<ZoneTransferRequest> {
-  let request: ZoneTransferRequest;
+async function findRequest(tx: Tx, requestId: string): Promise<ZoneTransferRequest> {
   try {
-    request = await tx.getTransferRequest(requestId);
+    return await tx.getTransferRequest(requestId);
   } catch (err) {
     if (err instanceof NotFoundError) throw Refuse.notFound('ZoneTransferRequest', 'zone_transfer_request_not_found');
     throw err;
   }
-  if (seesAll(caller) || request.tenantId === caller.projectId || request.targetTenantId === null ||
-    request.targetTenantId === caller.projectId) return request;
-  throw Refuse.notFound('ZoneTransferRequest', 'zone_transfer_request_not_found');
 }
 
-/** A request the caller made (or any, for an all-projects admin); the target may look but not change it. */
+/** Designate's RULE_ZONE_TRANSFER: an admin, the owner, anyone when no target is set, the target. */
+const involved = (caller: Caller, request: ZoneTransferRequest): boolean => caller.isAdmin || request.tenantId === caller.projectId ||
+  request.targetTenantId === null || request.targetTenantId === caller.projectId;
+
+/**
+ * A request read as Designate's get_zone_transfer_request reads it (GET, accept and PATCH go through it): found
+ * whoever asks, then refused (403) to a project it does not involve.
+ */
+async function visibleRequest(tx: Tx, caller: Caller, requestId: string): Promise<ZoneTransferRequest> {
+  const request = await findRequest(tx, requestId);
+  if (!involved(caller, request)) throw Refuse.forbidden('You are not authorized to see this zone transfer request');
+  return request;
+}
+
+/** PATCH: a request the caller may see, changed only by its owner or an admin (the target may look). */
 async function ownRequest(tx: Tx, caller: Caller, requestId: string): Promise<ZoneTransferRequest> {
   const request = await visibleRequest(tx, caller, requestId);
-  if (!seesAll(caller) && request.tenantId !== caller.projectId) {
+  if (!caller.isAdmin && request.tenantId !== caller.projectId) {
+    throw Refuse.forbidden('Only the project that made a transfer request may change or delete it');
+  }
+  return request;
+}
+
+/**
+ * DELETE reads the request in the caller's own scope, as Designate's does: not found for a project it does not
+ * name (owner or target); then only the owner, or an admin, may delete it.
+ */
+async function deletableRequest(tx: Tx, caller: Caller, requestId: string): Promise<ZoneTransferRequest> {
+  const request = await findRequest(tx, requestId);
+  if (!seesAll(caller) && request.tenantId !== caller.projectId && request.targetTenantId !== caller.projectId) {
+    throw Refuse.notFound('ZoneTransferRequest', 'zone_transfer_request_not_found');
+  }
+  if (!caller.isAdmin && request.tenantId !== caller.projectId) {
     throw Refuse.forbidden('Only the project that made a transfer request may change or delete it');
   }
   return request;

@@ -20,6 +20,11 @@ export class NameCharactersError extends ValidationError {
   override name = 'NameCharactersError';
 }
 
+/** A well-formed zone name that central's own rules refuse (Designate's InvalidZoneName, not the schema's InvalidObject). */
+export class ZoneNameRuleError extends ValidationError {
+  override name = 'ZoneNameRuleError';
+}
+
 /** Designate's default `supported_record_type`. */
 export const SUPPORTED_RECORD_TYPES: readonly string[] = [
   'A', 'AAAA', 'CNAME', 'MX', 'SRV', 'TXT', 'SPF', 'NS', 'PTR', 'SSHFP', 'SOA', 'NAPTR', 'CAA', 'CERT', 'HTTPS', 'SVCB', 'TLSA',
@@ -57,7 +62,7 @@ function checkLabels(field: string, name: string, wildcard: boolean): void {
 export function validateZoneName(name: unknown, field = 'name'): Uint8Array {
   const wire = fqdn(field, name);
   checkLabels(field, name as string, false);
-  if (labelCount(wire, 0) < 2) throw new ValidationError(field, `'${name}' must have at least two labels`);
+  if (labelCount(wire, 0) < 2) throw new ZoneNameRuleError(field, `'${name}' must have at least two labels`);
   return wire;
 }
 

@@ -14,7 +14,7 @@ import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { checkEmail, objectBody, optionalString, optionalTtl, requiredString, stringList, stringMap } from './input.ts';
 import { enforceQuota } from './quotas.ts';
 import { bumpSerial, poolNameservers, soaData } from './soa.ts';
-import { NameCharactersError, ValidationError, validateZoneName } from './validate.ts';
+import { ValidationError, validateZoneName, ZoneNameRuleError } from './validate.ts';
 
 export interface ZoneDetail extends ZoneExtras {
   zone: Zone;
@@ -255,15 +255,16 @@ export class Zones {
 
   /**
    * Gives a changed zone its next serial (RFC 1982: always newer, even after an imported date-style serial)
-   * and rewrites its SOA; the zone waits as PENDING/UPDATE until mdns serves it. Call inside the change's
+   * and rewrites its SOA; the zone waits as PENDING/UPDATE until mdns serves it, even one still being
+   * created, as Designate's _update_zone_in_storage sets it (the worker creates a zone an update finds
+   * missing on a target). Call inside the change's
    * transaction, after locking the zone row. With serial batching on, the zone is only marked: the next
    * zone-batches.ts's incrementSerials() gives every change made meanwhile one serial.
    */
   async commitChange(tx: Tx, zone: Zone): Promise<Zone> {
     if (zone.action === 'DELETE') throw Refuse.badRequest('Can not update a deleting zone');
-    const action = zone.action === 'CREATE' ? 'CREATE' : 'UPDATE';
-    if (this.#deps.options.serialBatchInterval > 0) return tx.updateZone(zone.id, { incrementSerial: true, status: 'PENDING', action });
-    return this.#bumpSerial(tx, zone, { status: 'PENDING', action });
+    if (this.#deps.options.serialBatchInterval > 0) return tx.updateZone(zone.id, { incrementSerial: true, status: 'PENDING', action: 'UPDATE' });
+    return this.#bumpSerial(tx, zone, { status: 'PENDING', action: 'UPDATE' });
   }
 
   /** The serial records written by a change will be served at (at the latest): what zone.served compares. */
@@ -332,8 +333,10 @@ export class Zones {
     try {
       validateZoneName(raw);
     } catch (err) {
-      if (err instanceof NameCharactersError) throw Refuse.invalidObject(err.message, 'name');
-      invalid(err, Refuse.invalidZoneName);
+      // As Designate: what its DomainField refuses (no trailing dot, a long label, bad characters) is the
+      // schema's invalid_object; central's rules on a well-formed name (one label) are invalid_zone_name.
+      if (err instanceof ZoneNameRuleError) throw Refuse.invalidZoneName(err.message, 'name');
+      invalid(err, Refuse.invalidObject);
     }
     return canonicalName(raw);
   }

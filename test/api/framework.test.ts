@@ -178,7 +178,7 @@ t('GET / is the versions document with links from the request host', async ({ po
   const r = await call(port, 'GET', '/');
   assert.is(r.status, 200);
   const ids = r.json.versions.map((v: { id: string }) => v.id);
-  assert.equal(ids, ['v2', 'v2.0', 'v2.1', 'v2.2', 'v2.3', 'v2.4']);
+  assert.equal(ids, ['v2', 'v2.0'], "Designate 15's ids: designate-tempest-plugin 0.14.0 accepts no other");
   assert.is(r.json.versions.filter((v: { status: string }) => v.status === 'CURRENT').length, 1);
   assert.equal(r.json.versions[0].links[0], { href: `http://127.0.0.1:${port}/v2`, rel: 'self' });
 });

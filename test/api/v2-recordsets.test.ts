@@ -162,6 +162,13 @@ await controlPlaneSuite('api:recordsets', (t) => {
     assert.is(nsUpdate.status, 400);
     const soa = (await plane.request('GET', `/v2/zones/${z.id}/recordsets?type=SOA`)).json.recordsets[0];
     assert.is((await plane.request('DELETE', `/v2/zones/${z.id}/recordsets/${soa.id}`)).status, 400);
+    // The SOA and the apex NS are refused as such (bad_request) whatever the body, even one that is no
+    // object at all: Designate checks the recordset before it reads the body (designate-tempest-plugin sends a list).
+    for (const rs of [soa, ns]) {
+      const r = await plane.request('PUT', `/v2/zones/${z.id}/recordsets/${rs.id}`, { roles: 'admin', headers: { 'x-designate-edit-managed-records': 'true' }, body: [{ hostname: 'ns1.example.org.', priority: 1 }] });
+      assert.is(r.status, 400, r.text);
+      assert.is(r.json.type, 'bad_request', r.text);
+    }
 
     await zone(plane, 'child.place.example.com.');
     const inChild = await post({ name: 'www.child.place.example.com.', type: 'A', records: ['192.0.2.1'] });

@@ -1,6 +1,7 @@
 // /v2/zones over both storage engines: Designate's shapes, codes, rules, paging and project isolation.
 import * as assert from 'uvu/assert';
 import { controlPlaneSuite } from '../helpers/control-plane.ts';
+import { call } from './http.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/;
@@ -39,9 +40,11 @@ await controlPlaneSuite('api:zones', (t) => {
   t('invalid input is a 400 naming the field', async ({ plane }) => {
     const cases: [unknown, number, string, RegExp][] = [
       [{ email: 'a@b.com' }, 400, 'invalid_object', /'name' is a required property/],
-      [{ name: 'noDot.com', email: 'a@b.com' }, 400, 'invalid_zone_name', /fully qualified/],
+      [{ name: 'noDot.com', email: 'a@b.com' }, 400, 'invalid_object', /fully qualified/],
       [{ name: 'com.', email: 'a@b.com' }, 400, 'invalid_zone_name', /two labels/],
-      [{ name: `${'a'.repeat(64)}.com.`, email: 'a@b.com' }, 400, 'invalid_zone_name', /name/],
+      // designate-tempest-plugin's names that Designate's schema refuses: each is invalid_object.
+      ...['a'.repeat(1000), '___', '!^%&^#%^!@#', 'ggg', '.a', ''].map((name): [unknown, number, string, RegExp] => [{ name, email: 'a@b.com' }, 400, 'invalid_object', /name/]),
+      [{ name: `${'a'.repeat(64)}.com.`, email: 'a@b.com' }, 400, 'invalid_object', /name/],
       // Designate's RE_ZONENAME: letters, digits, '_' and '-' (not at either end of a label), nothing else.
       [{ name: 'bad!name.example.com.', email: 'a@b.com' }, 400, 'invalid_object', /label "bad!name" may hold only letters/],
       [{ name: 'two words.example.com.', email: 'a@b.com' }, 400, 'invalid_object', /label "two words"/],
@@ -318,7 +321,8 @@ await controlPlaneSuite('api:zones', (t) => {
     const z = (await plane.request('POST', '/v2/zones', { body: { name: 'abandon.example.com.', email: 'a@b.com' } })).json;
     const refusedAbandon = await plane.request('POST', `/v2/zones/${z.id}/tasks/abandon`);
     assert.is(refusedAbandon.status, 403, refusedAbandon.text);
-    assert.is((await plane.request('POST', `/v2/zones/${z.id}/tasks/abandon`, { roles: 'admin' })).status, 204);
+    // A body without a Content-Type (designate-tempest-plugin sends `null` so) is dropped unread, as Designate's handler never reads one.
+    assert.is((await call(plane.port, 'POST', `/v2/zones/${z.id}/tasks/abandon`, { headers: { 'x-auth-project-id': 'project-a', 'x-roles': 'admin' }, body: 'null' })).status, 204);
     assert.is((await plane.request('GET', `/v2/zones/${z.id}`)).status, 404);
   });
 });

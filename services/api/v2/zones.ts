@@ -41,9 +41,9 @@ export function registerZones(api: ApiServer, central: CentralApi): void {
   api.route('POST', '/v2/zones/:zone_id/tasks/abandon', async (req) => {
     await zones.abandon(req.context, req.params.zone_id);
     return { status: 204 };
-  }, ZONE_ID);
+  }, { ...ZONE_ID, ignoresBody: true });
   api.route('POST', '/v2/zones/:zone_id/tasks/xfr', async (req) => {
     await zones.xfr(req.context, req.params.zone_id);
     return { status: 202 };
-  }, ZONE_ID);
+  }, { ...ZONE_ID, ignoresBody: true });
 }
