@@ -21,7 +21,7 @@ import { checkEmail, objectBody, requiredString, stringMap } from './input.ts';
 import { enforceQuotas } from './quotas.ts';
 import { ValidationError, validateRecordData, validateZoneName } from './validate.ts';
 import { zonePayload } from './event-payloads.ts';
-import { selfAndAncestors, type Zones } from './zones.ts';
+import { givenNameOf, selfAndAncestors, type Zones } from './zones.ts';
 
 /** Recordsets written between turns of the event loop during an import. */
 const IMPORT_BATCH = 500;
@@ -55,6 +55,8 @@ export interface ImportedRecordset {
 /** The zone a master file describes, checked as far as possible without the database. */
 export interface ParsedImport {
   name: string;
+  /** The $ORIGIN as spelled, when it differs from `name` in case. */
+  givenName: string | null;
   email: string;
   ttl: number;
   serial: number;
@@ -136,6 +138,7 @@ export function parseImport(zonefile: string, rules: ImportRules): ParsedImport 
     if (err instanceof ValidationError || err instanceof NameError) throw new ImportError(`Invalid zone name. ${err.message}`);
     throw err;
   }
+  const givenName = givenNameOf(nameToText(zoneWire, 0));
   // Relative names in the file take the origin in lower case, as zonecast stores names.
   lowerNameInPlace(zoneWire, 0);
   const zoneName = nameToText(zoneWire, 0);
@@ -196,7 +199,7 @@ export function parseImport(zonefile: string, rules: ImportRules): ParsedImport 
   for (const rs of kept) checkRecordset(rs, zoneName, delegations, types.get(rs.name) ?? [], rules);
 
   return {
-    name: zoneName, email, ttl, serial: Number(serial), refresh: Number(refresh), retry: Number(retry),
+    name: zoneName, givenName, email, ttl, serial: Number(serial), refresh: Number(refresh), retry: Number(retry),
     expire: Number(expire), minimum: Number(minimum),
     recordsets: kept,
   };
@@ -334,7 +337,7 @@ export class Imports {
     const { options } = this.#deps;
     const tenantId = requireProject(caller);
     const zone = await this.#zones.insert(tx, caller, {
-      name: parsed.name, tenantId, email: parsed.email, description: null, type: 'PRIMARY', ttl: parsed.ttl, masters: [],
+      name: parsed.name, givenName: parsed.givenName, tenantId, email: parsed.email, description: null, type: 'PRIMARY', ttl: parsed.ttl, masters: [],
       attributes, serial: parsed.serial, refresh: parsed.refresh, retry: parsed.retry, expire: parsed.expire, minimum: parsed.minimum,
     });
     const { recordsets } = parsed;

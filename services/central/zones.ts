@@ -23,6 +23,8 @@ export interface ZoneDetail extends ZoneExtras {
 /** A zone to insert: names canonical, values checked. SOA timers and serial default as for API creates. */
 export interface NewZone {
   name: string;
+  /** As spelled by its owner when that differs in case from `name` (givenNameOf). */
+  givenName?: string | null;
   tenantId: string;
   email: string;
   description: string | null;
@@ -44,6 +46,15 @@ const UPDATE_FIELDS = ['email', 'ttl', 'description', 'masters'];
 export function canonicalName(name: string): string {
   // Presentation text escapes every non-ASCII byte (\DDD), so lower-casing the text lowers ASCII letters only.
   return nameToText(nameFromText(name), 0).toLowerCase();
+}
+
+/**
+ * The name as spelled, in presentation form, when it differs from its canonical form in case; else null.
+ * Designate shows a zone's name as its owner gave it, and zonecast does too, comparing only canonical names.
+ */
+export function givenNameOf(name: string): string | null {
+  const spelled = nameToText(nameFromText(name), 0);
+  return spelled === spelled.toLowerCase() ? null : spelled;
 }
 
 /** `a.b.example.com.` → [`a.b.example.com.`, `b.example.com.`, `example.com.`, `com.`]. */
@@ -82,7 +93,8 @@ export class Zones {
     const { options } = this.#deps;
     const input = objectBody(body, CREATE_FIELDS);
     const tenantId = requireProject(caller);
-    const name = this.#zoneName(requiredString(input, 'name', options.maxZoneNameLength));
+    const rawName = requiredString(input, 'name', options.maxZoneNameLength);
+    const name = this.#zoneName(rawName);
     const type = optionalString(input, 'type') ?? 'PRIMARY';
     if (type !== 'PRIMARY' && type !== 'SECONDARY') throw Refuse.invalidObject(`type must be PRIMARY or SECONDARY, not '${type}'`, 'type');
     const description = optionalString(input, 'description', 160) ?? null;
@@ -106,7 +118,7 @@ export class Zones {
     this.#checkTtl(caller, ttl);
 
     const zone = await this.#deps.storage.transaction((tx) =>
-      this.insert(tx, caller, { name, tenantId, email, description, type, ttl, masters, attributes }));
+      this.insert(tx, caller, { name, givenName: givenNameOf(rawName), tenantId, email, description, type, ttl, masters, attributes }));
     this.#deps.log.info({ zone: zone.name, zone_id: zone.id, project: tenantId, serial: zone.serial }, 'zone created');
     await this.announce(zone, 'CREATE');
     this.#deps.notifier?.info('dns.zone.create', zonePayload(zone));

@@ -307,6 +307,11 @@ export const MIGRATIONS: readonly Migration[] = [
   FOREIGN KEY (zone_id) REFERENCES zones (id) ON DELETE CASCADE)`,
     ],
   },
+  {
+    version: 6,
+    description: 'zones.given_name: the name as its owner spelled it, shown as Designate shows it (name stays lower case for every comparison)',
+    statements: ['ALTER TABLE zones ADD COLUMN given_name VARCHAR(255) NULL'],
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

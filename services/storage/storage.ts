@@ -91,7 +91,10 @@ export interface Zone extends Audit {
   deletedAt: Date | null;
   shard: number;
   tenantId: string | null;
+  /** Lower case: what every comparison (uniqueness, lookups, DNS) uses. */
   name: string;
+  /** The name as its owner spelled it, when that differs from `name` in case: what the API shows. */
+  givenName: string | null;
   email: string | null;
   description: string | null;
   type: ZoneType;
@@ -126,6 +129,7 @@ export interface HostPort {
 
 export interface ZoneCreate {
   name: string;
+  givenName?: string | null;
   tenantId?: string | null;
   email?: string | null;
   description?: string | null;

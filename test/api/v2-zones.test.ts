@@ -12,7 +12,7 @@ await controlPlaneSuite('api:zones', (t) => {
     assert.is(r.status, 202, r.text);
     const z = r.json;
     assert.match(z.id, UUID);
-    assert.is(z.name, 'create.example.com.', 'names are stored in lower case');
+    assert.is(z.name, 'Create.Example.COM.', 'shown as spelled (compared without case)');
     assert.is(z.project_id, 'project-a');
     assert.is(z.status, 'PENDING');
     assert.is(z.action, 'CREATE');
@@ -140,6 +140,14 @@ await controlPlaneSuite('api:zones', (t) => {
     const dup = await plane.request('POST', '/v2/zones', { body: { name: 'OWN.example.com.', email: 'a@b.com' } });
     assert.is(dup.status, 409);
     assert.is(dup.json.type, 'duplicate_zone');
+    // A name is shown as its owner spelled it (Designate keeps the case), and compared without case.
+    const mixed = await plane.request('POST', '/v2/zones', { body: { name: 'MiXed.Example.COM.', email: 'a@b.com' } });
+    assert.is(mixed.status, 202, mixed.text);
+    assert.is(mixed.json.name, 'MiXed.Example.COM.');
+    assert.is((await plane.request('GET', `/v2/zones/${mixed.json.id}`)).json.name, 'MiXed.Example.COM.');
+    assert.equal((await plane.request('GET', '/v2/zones?name=mixed.example.com.')).json.zones.map((z: any) => z.id), [mixed.json.id]);
+    assert.is((await plane.request('POST', '/v2/zones', { body: { name: 'mixed.example.com.', email: 'a@b.com' } })).status, 409);
+    assert.is((await plane.request('DELETE', `/v2/zones/${mixed.json.id}`)).status, 202);
     const dupOther = await plane.request('POST', '/v2/zones', { project: 'project-b', body: { name: 'own.example.com.', email: 'a@b.com' } });
     assert.is(dupOther.status, 409, 'another project may not take the name either');
     const child = await plane.request('POST', '/v2/zones', { body: { name: 'sub.own.example.com.', email: 'a@b.com' } });

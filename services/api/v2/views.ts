@@ -30,7 +30,8 @@ export function zoneView(baseUrl: string, { zone, masters, attributes, shared }:
     id: zone.id,
     pool_id: zone.poolId,
     project_id: zone.tenantId,
-    name: zone.name,
+    // As its owner spelled it (Designate keeps the case); lookups and filters use the lower-case name.
+    name: zone.givenName ?? zone.name,
     email: zone.email,
     description: zone.description,
     ttl: zone.ttl,

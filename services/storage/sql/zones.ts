@@ -14,7 +14,7 @@ import {
 export const toZone = (r: Row): Zone => ({
   id: str(r.id), version: num(r.version), createdAt: date(r.created_at), updatedAt: dateOrNull(r.updated_at),
   deleted: str(r.deleted), deletedAt: dateOrNull(r.deleted_at), shard: num(r.shard), tenantId: strOrNull(r.tenant_id),
-  name: str(r.name), email: strOrNull(r.email), description: strOrNull(r.description), type: str(r.type) as Zone['type'],
+  name: str(r.name), givenName: strOrNull(r.given_name), email: strOrNull(r.email), description: strOrNull(r.description), type: str(r.type) as Zone['type'],
   transferredAt: dateOrNull(r.transferred_at), ttl: num(r.ttl), serial: num(r.serial), refresh: num(r.refresh),
   retry: num(r.retry), expire: num(r.expire), minimum: num(r.minimum), status: str(r.status) as Zone['status'],
   action: str(r.action) as Zone['action'], delayedNotify: bool(r.delayed_notify),
@@ -57,7 +57,7 @@ export async function createZone(db: Statements, input: ZoneCreate): Promise<Zon
   const type = input.type ?? 'PRIMARY';
   await db.insert('zones', {
     id, version: 1, created_at: now, updated_at: null, deleted: '0', deleted_at: null, shard: shardOf(id),
-    tenant_id: input.tenantId ?? null, name: input.name, email: input.email ?? null,
+    tenant_id: input.tenantId ?? null, name: input.name, given_name: input.givenName ?? null, email: input.email ?? null,
     description: input.description ?? null, type, transferred_at: null, ttl: input.ttl ?? 3600,
     serial: input.serial ?? (type === 'SECONDARY' ? 1 : Math.floor(Date.now() / 1000)),
     refresh: input.refresh ?? 3500 + Math.floor(Math.random() * 101), retry: input.retry ?? 600,
