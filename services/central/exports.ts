@@ -70,7 +70,8 @@ export class Exports {
         if (page.items.length < PAGE) break;
         marker = page.items[page.items.length - 1].id;
       }
-      return exportZone(zone.name, zone.ttl, recordsets);
+      // $ORIGIN as the API shows the zone's name: spelled as its owner gave it.
+      return exportZone(zone.givenName ?? zone.name, zone.ttl, recordsets);
     });
   }
 }

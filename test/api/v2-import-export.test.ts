@@ -233,6 +233,8 @@ await controlPlaneSuite('api:import-export', (t) => {
     const spelled = await importText(plane, SOA_ONLY('Spelled.Example.COM.'));
     assert.is(spelled.status, 'COMPLETE', spelled.message);
     assert.is((await plane.request('GET', `/v2/zones/${spelled.zone_id}`)).json.name, 'Spelled.Example.COM.');
+    const spelledExport = (await plane.request('POST', `/v2/zones/${spelled.zone_id}/tasks/export`)).json;
+    assert.match((await plane.request('GET', `${EXPORTS}/${spelledExport.id}/export`)).text, /^\$ORIGIN Spelled\.Example\.COM\.\n/);
     // Another project's zone around it is refused as zone creation refuses it.
     const child = await importText(plane, SOA_ONLY('sub.twice.example.com.'), 'project-b');
     assert.is(child.status, 'ERROR');
