@@ -13,7 +13,7 @@ import { recordsetPayload } from './event-payloads.ts';
 import { objectBody, optionalString, optionalTtl, requiredString, stringList } from './input.ts';
 import { enforceQuotas } from './quotas.ts';
 import { NameCharactersError, ValidationError, validateRecordData, validateRecordsetName, validateType } from './validate.ts';
-import { canonicalName, selfAndAncestors, type Zones } from './zones.ts';
+import { canonicalName, selfAndAncestors, shownName, type Zones } from './zones.ts';
 
 export interface RecordsetDetail {
   recordset: RecordSet;
@@ -92,7 +92,7 @@ export class Recordsets {
         if (err instanceof DuplicateError) throw Refuse.duplicate('RecordSet');
         throw err;
       }
-      const created = detail(recordset, await tx.listRecords(recordset.id), next.name);
+      const created = detail(recordset, await tx.listRecords(recordset.id), shownName(next));
       return { zone: next, recordset: created, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
     });
     await this.#zones.announce(zone, 'UPDATE', delta);
@@ -105,7 +105,7 @@ export class Recordsets {
     return this.#deps.storage.transaction(async (tx) => {
       const { zone } = await readableZone(tx, caller, zoneId);
       const recordset = await this.#recordsetOf(tx, zone, recordsetId);
-      return detail(recordset, await tx.listRecords(recordset.id), zone.name);
+      return detail(recordset, await tx.listRecords(recordset.id), shownName(zone));
     });
   }
 
@@ -131,7 +131,7 @@ export class Recordsets {
       const zoneNames = new Map<string, string>();
       if (zoneId !== null) {
         const { zone } = await readableZone(tx, caller, zoneId);
-        zoneNames.set(zone.id, zone.name);
+        zoneNames.set(zone.id, shownName(zone));
         scoped = { ...query, where: { ...query.where, zoneId: zone.id } };
       } else {
         scoped = seesAll(caller) ? query : { ...query, visibleToProject: requireProject(caller) };
@@ -142,7 +142,7 @@ export class Recordsets {
       for (const rs of items) {
         let zoneName = zoneNames.get(rs.zoneId);
         if (zoneName === undefined) {
-          zoneName = (await tx.getZone(rs.zoneId)).name;
+          zoneName = shownName(await tx.getZone(rs.zoneId));
           zoneNames.set(rs.zoneId, zoneName);
         }
         out.push(detail(rs, records.get(rs.id)!, zoneName));
@@ -184,7 +184,7 @@ export class Recordsets {
         // A TTL or description change still re-publishes the RRset under the new serial.
         await tx.replaceRecords(recordset.id, current.map((r) => ({ ...this.#record(r.data, this.#zones.recordSerial(next), 'UPDATE'), managed: r.managed })));
       }
-      const updated = detail(await this.#recordsetOf(tx, next, recordsetId), await tx.listRecords(recordset.id), next.name);
+      const updated = detail(await this.#recordsetOf(tx, next, recordsetId), await tx.listRecords(recordset.id), shownName(next));
       return { next, updated, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id]) };
     });
     await this.#zones.announce(next, 'UPDATE', delta);
@@ -201,7 +201,7 @@ export class Recordsets {
       this.#checkChangeable(caller, zone, owner, recordset, records, 'Deleting');
       const next = await this.#zones.commitChange(tx, zone);
       await tx.deleteRecordset(recordset.id);
-      const gone = detail(recordset, records.map((r) => ({ ...r, status: 'PENDING', action: 'DELETE' })), zone.name);
+      const gone = detail(recordset, records.map((r) => ({ ...r, status: 'PENDING', action: 'DELETE' })), shownName(zone));
       return { zone: next, gone, delta: await this.#zones.delta(tx, next, zone.serial, [recordset.id], [recordset]) };
     });
     await this.#zones.announce(zone, 'UPDATE', delta);

@@ -10,6 +10,7 @@ import { CentralError, markerNotFound, Refuse } from './errors.ts';
 import { objectBody, optionalString, projectIdOf, requiredString, type Body } from './input.ts';
 import { enforceQuota } from './quotas.ts';
 import { refuseCatalog } from './shares.ts';
+import { shownName } from './zones.ts';
 
 export interface TransferRequestDetail {
   request: ZoneTransferRequest;
@@ -51,7 +52,7 @@ export class Transfers {
       const request = await tx.createTransferRequest({
         zoneId: zone.id, key: transferKey(), tenantId: zone.tenantId ?? requireProject(caller), targetTenantId: target, description,
       });
-      return { request, zoneName: zone.name, detailed: true };
+      return { request, zoneName: shownName(zone), detailed: true };
     });
     this.#deps.log.info({ zone_id: zoneId, request_id: detail.request.id, target }, 'zone transfer requested');
     return detail;
@@ -173,7 +174,7 @@ export class Transfers {
       if (err instanceof NotFoundError) return null;
       throw err;
     });
-    return { request, zoneName: zone?.name ?? '', detailed: caller.isAdmin || request.tenantId === caller.projectId };
+    return { request, zoneName: zone === null ? '' : shownName(zone), detailed: caller.isAdmin || request.tenantId === caller.projectId };
   }
 }
 

@@ -57,6 +57,9 @@ export function givenNameOf(name: string): string | null {
   return spelled === spelled.toLowerCase() ? null : spelled;
 }
 
+/** A zone's name as the API shows it: as its owner spelled it. */
+export const shownName = (zone: Zone): string => zone.givenName ?? zone.name;
+
 /** `a.b.example.com.` → [`a.b.example.com.`, `b.example.com.`, `example.com.`, `com.`]. */
 export function selfAndAncestors(name: string): string[] {
   const out: string[] = [];

@@ -147,6 +147,8 @@ await controlPlaneSuite('api:zones', (t) => {
     assert.is((await plane.request('GET', `/v2/zones/${mixed.json.id}`)).json.name, 'MiXed.Example.COM.');
     assert.equal((await plane.request('GET', '/v2/zones?name=mixed.example.com.')).json.zones.map((z: any) => z.id), [mixed.json.id]);
     assert.is((await plane.request('POST', '/v2/zones', { body: { name: 'mixed.example.com.', email: 'a@b.com' } })).status, 409);
+    const rs = await plane.request('POST', `/v2/zones/${mixed.json.id}/recordsets`, { body: { name: 'www.mixed.example.com.', type: 'A', records: ['192.0.2.1'] } });
+    assert.is(rs.json.zone_name, 'MiXed.Example.COM.', "a recordset names its zone as the zone's name is shown");
     assert.is((await plane.request('DELETE', `/v2/zones/${mixed.json.id}`)).status, 202);
     const dupOther = await plane.request('POST', '/v2/zones', { project: 'project-b', body: { name: 'own.example.com.', email: 'a@b.com' } });
     assert.is(dupOther.status, 409, 'another project may not take the name either');
