@@ -127,6 +127,13 @@ export class QueryStatsView {
     return this.sum[DROPPED + t];
   }
 
+  /** Every request handled, over both transports: answered (any opcode) or dropped (the first three blocks). */
+  requests(): number {
+    let n = 0;
+    for (let i = QUERIES; i < CACHE_HITS; i++) n += this.sum[i];
+    return n;
+  }
+
   cacheHits(t: number): number {
     return this.sum[CACHE_HITS + t];
   }

@@ -24,7 +24,7 @@ import { ZoneSnapshot } from '../../engine/snapshot/snapshot.ts';
 import { parseTsigKeySpec, TsigKeyring } from '../../engine/tsig/keys.ts';
 import { isTransferRequest, openStream, type TransferReply, type TransferRequests, type TransferStats, type TransferSummary } from '../../engine/xfr/service.ts';
 import {
-  C_ANSWERED, C_APPLIED, C_CACHE_HITS, C_POSTED, C_TCP, COUNTERS, planFromWire,
+  C_APPLIED, C_POSTED, C_TCP, COUNTERS, planFromWire,
   type ControlMessage, type MirrorMessage, type ThreadMessage, type ThreadStart,
 } from './thread-messages.ts';
 
@@ -107,10 +107,7 @@ class MirroredHandler extends QueryHandler {
 
   override handle(msg: Uint8Array, tcp: boolean, peer: PeerSource): Buffer | null {
     this.mirror.catchUp();
-    counters[base + C_ANSWERED]++;
-    const out = super.handle(msg, tcp, peer);
-    if (this.cache !== null) counters[base + C_CACHE_HITS] = this.cache.hits;
-    return out;
+    return super.handle(msg, tcp, peer);
   }
 }
 

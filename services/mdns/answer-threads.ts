@@ -3,7 +3,7 @@
 // to each, answers what they pass back (transfers, NOTIFY refreshes, logs), and starts a new thread when
 // one dies. Zone loads, patches and AXFR rendering stay in the main thread and its compile pool.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { QUERY_STATS_BYTES, QueryStats } from '../../engine/answer/query-stats.ts';
+import { QUERY_STATS_BYTES, QueryStats, QueryStatsView } from '../../engine/answer/query-stats.ts';
 import { allocateSharedResponses, ZoneVersions } from '../../engine/answer/shared-response-cache.ts';
 import type { HostedZone, ZoneTable, ZoneTableObserver } from '../../engine/answer/zone-table.ts';
 import { tsigKeySpec, type TsigKeyring } from '../../engine/tsig/keys.ts';
@@ -11,7 +11,7 @@ import type { TransferService } from '../../engine/xfr/service.ts';
 import type { Logger } from '../log.ts';
 import { formatEndpoint, type Endpoint } from './endpoint.ts';
 import {
-  C_ANSWERED, C_APPLIED, C_CACHE_HITS, C_POSTED, C_TCP, COUNTERS, toWire,
+  C_APPLIED, C_POSTED, C_TCP, COUNTERS, toWire,
   type ControlMessage, type MirrorMessage, type ThreadListenOptions, type ThreadMessage, type ThreadStart,
 } from './thread-messages.ts';
 
@@ -86,14 +86,17 @@ export class AnswerThreads implements ZoneTableObserver {
     return this.bound;
   }
 
-  /** Requests each thread has answered (its current thread's, counted since it started). */
+  /** Requests each slot's threads have handled, answered or dropped (kept across a thread's restart). */
   get answered(): number[] {
-    return this.slots.map((s) => Atomics.load(this.counters, s.index * COUNTERS + C_ANSWERED));
+    return this.stats.map((s) => new QueryStatsView([s]).requests());
   }
 
-  /** Answers each thread took from the shared response cache. */
+  /** Answers each slot's threads took from the shared response cache. */
   get cacheHits(): number[] {
-    return this.slots.map((s) => Atomics.load(this.counters, s.index * COUNTERS + C_CACHE_HITS));
+    return this.stats.map((s) => {
+      const v = new QueryStatsView([s]);
+      return v.cacheHits(0) + v.cacheHits(1);
+    });
   }
 
   get tcpConnections(): number {
@@ -170,7 +173,7 @@ export class AnswerThreads implements ZoneTableObserver {
 
   private spawn(index: number, generation: number, listen: Endpoint[]): Slot {
     const base = index * COUNTERS;
-    for (const c of [C_POSTED, C_APPLIED, C_ANSWERED, C_TCP, C_CACHE_HITS]) Atomics.store(this.counters, base + c, 0);
+    for (const c of [C_POSTED, C_APPLIED, C_TCP]) Atomics.store(this.counters, base + c, 0);
     const { port1, port2 } = new MessageChannel();
     const start: ThreadStart & { mirror: MessagePort } = {
       index, counters: this.counters.buffer as SharedArrayBuffer, listen, options: this.options, mirror: port2,

@@ -10,16 +10,14 @@ import { parseTsigKeySpec, tsigKeySpec } from '../../engine/tsig/keys.ts';
 
 /**
  * Int32 counters per thread in one SharedArrayBuffer, at `index * COUNTERS`: mirror messages posted to the
- * thread (written by main), applied by it (written by the thread), requests it answered, its open TCP
- * connections and its hits in the shared response cache (written by the thread, read by main for stats).
+ * thread (written by main), applied by it and its open TCP connections (written by the thread). What it
+ * answered is counted in its QueryStats (`ThreadStart.stats`).
  */
 // 16 words apart: each thread's counters on a cache line of their own, so threads do not slow each other.
 export const COUNTERS = 16;
 export const C_POSTED = 0;
 export const C_APPLIED = 1;
-export const C_ANSWERED = 2;
-export const C_TCP = 3;
-export const C_CACHE_HITS = 4;
+export const C_TCP = 2;
 
 /** The listening half of MdnsOptions: what a thread needs to open its sockets and answer. */
 export type ThreadListenOptions = Pick<MdnsOptions,
