@@ -135,8 +135,9 @@ const JSON_TYPE = 'application/json; charset=UTF-8';
 /** After an early answer (413/415/…) the unread rest of the body is discarded for at most this long. */
 const DRAIN_GRACE_MS = 5_000;
 
-// A flat list, v2 and v2.0 aliases of the base API, as Designate 15 (Zed) lists them. Later releases add v2.1 to v2.4, but clients of Zed's time (Debian's
-// designate-tempest-plugin 0.14.0) accept only v1, v2 and v2.0, and nothing here depends on a microversion.
+// A flat list, v2 and v2.0 aliases of the base API, as Designate 15 (Zed) lists them. Later releases add
+// v2.1 to v2.4, but clients of Zed's time (Debian's designate-tempest-plugin 0.14.0) accept only v1, v2 and
+// v2.0, and nothing here depends on a microversion.
 const VERSIONS: readonly { id: string; status: string; updated: string }[] = [
   { id: 'v2', status: 'SUPPORTED', updated: '2022-06-29T00:00:00Z' },
   { id: 'v2.0', status: 'CURRENT', updated: '2022-06-29T00:00:00Z' },

@@ -7,6 +7,7 @@ import { Refuse } from './errors.ts';
 import { listTasks, ownTask } from './imports.ts';
 import { enforceQuota } from './quotas.ts';
 import { refuseCatalog } from './shares.ts';
+import { shownName } from './zones.ts';
 import { exportZone, type ExportRecordSet } from '../../engine/zonefile/writer.ts';
 
 /** Where Designate's own storage driver says the export is: the API path of its text, as a designate:// URL. */
@@ -71,7 +72,7 @@ export class Exports {
         marker = page.items[page.items.length - 1].id;
       }
       // $ORIGIN as the API shows the zone's name: spelled as its owner gave it.
-      return exportZone(zone.givenName ?? zone.name, zone.ttl, recordsets);
+      return exportZone(shownName(zone), zone.ttl, recordsets);
     });
   }
 }

@@ -1,7 +1,7 @@
 // Designate v2 JSON shapes (designate.md §5.4) of central's objects.
 import { formatRemote } from '../../central/masters.ts';
 import type { RecordsetDetail } from '../../central/recordsets.ts';
-import type { ZoneDetail } from '../../central/zones.ts';
+import { shownName, type ZoneDetail } from '../../central/zones.ts';
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 
@@ -31,7 +31,7 @@ export function zoneView(baseUrl: string, { zone, masters, attributes, shared }:
     pool_id: zone.poolId,
     project_id: zone.tenantId,
     // As its owner spelled it (Designate keeps the case); lookups and filters use the lower-case name.
-    name: zone.givenName ?? zone.name,
+    name: shownName(zone),
     email: zone.email,
     description: zone.description,
     ttl: zone.ttl,
