@@ -178,11 +178,13 @@ export class Transfers {
   }
 }
 
+const requestNotFound = () => Refuse.notFound('ZoneTransferRequest', 'zone_transfer_request_not_found');
+
 async function findRequest(tx: Tx, requestId: string): Promise<ZoneTransferRequest> {
   try {
     return await tx.getTransferRequest(requestId);
   } catch (err) {
-    if (err instanceof NotFoundError) throw Refuse.notFound('ZoneTransferRequest', 'zone_transfer_request_not_found');
+    if (err instanceof NotFoundError) throw requestNotFound();
     throw err;
   }
 }
@@ -201,13 +203,17 @@ async function visibleRequest(tx: Tx, caller: Caller, requestId: string): Promis
   return request;
 }
 
-/** PATCH: a request the caller may see, changed only by its owner or an admin (the target may look). */
-async function ownRequest(tx: Tx, caller: Caller, requestId: string): Promise<ZoneTransferRequest> {
-  const request = await visibleRequest(tx, caller, requestId);
+/** Designate's admin_or_owner: only the owner, or an admin, changes or deletes a request (the target may look). */
+function requireOwner(caller: Caller, request: ZoneTransferRequest): ZoneTransferRequest {
   if (!caller.isAdmin && request.tenantId !== caller.projectId) {
     throw Refuse.forbidden('Only the project that made a transfer request may change or delete it');
   }
   return request;
+}
+
+/** PATCH: a request the caller may see, changed only by its owner or an admin. */
+async function ownRequest(tx: Tx, caller: Caller, requestId: string): Promise<ZoneTransferRequest> {
+  return requireOwner(caller, await visibleRequest(tx, caller, requestId));
 }
 
 /**
@@ -216,12 +222,6 @@ async function ownRequest(tx: Tx, caller: Caller, requestId: string): Promise<Zo
  */
 async function deletableRequest(tx: Tx, caller: Caller, requestId: string): Promise<ZoneTransferRequest> {
   const request = await findRequest(tx, requestId);
-  if (!seesAll(caller) && request.tenantId !== caller.projectId && request.targetTenantId !== caller.projectId) {
-    throw Refuse.notFound('ZoneTransferRequest', 'zone_transfer_request_not_found');
-  }
-  if (!caller.isAdmin && request.tenantId !== caller.projectId) {
-    throw Refuse.forbidden('Only the project that made a transfer request may change or delete it');
-  }
-  return request;
+  if (!seesAll(caller) && request.tenantId !== caller.projectId && request.targetTenantId !== caller.projectId) throw requestNotFound();
+  return requireOwner(caller, request);
 }
-
