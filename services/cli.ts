@@ -6,10 +6,13 @@ import { parseArgs } from 'node:util';
 import { startAll } from './all.ts';
 import { updatePools } from './central/pool-update.ts';
 import { parsePoolsYaml } from './central/pools-yaml.ts';
+import { configPlaces, defaultPlaces, readConfigPlaces } from './config/oslo-files.ts';
+import { readSettings } from './designate-mdns/options.ts';
+import { startDesignateMdns } from './designate-mdns/run.ts';
 import { loadConfig, optionHelp, OPTIONS, preparedStorageUrl, type Config, type ConfigValue } from './config/options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMdns } from './mdns/run.ts';
-import { serveConfiguredMetrics } from './metrics/registry.ts';
+import { serveConfiguredMetrics, serveMetrics } from './metrics/registry.ts';
 import { runApi, runCentral, runProducer, runSink, runStoredMdns, runWorker } from './processes.ts';
 import { dbSync, openStorage, redactUrl } from './storage/open.ts';
 import { LATEST_VERSION } from './storage/schema.ts';
@@ -30,6 +33,11 @@ commands:
                               from the pools' nameservers (BIND, Knot, NSD, PowerDNS); run as many as you like
   mdns                        the DNS engine alone: the zones of [service:mdns] zones_dir (--zones DIR), else
                               the zones stored in [storage] connection, kept current over the message bus
+  designate-mdns [--config-file FILE ...] [--config-dir DIR ...]
+                              in place of designate-mdns inside a running Designate: serves the zones of
+                              Designate's own database ([storage:sqlalchemy] connection, SELECT only), reading
+                              Designate's configuration files as oslo.config does (default
+                              /etc/designate/designate.conf); see the README, "Replacing designate-mdns"
   manage db-sync              create or upgrade the database schema of [storage] connection (--connection URL)
   manage pool-update --file FILE
                               create or update the pools of a Designate pools.yaml in [storage] connection
@@ -119,6 +127,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'producer') return runService(rest, 'producer', ['service:producer', 'storage', 'DEFAULT']);
   if (command === 'sink') return runService(rest, 'sink', ['DEFAULT']);
   if (command === 'manage') return runManage(rest);
+  if (command === 'designate-mdns') return runDesignateMdns(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 
@@ -187,6 +196,20 @@ async function runMdns(args: string[]): Promise<void> {
   return onSignals(log, startMdns(config, log).then(async (mdns) => {
     const closeMetrics = await serveConfiguredMetrics(config, ['mdns'], log);
     return { close: async () => { await closeMetrics(); await mdns.close(); }, reload: mdns.reloadFiles };
+  }));
+}
+
+async function runDesignateMdns(args: string[]): Promise<void> {
+  const { places, rest } = configPlaces(args);
+  if (rest.length > 0) throw new UsageError(`designate-mdns takes --config-file and --config-dir only, not '${rest[0]}'`);
+  const { doc, files } = readConfigPlaces(places.length > 0 ? places : defaultPlaces('designate', 'designate-mdns'));
+  if (files.length === 0) throw new UsageError('designate-mdns found no configuration file: give --config-file /etc/designate/designate.conf');
+  const settings = readSettings(doc, process.env);
+  const log = createLogger('designate-mdns');
+  log.info({ files }, 'configuration read');
+  return onSignals(log, startDesignateMdns(settings, log).then(async (mdns) => {
+    const metrics = settings.metricsListen === '' ? null : await serveMetrics(settings.metricsListen, log);
+    return { close: async () => { await metrics?.close(); await mdns.close(); }, reload: async () => {} };
   }));
 }
 

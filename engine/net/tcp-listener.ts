@@ -6,6 +6,7 @@
 import net from 'node:net';
 import type { QueryHandler } from '../answer/handler.ts';
 import { KnownPeer } from '../answer/peer.ts';
+import type { Route, Router } from './router.ts';
 import { sendTransfer } from '../xfr/send.ts';
 import type { TransferRequests } from '../xfr/service.ts';
 
@@ -23,8 +24,12 @@ export interface TcpListenerOptions {
   onRefused?: (peer: string) => void;
   /** SO_REUSEPORT, as for UDP: each answering thread accepts its share of the connections. */
   reusePort?: boolean;
+  /** Connections the kernel queues before they are accepted (listen(2)'s backlog; Node's default 511). */
+  backlog?: number;
   /** Answers AXFR/IXFR; without it transfer requests get the query handler's NOTIMP. */
   transfers?: TransferRequests;
+  /** Chooses each request's handler and transfers, perhaps after a wait; without it, `handler` and `transfers`. */
+  router?: Router;
   onError: (err: Error) => void;
   /** Told the number of open connections whenever it changes (an answering thread shares it with main). */
   onConnections?: (count: number) => void;
@@ -46,7 +51,7 @@ export class TcpListener {
     server.on('connection', (socket) => listener.serve(socket, handler, options));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: options.host, port: options.port, ipv6Only: options.host.includes(':'), reusePort: options.reusePort === true }, () => {
+      server.listen({ host: options.host, port: options.port, ipv6Only: options.host.includes(':'), reusePort: options.reusePort === true, backlog: options.backlog }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -86,49 +91,78 @@ export class TcpListener {
     socket.setTimeout(options.idleTimeout * 1000, () => socket.destroy());
     const source = new KnownPeer();
     source.current = peer;
+    const direct: Route = { handler, transfers: options.transfers };
     let pending: Buffer | null = null;
     let partialSince = 0;
-    let transferring = false;
+    // A transfer streaming, or a request waiting for its route: RFC 7766 §6.2.1.1 lets nothing interleave
+    // with a transfer's messages, and answers stay in order, so reading stops until it ends.
+    let busy = false;
+    const hold = (): void => {
+      busy = true;
+      socket.pause();
+    };
+    const release = (): void => {
+      busy = false;
+      if (socket.destroyed) return;
+      socket.resume();
+      consume();
+    };
+
+    /** Answers `msg` along `route`; true when that goes on asynchronously (a transfer), holding the connection. */
+    const answer = (msg: Buffer, route: Route): boolean => {
+      const transfer = route.transfers?.request(msg, peer) ?? null;
+      if (transfer !== null) {
+        hold();
+        void sendTransfer(socket, transfer, route.transfers!, peer, options.idleTimeout * 1000).catch((err: Error) => {
+          options.onError(err);
+          socket.destroy();
+        }).finally(release);
+        return true;
+      }
+      let out: Buffer | null;
+      try {
+        out = route.handler.handle(msg, true, source);
+      } catch (err) {
+        options.onError(err as Error);
+        socket.destroy();
+        return true;
+      }
+      // RFC 7766 §8: write the length and the message in one call.
+      if (out !== null && !socket.write(out)) {
+        socket.pause();
+        socket.once('drain', () => { if (!busy) socket.resume(); });
+      }
+      return false;
+    };
 
     const consume = (): void => {
       const data = pending;
       if (data === null) return;
       pending = null;
       let p = 0;
-      while (!transferring && data.length - p >= 2) {
+      while (!busy && !socket.destroyed && data.length - p >= 2) {
         const len = data.readUInt16BE(p);
         if (len === 0) return void socket.destroy(); // no DNS message is empty; the stream is garbage
         if (data.length - p - 2 < len) break;
         const msg = data.subarray(p + 2, p + 2 + len);
         p += 2 + len;
-        const transfer = options.transfers?.request(msg, peer) ?? null;
-        if (transfer !== null) {
-          // RFC 7766 §6.2.1.1: nothing may interleave with a transfer's messages, so reading stops until it ends.
-          transferring = true;
-          socket.pause();
-          void sendTransfer(socket, transfer, options.transfers!, peer, options.idleTimeout * 1000).catch((err: Error) => {
+        const routed = options.router === undefined ? direct : options.router(msg, peer, true);
+        if (routed === null) continue;
+        if (routed instanceof Promise) {
+          hold();
+          // The wait is ours, not the client's silence: the idle timeout resumes with the answer.
+          socket.setTimeout(0);
+          routed.then((route) => {
+            if (socket.destroyed) return;
+            socket.setTimeout(options.idleTimeout * 1000);
+            if (route === null || !answer(msg, route)) release();
+          }, (err: Error) => {
             options.onError(err);
             socket.destroy();
-          }).finally(() => {
-            transferring = false;
-            if (socket.destroyed) return;
-            socket.resume();
-            consume();
           });
           break;
         }
-        let out: Buffer | null;
-        try {
-          out = handler.handle(msg, true, source);
-        } catch (err) {
-          options.onError(err as Error);
-          return void socket.destroy();
-        }
-        // RFC 7766 §8: write the length and the message in one call.
-        if (out !== null && !socket.write(out)) {
-          socket.pause();
-          socket.once('drain', () => { if (!transferring) socket.resume(); });
-        }
+        if (answer(msg, routed)) break;
       }
       if (p === data.length) {
         partialSince = 0;
@@ -136,7 +170,7 @@ export class TcpListener {
       }
       // Keep only the unfinished tail; copy it so the large read buffer is not retained.
       pending = Buffer.from(data.subarray(p));
-      if (transferring) return;
+      if (busy) return;
       const now = Date.now();
       if (partialSince === 0) partialSince = now;
       else if (now - partialSince > options.messageTimeout * 1000) socket.destroy();

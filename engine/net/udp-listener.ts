@@ -5,6 +5,7 @@
 import dgram from 'node:dgram';
 import type { QueryHandler } from '../answer/handler.ts';
 import { KnownPeer } from '../answer/peer.ts';
+import type { RequestHandler, Router } from './router.ts';
 import { UdpBatchListener, udpBatchUnavailable } from './udp-batch.ts';
 
 /** `auto`: batched when the addon loads, else dgram. The others force one (to compare them). */
@@ -18,6 +19,8 @@ export interface UdpListenerOptions {
   receiveBufferSize: number;
   /** SO_REUSEPORT: the answering threads each bind the same address, and the kernel spreads the datagrams. */
   reusePort?: boolean;
+  /** Chooses each request's handler, perhaps after a wait (dgram only: the batched addon answers within its batch). */
+  router?: Router;
   onError: (err: Error) => void;
 }
 
@@ -32,7 +35,8 @@ function peerAddress(address: string, _family: unknown, callback: (err: Error | 
 
 /** Opens the listener `io` asks for; `batched` fails when the addon is not available. */
 export function openUdpListener(handler: QueryHandler, options: UdpListenerOptions, io: UdpIo): Promise<UdpListener | UdpBatchListener> {
-  if (io === 'dgram' || (io === 'auto' && udpBatchUnavailable !== null)) return UdpListener.open(handler, options);
+  if (io === 'dgram' || (io === 'auto' && (udpBatchUnavailable !== null || options.router !== undefined))) return UdpListener.open(handler, options);
+  if (options.router !== undefined) return Promise.reject(new Error('batched UDP answers within its batch: a router needs dgram'));
   return UdpBatchListener.open(handler, options);
 }
 
@@ -52,17 +56,38 @@ export class UdpListener {
       lookup: peerAddress,
     });
     const source = new KnownPeer();
-    socket.on('message', (msg, peer) => {
+    const answer = (h: RequestHandler, msg: Buffer, port: number, address: string, from: KnownPeer) => {
       let out: Buffer | null;
-      source.current = peer.address;
       try {
-        out = handler.handle(msg, false, source);
+        out = h.handle(msg, false, from);
       } catch (err) {
         options.onError(err as Error);
         return;
       }
-      if (out !== null) socket.send(out, peer.port, peer.address);
+      if (out !== null) socket.send(out, port, address);
+    };
+    const { router } = options;
+    socket.on('message', (msg, peer) => {
+      if (router === undefined) {
+        source.current = peer.address;
+        return answer(handler, msg, peer.port, peer.address, source);
+      }
+      const routed = router(msg, peer.address, false);
+      if (routed === null) return;
+      if (!(routed instanceof Promise)) {
+        source.current = peer.address;
+        return answer(routed.handler, msg, peer.port, peer.address, source);
+      }
+      // The request waits for its route while others are answered: it needs a peer of its own.
+      routed.then((route) => {
+        if (route === null || closed) return;
+        const from = new KnownPeer();
+        from.current = peer.address;
+        answer(route.handler, msg, peer.port, peer.address, from);
+      }).catch(options.onError);
     });
+    let closed = false;
+    socket.once('close', () => { closed = true; });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(options.port, options.host, () => {

@@ -216,15 +216,18 @@ function storageUrl(config: Config): string {
 export interface ConfigSources {
   /** A designate.conf-style file; absent means defaults, environment and command line only. */
   file?: string;
+  /** Files already read and merged (oslo-files.ts), in place of `file`. */
+  doc?: IniDocument;
   env?: NodeJS.ProcessEnv;
   /** Values from the command line, by flag name; lists as arrays. */
   cli?: Record<string, string | string[] | undefined>;
 }
 
-export function loadConfig(sources: ConfigSources): Config {
-  const doc: IniDocument = sources.file === undefined ? new Map() : readConfigFile(sources.file);
+/** The values of `specs` (every zonecast option by default; a command with options of its own passes its own). */
+export function loadConfig(sources: ConfigSources, specs: readonly OptionSpec[] = OPTIONS): Config {
+  const doc: IniDocument = sources.doc ?? (sources.file === undefined ? new Map() : readConfigFile(sources.file));
   const values = new Map<string, ConfigValue>();
-  for (const spec of OPTIONS) {
+  for (const spec of specs) {
     const fromCli = spec.flag === undefined ? undefined : sources.cli?.[spec.flag];
     const fromEnv = sources.env?.[envName(spec)];
     const [fileSection, fromFile] = fromFileOf(doc, spec);
@@ -244,7 +247,7 @@ function fromFileOf(doc: IniDocument, spec: OptionSpec): [string, string | undef
   return [spec.section, undefined];
 }
 
-function readConfigFile(file: string): IniDocument {
+export function readConfigFile(file: string): IniDocument {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -18,6 +18,7 @@ import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Message, Op
 import { withDeadline } from '../deadline.ts';
 import type { Logger } from '../log.ts';
 import { AmqpConnection, type AmqpConnectionOptions } from './amqp-connection.ts';
+import { PublisherWait } from './publisher-wait.ts';
 import { decode, encode, errorFromReply, errorReply, type Reply, type Request } from './codec.ts';
 import {
   DEFAULT_CALL_TIMEOUT_MS, MessagingTimeoutError, MessagingUnavailableError, PoisonMessageError,
@@ -69,6 +70,7 @@ export class AmqpTransport implements Transport {
   readonly #options: AmqpTransportOptions;
   readonly #log: Logger;
   readonly #conn: AmqpConnection;
+  readonly #waits: PublisherWait;
   readonly #served = new Set<Served>();
   readonly #pending = new Map<string, PendingCall>();
   readonly #returned = new Set<string>();
@@ -77,13 +79,13 @@ export class AmqpTransport implements Transport {
   /** Queues and exchanges declared on this connection, so each is declared once per connection. */
   #declared = new Set<string>();
   #pub: ConfirmChannel | null = null;
-  #waitingCasts = 0;
 
   constructor(url: TransportUrl, rawUrl: string, options: AmqpTransportOptions, log: Logger) {
     this.description = redactTransportUrl(rawUrl);
     this.#options = options;
     this.#log = log;
     this.#conn = new AmqpConnection(url, options, (model, broken) => this.#setup(model, broken), log);
+    this.#waits = new PublisherWait(this.#conn, options.castWaitMs, options.maxWaitingCasts);
     this.#conn.onDown((err) => this.#lost(err));
     this.#conn.onUp((_model, reconnected) => {
       if (reconnected) for (const l of this.#reconnectListeners) l();
@@ -303,21 +305,8 @@ export class AmqpTransport implements Transport {
   }
 
   /** The publishing channel, waiting (bounded) for the broker when disconnected. */
-  async #publisher(): Promise<ConfirmChannel> {
-    if (this.#pub) return this.#pub;
-    if (this.#waitingCasts >= this.#options.maxWaitingCasts) {
-      throw new MessagingUnavailableError(`not connected to the message broker, and ${this.#waitingCasts} messages already wait`);
-    }
-    this.#waitingCasts++;
-    try {
-      await this.#conn.waitUp(this.#options.castWaitMs);
-    } catch (err) {
-      throw new MessagingUnavailableError(`not connected to the message broker: ${(err as Error).message}`);
-    } finally {
-      this.#waitingCasts--;
-    }
-    if (this.#pub === null) throw new MessagingUnavailableError('not connected to the message broker');
-    return this.#pub;
+  #publisher(): Promise<ConfirmChannel> {
+    return this.#waits.channel(() => this.#pub);
   }
 
   #confirmed(pub: ConfirmChannel, exchange: string, key: string, body: Buffer, options: Options.Publish): Promise<void> {

@@ -11,6 +11,7 @@ import { MessagingTimeoutError, MessagingUnavailableError, RemoteError, type Tra
 import { connect } from 'amqplib';
 import { closeBrokerConnections } from '../helpers/cluster.ts';
 import { parseTransportUrl } from '../../services/messaging/transport-url.ts';
+import { rejects } from '../helpers/rejects.ts';
 
 const log = pino({ level: process.env.ZONECAST_TEST_LOG ?? 'silent' });
 const vhost = `zonecast-test-${process.pid}`;
@@ -68,15 +69,6 @@ async function publishRaw(queue: string, body: Buffer): Promise<void> {
   }
 }
 
-async function rejects(p: Promise<unknown>, ok: (e: unknown) => boolean): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(ok(e), `unexpected error: ${String(e)}`);
-    return;
-  }
-  assert.unreachable('should have rejected');
-}
 
 let vhostMade = false;
 for (const [name, make] of makers) {

@@ -1,0 +1,127 @@
+// Designate's database, read-only: a small mysql2 pool whose every statement is bounded in time and
+// counted. Reads go to the server `[storage:sqlalchemy] connection` names, as Designate's services read
+// the primary; each statement outside `snapshot` is its own autocommit transaction, so it sees every
+// commit that preceded it (a long-lived REPEATABLE READ transaction would not). Nothing here writes: the
+// database user may have SELECT only.
+import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
+import { withDeadline } from '../deadline.ts';
+import type { MysqlOptions } from '../storage/mysql.ts';
+
+export type Row = Record<string, unknown>;
+
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+/** SQL text, or with rowsAsArray for rows as arrays (a 100,000-record zone builds no 100,000 objects). */
+export type Statement = string | { sql: string; rowsAsArray: true };
+
+export interface Reader {
+  rows<T = Row>(sql: Statement, params?: readonly (string | number)[]): Promise<T[]>;
+}
+
+export class DesignateDatabase implements Reader {
+  readonly label: string;
+  readonly database: string;
+  /** SQL statements sent, START TRANSACTION and COMMIT included: what `SQL statements per question` counts. */
+  statements = 0;
+  readonly #pool: Pool;
+  readonly #timeoutMs: number;
+
+  constructor(options: MysqlOptions, timeoutMs: number) {
+    this.label = options.label ?? `${options.host}/${options.database}`;
+    this.database = options.database;
+    this.#timeoutMs = timeoutMs;
+    this.#pool = createPool({
+      host: options.host, port: options.port ?? 3306, user: options.user, password: options.password ?? '',
+      database: options.database, socketPath: options.socketPath,
+      connectionLimit: options.connectionLimit ?? 8, queueLimit: options.queueLimit ?? 1000, waitForConnections: true,
+      // Designate's tables are utf8 (utf8mb3) with case-insensitive collation: names compare as designate-mdns's do.
+      charset: 'utf8mb4', dateStrings: true, supportBigNumbers: true, connectTimeout: timeoutMs,
+    });
+  }
+
+  /** A statement's rows; DatabaseUnavailableError when the server cannot be reached or does not answer in time. */
+  async rows<T = Row>(sql: Statement, params: readonly (string | number)[] = []): Promise<T[]> {
+    const conn = await this.#connection();
+    try {
+      return await this.#bounded(conn, sql, params) as T[];
+    } finally {
+      conn.release();
+    }
+  }
+
+  /**
+   * Reads in one InnoDB snapshot (START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY): a zone's row and its
+   * records from the same commit, where designate-mdns reads them in separate statements that can tear.
+   */
+  async snapshot<T>(read: (db: Reader) => Promise<T>): Promise<T> {
+    const conn = await this.#connection();
+    let broken = false;
+    const inside: Reader = {
+      rows: async <R>(sql: Statement, params: readonly (string | number)[] = []) => {
+        try {
+          return await this.#bounded(conn, sql, params) as R[];
+        } catch (err) {
+          broken = true;
+          throw err;
+        }
+      },
+    };
+    try {
+      await inside.rows('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+      const result = await read(inside);
+      await inside.rows('COMMIT');
+      return result;
+    } catch (err) {
+      if (!broken) await inside.rows('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      if (broken) conn.destroy();
+      else conn.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end().catch(() => undefined);
+  }
+
+  async #connection(): Promise<PoolConnection> {
+    let late = false;
+    const getting = this.#pool.getConnection();
+    // One that arrives after its caller gave up goes back to the pool.
+    void getting.then((conn) => late && conn.release(), () => undefined);
+    try {
+      return await withDeadline(getting, this.#timeoutMs, () => {
+        late = true;
+        return new DatabaseUnavailableError(`no connection to ${this.label} within ${this.#timeoutMs} ms`);
+      });
+    } catch (err) {
+      throw unavailable(err, this.label);
+    }
+  }
+
+  /** A statement bounded in time; a connection whose statement timed out is destroyed (its state is unknown). */
+  async #bounded(conn: PoolConnection, sql: Statement, params: readonly (string | number)[]): Promise<unknown> {
+    this.statements++;
+    // Text protocol with client-side escaping: IN lists of every length would each be one more prepared statement.
+    const work = conn.query(sql as string, params as (string | number)[]);
+    try {
+      const [rows] = await withDeadline(work, this.#timeoutMs, () => {
+        conn.destroy();
+        return new DatabaseUnavailableError(`${this.label} did not answer within ${this.#timeoutMs} ms`);
+      });
+      return rows;
+    } catch (err) {
+      throw unavailable(err, this.label);
+    }
+  }
+}
+
+/** SQL errors (a missing table, a bad statement) stay themselves; anything about reaching the server is unavailability. */
+function unavailable(err: unknown, label: string): Error {
+  if (err instanceof DatabaseUnavailableError) return err;
+  const e = err as { code?: string; sqlMessage?: string; message?: string };
+  if (e.sqlMessage !== undefined && e.code !== 'ER_CON_COUNT_ERROR') return err as Error;
+  return new DatabaseUnavailableError(`cannot reach ${label}: ${e.code ?? e.message}`, { cause: err });
+}

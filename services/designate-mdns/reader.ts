@@ -1,0 +1,126 @@
+// The statements `zonecast designate-mdns` sends, all reads: the freshness check of a question's zone (one
+// indexed statement, shared by the questions of one round), a zone's records for a rebuild (one consistent
+// snapshot), TSIG keys by name, and the SECONDARY zones a NOTIFY names. Names compare case-insensitively,
+// as Designate's utf8_general_ci columns compare them; only live zones count (deleted = '0').
+import type { DesignateDatabase, Reader } from './database.ts';
+import { storedId } from './schema.ts';
+
+/** A zone row as far as serving it goes; `(id, serial, version)` says whether a compiled copy is current. */
+export interface ZoneRow {
+  id: string;
+  /** Lower case, absolute (with the final dot), as the engine names zones. */
+  name: string;
+  serial: number;
+  version: number;
+  poolId: string;
+  type: string;
+  ttl: number;
+}
+
+export interface StoredTsigKey {
+  /** Lower case, without the final dot, as Designate stores and looks it up. */
+  name: string;
+  algorithm: string;
+  secret: string;
+  scope: 'POOL' | 'ZONE';
+  resourceId: string;
+}
+
+export interface ZoneContent {
+  /** The zone row read in the same snapshot as the records. */
+  zone: ZoneRow;
+  /** Master-file text of every record (the SOA as stored), one per line. */
+  text: string;
+  records: number;
+}
+
+const ZONE_COLUMNS = 'id, name, serial, version, pool_id, type, ttl';
+
+interface RawZone {
+  id: string;
+  name: string;
+  serial: number | string;
+  version: number | string;
+  pool_id: string | null;
+  type: string | null;
+  ttl: number | string;
+}
+
+function zoneRow(raw: RawZone): ZoneRow {
+  return {
+    id: storedId(raw.id), name: absoluteLower(raw.name), serial: Number(raw.serial) >>> 0, version: Number(raw.version),
+    poolId: raw.pool_id === null ? '' : storedId(raw.pool_id), type: raw.type ?? 'PRIMARY', ttl: Number(raw.ttl),
+  };
+}
+
+export function absoluteLower(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+export class ZoneReader {
+  readonly #db: DesignateDatabase;
+
+  constructor(db: DesignateDatabase) {
+    this.#db = db;
+  }
+
+  get statements(): number {
+    return this.#db.statements;
+  }
+
+  /**
+   * The live zones named `names` in pool `poolId` and those with ids `ids` (ZONE-scoped keys): one statement
+   * over the unique index (name, deleted, pool_id) and the primary key.
+   */
+  async check(byPool: ReadonlyMap<string, ReadonlySet<string>>, ids: ReadonlySet<string>): Promise<ZoneRow[]> {
+    const terms: string[] = [];
+    const params: string[] = [];
+    for (const [poolId, names] of byPool) {
+      if (names.size === 0) continue;
+      terms.push(`(pool_id = ? AND name IN (${marks(names.size)}))`);
+      params.push(poolId, ...names);
+    }
+    if (ids.size > 0) {
+      terms.push(`id IN (${marks(ids.size)})`);
+      params.push(...ids);
+    }
+    if (terms.length === 0) return [];
+    const rows = await this.#db.rows<RawZone>(`SELECT ${ZONE_COLUMNS} FROM zones WHERE deleted = '0' AND (${terms.join(' OR ')})`, params);
+    return rows.map(zoneRow);
+  }
+
+  /** TSIG keys by name (lower case, no final dot). */
+  async tsigKeys(names: ReadonlySet<string>): Promise<StoredTsigKey[]> {
+    if (names.size === 0) return [];
+    const rows = await this.#db.rows<{ name: string; algorithm: string; secret: string; scope: string; resource_id: string }>(
+      `SELECT name, algorithm, secret, scope, resource_id FROM tsigkeys WHERE name IN (${marks(names.size)})`, [...names],
+    );
+    return rows.map((r) => ({
+      name: r.name.toLowerCase().replace(/\.$/, ''), algorithm: r.algorithm, secret: r.secret,
+      scope: r.scope === 'ZONE' ? 'ZONE' : 'POOL', resourceId: storedId(r.resource_id),
+    }));
+  }
+
+  /**
+   * The zone's row and records from one snapshot, as designate-mdns's AXFR reads them (records whose action
+   * is not DELETE, a recordset without its own TTL taking the zone's); null when the zone is gone.
+   */
+  content(id: string): Promise<ZoneContent | null> {
+    return this.#db.snapshot(async (db: Reader) => {
+      const [raw] = await db.rows<RawZone>(`SELECT ${ZONE_COLUMNS} FROM zones WHERE id = ? AND deleted = '0'`, [id]);
+      if (raw === undefined) return null;
+      const zone = zoneRow(raw);
+      const rows = await db.rows<[string, string, number | null, string]>({
+        sql: 'SELECT recordsets.name, recordsets.type, recordsets.ttl, records.data FROM records JOIN recordsets ON records.recordset_id = recordsets.id ' +
+          "WHERE recordsets.zone_id = ? AND records.action != 'DELETE' ORDER BY recordsets.id",
+        rowsAsArray: true,
+      }, [id]);
+      let text = '';
+      for (const [name, type, ttl, data] of rows) text += `${name} ${ttl ?? zone.ttl} IN ${type} ${data}\n`;
+      return { zone, text, records: rows.length };
+    });
+  }
+}

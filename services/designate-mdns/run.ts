@@ -1,0 +1,101 @@
+// `zonecast designate-mdns`: the mdns engine in place of designate-mdns inside a running Designate. Zones
+// come from Designate's own database (read-only) as questions ask for them, each checked against the
+// database before it is answered (router.ts); DNS is served on [service:mdns] listen over UDP and TCP,
+// AXFR and IXFR included.
+import { QueryHandler } from '../../engine/answer/handler.ts';
+import { ZoneTable } from '../../engine/answer/zone-table.ts';
+import { TransferAcl } from '../../engine/net/acl.ts';
+import { openDnsListeners } from '../../engine/net/dns-listeners.ts';
+import type { Route } from '../../engine/net/router.ts';
+import type { TcpListener } from '../../engine/net/tcp-listener.ts';
+import type { UdpBatchListener } from '../../engine/net/udp-batch.ts';
+import type { UdpListener } from '../../engine/net/udp-listener.ts';
+import { CompilePool } from '../../engine/pool/compile-pool.ts';
+import { TsigKeyring } from '../../engine/tsig/keys.ts';
+import { JOURNAL_DEFAULTS } from '../../engine/xfr/journal.ts';
+import { XFR_DEFAULTS } from '../../engine/xfr/options.ts';
+import { TransferService } from '../../engine/xfr/service.ts';
+import type { Logger } from '../log.ts';
+import { formatEndpoint, type Endpoint } from '../mdns/endpoint.ts';
+import { compileMetrics, transferMetrics } from '../mdns/metrics.ts';
+import { MDNS_DEFAULTS } from '../mdns/server.ts';
+import { DesignateDatabase } from './database.ts';
+import type { DesignateMdnsSettings } from './options.ts';
+import { ZoneReader } from './reader.ts';
+import { DesignateRouter } from './router.ts';
+import { readSchema, type DesignateSchema } from './schema.ts';
+import { ServedZones } from './served-zones.ts';
+import { DesignateKeys } from './tsig-keys.ts';
+
+/** A statement, or the wait for a connection, that takes longer fails: a rebuild is then tried again later. */
+const STATEMENT_TIMEOUT_MS = 10_000;
+/** Check rounds at once, each holding a connection; rebuilds take others from the same pool. */
+const MAX_ROUNDS = 4;
+
+export interface DesignateMdns {
+  readonly endpoints: Endpoint[];
+  readonly schema: DesignateSchema;
+  readonly router: DesignateRouter;
+  readonly served: ServedZones;
+  readonly database: DesignateDatabase;
+  close(): Promise<void>;
+}
+
+export async function startDesignateMdns(settings: DesignateMdnsSettings, log: Logger): Promise<DesignateMdns> {
+  const database = new DesignateDatabase({ ...settings.database, connectionLimit: 2 * MAX_ROUNDS }, STATEMENT_TIMEOUT_MS);
+  const udp: (UdpListener | UdpBatchListener)[] = [];
+  const tcp: TcpListener[] = [];
+  let pool: CompilePool | null = null;
+  const close = async () => {
+    await Promise.all([...udp.map((u) => u.close()), ...tcp.map((t) => t.close())]);
+    await pool?.close();
+    await database.close();
+  };
+  try {
+    const schema = await readSchema(database, database.database);
+    log.info({
+      database: database.label, alembic: schema.alembicVersion, catalogZones: schema.zoneTypes.has('CATALOG'),
+      incrementSerial: schema.incrementSerial, recordTypes: [...schema.recordTypes].join(','),
+    }, 'Designate schema read');
+    const reader = new ZoneReader(database);
+    const keyring = new TsigKeyring();
+    pool = new CompilePool(undefined, compileMetrics);
+    const xfr = { maxMessageSize: settings.maxMessageSize, reserve: XFR_DEFAULTS.reserve };
+    // designate-mdns transfers to anyone who asks (TSIG keys scope what they see): its targets' addresses
+    // are in pools.yaml, not in its configuration.
+    const everyone = new TransferAcl(['0.0.0.0/0', '::/0']);
+    const routeFor = (table: ZoneTable): Route => ({
+      handler: new QueryHandler(table, { udpPayloadSize: MDNS_DEFAULTS.udpPayloadSize, responseCacheSize: MDNS_DEFAULTS.responseCacheSize, keyring }),
+      transfers: new TransferService(table, { defaultAcl: everyone, ...xfr, keyring, log, observer: transferMetrics }),
+    });
+    const served = new ServedZones(reader, pool, { xfr, journal: JOURNAL_DEFAULTS, routeFor }, log);
+    const keys = new DesignateKeys(keyring, reader, log);
+    const router = new DesignateRouter(served, reader, keys, {
+      defaultPoolId: settings.defaultPoolId, enforceTsig: settings.enforceTsig, checkTimeoutMs: settings.checkTimeoutMs,
+      maxRounds: MAX_ROUNDS, refused: routeFor(new ZoneTable()),
+    }, log);
+    let errorsLogged = 0;
+    const onError = (err: Error) => {
+      if (errorsLogged++ < 100) log.error({ err }, 'request failed');
+    };
+    const fallback = served.scope(settings.defaultPoolId).route.handler as QueryHandler;
+    for (const endpoint of settings.listen) {
+      const opened = await openDnsListeners(fallback, endpoint.host, endpoint.port, 'dgram', {
+        receiveBufferSize: MDNS_DEFAULTS.udpReceiveBuffer, onError, router: router.route,
+      }, {
+        idleTimeout: settings.tcpRecvTimeout, messageTimeout: settings.tcpRecvTimeout, maxConnections: MDNS_DEFAULTS.tcpMaxConnections,
+        maxConnectionsPerSource: MDNS_DEFAULTS.tcpMaxConnectionsPerSource, backlog: settings.tcpBacklog, router: router.route, onError,
+      });
+      udp.push(opened.udp);
+      tcp.push(opened.tcp);
+      log.info({ listen: formatEndpoint({ host: endpoint.host, port: opened.udp.address.port }) }, 'listening (udp, tcp)');
+    }
+    return {
+      endpoints: udp.map((u) => ({ host: u.address.address, port: u.address.port })),
+      schema, router, served, database, close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
