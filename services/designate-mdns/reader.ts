@@ -2,6 +2,7 @@
 // indexed statement, shared by the questions of one round), a zone's records for a rebuild (one consistent
 // snapshot), TSIG keys by name, and the SECONDARY zones a NOTIFY names. Names compare case-insensitively,
 // as Designate's utf8_general_ci columns compare them; only live zones count (deleted = '0').
+import type { ZoneAttributeRow, ZoneMasterRow, ZoneRow as FullZoneRow } from '../messaging/oslo-codec.ts';
 import type { DesignateDatabase, Reader } from './database.ts';
 import { storedId } from './schema.ts';
 
@@ -102,6 +103,21 @@ export class ZoneReader {
       name: r.name.toLowerCase().replace(/\.$/, ''), algorithm: r.algorithm, secret: r.secret,
       scope: r.scope === 'ZONE' ? 'ZONE' : 'POOL', resourceId: storedId(r.resource_id),
     }));
+  }
+
+  /**
+   * The live SECONDARY zones named `name` in every pool, whole (with masters and attributes other than
+   * 'master'), as designate-mdns's find_zones gives them to a NOTIFY: the sender decides which is meant.
+   */
+  async secondaries(name: string): Promise<FullZoneRow[]> {
+    const zones = await this.#db.rows<FullZoneRow>("SELECT * FROM zones WHERE name = ? AND type = 'SECONDARY' AND deleted = '0' ORDER BY created_at, id", [name]);
+    if (zones.length === 0) return [];
+    const ids = zones.map((z) => z.id);
+    const masters = await this.#db.rows<ZoneMasterRow>(`SELECT * FROM zone_masters WHERE zone_id IN (${marks(ids.length)}) ORDER BY created_at, id`, ids);
+    const attributes = await this.#db.rows<ZoneAttributeRow>(
+      `SELECT * FROM zone_attributes WHERE zone_id IN (${marks(ids.length)}) AND \`key\` != 'master' ORDER BY created_at, id`, ids,
+    );
+    return zones.map((z) => ({ ...z, masters: masters.filter((m) => m.zone_id === z.id), attributes: attributes.filter((a) => a.zone_id === z.id) }));
   }
 
   /**

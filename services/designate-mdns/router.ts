@@ -11,14 +11,15 @@
 //
 // Scoping as designate-mdns's: an unsigned question sees the default pool ([service:central]
 // default_pool_id); a POOL-scoped key its pool; a ZONE-scoped key its zone, in whatever pool that is.
-import { Opcode, HEADER_SIZE } from '../../engine/codec/constants.ts';
+import { HEADER_SIZE, Opcode, Rcode } from '../../engine/codec/constants.ts';
 import { nameToText } from '../../engine/codec/name.ts';
 import { ParseStatus, Query, parseQuery } from '../../engine/codec/query.ts';
 import type { Route, Router } from '../../engine/net/router.ts';
 import type { Logger } from '../log.ts';
 import type { ZoneReader, ZoneRow } from './reader.ts';
 import type { PoolScope, ServedZones } from './served-zones.ts';
-import { ServfailHandler } from './servfail.ts';
+import { FixedRcode } from './fixed-rcode.ts';
+import type { SecondaryNotifies } from './secondary-notify.ts';
 import type { DesignateKeys } from './tsig-keys.ts';
 
 export interface RouterOptions {
@@ -32,6 +33,8 @@ export interface RouterOptions {
   maxRounds: number;
   /** Answers what no zone may answer (REFUSED): a handler over no zones. */
   refused: Route;
+  /** NOTIFYs for SECONDARY zones. */
+  notifies: SecondaryNotifies;
 }
 
 interface Question {
@@ -55,7 +58,7 @@ export class DesignateRouter {
   readonly #options: RouterOptions;
   readonly #log: Logger;
   readonly #q = new Query();
-  readonly #servfail: Route = { handler: new ServfailHandler() };
+  readonly #servfail: Route = { handler: new FixedRcode(Rcode.SERVFAIL) };
   #waiting: Question[] = [];
   #rounds = 0;
   #scheduled = false;
@@ -72,10 +75,11 @@ export class DesignateRouter {
     this.#log = log;
   }
 
-  readonly route: Router = (msg) => {
+  readonly route: Router = (msg, peer) => {
     const q = this.#q;
     const status = parseQuery(msg, msg.length, q);
     const unsigned = q.tsigOffset < 0;
+    if (status === ParseStatus.OK && q.opcode === Opcode.NOTIFY) return this.#options.notifies.route(nameToText(msg, HEADER_SIZE), peer);
     // Malformed requests and other opcodes are answered at once (FORMERR, NOTIMP): no zone is involved.
     if (status !== ParseStatus.OK || q.opcode !== Opcode.QUERY) return this.#served.scope(this.#options.defaultPoolId).route;
     if (unsigned && this.#options.enforceTsig) return this.#options.refused;

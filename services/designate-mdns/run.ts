@@ -25,6 +25,8 @@ import { ZoneReader } from './reader.ts';
 import { DesignateRouter } from './router.ts';
 import { readSchema, type DesignateSchema } from './schema.ts';
 import { ServedZones } from './served-zones.ts';
+import { startDesignateMessaging, type DesignateMessaging } from './messaging.ts';
+import { SecondaryNotifies } from './secondary-notify.ts';
 import { DesignateKeys } from './tsig-keys.ts';
 
 /** A statement, or the wait for a connection, that takes longer fails: a rebuild is then tried again later. */
@@ -38,6 +40,7 @@ export interface DesignateMdns {
   readonly router: DesignateRouter;
   readonly served: ServedZones;
   readonly database: DesignateDatabase;
+  readonly messaging: DesignateMessaging;
   close(): Promise<void>;
 }
 
@@ -46,8 +49,10 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
   const udp: (UdpListener | UdpBatchListener)[] = [];
   const tcp: TcpListener[] = [];
   let pool: CompilePool | null = null;
+  let messaging: DesignateMessaging | null = null;
   const close = async () => {
     await Promise.all([...udp.map((u) => u.close()), ...tcp.map((t) => t.close())]);
+    await messaging?.close();
     await pool?.close();
     await database.close();
   };
@@ -70,9 +75,10 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
     });
     const served = new ServedZones(reader, pool, { xfr, journal: JOURNAL_DEFAULTS, routeFor }, log);
     const keys = new DesignateKeys(keyring, reader, log);
+    messaging = startDesignateMessaging(settings, schema, log);
     const router = new DesignateRouter(served, reader, keys, {
       defaultPoolId: settings.defaultPoolId, enforceTsig: settings.enforceTsig, checkTimeoutMs: settings.checkTimeoutMs,
-      maxRounds: MAX_ROUNDS, refused: routeFor(new ZoneTable()),
+      maxRounds: MAX_ROUNDS, refused: routeFor(new ZoneTable()), notifies: new SecondaryNotifies(reader, messaging.performZoneXfr, log),
     }, log);
     let errorsLogged = 0;
     const onError = (err: Error) => {
@@ -92,7 +98,7 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
     }
     return {
       endpoints: udp.map((u) => ({ host: u.address.address, port: u.address.port })),
-      schema, router, served, database, close,
+      schema, router, served, database, messaging, close,
     };
   } catch (err) {
     await close();
