@@ -4,6 +4,7 @@
 // as Designate's utf8_general_ci columns compare them; only live zones count (deleted = '0').
 import type { ZoneAttributeRow, ZoneMasterRow, ZoneRow as FullZoneRow } from '../messaging/oslo-codec.ts';
 import type { DesignateDatabase, Reader } from './database.ts';
+import { catalogFingerprint, catalogMembers, catalogText, fingerprintOf } from './catalog.ts';
 import { storedId } from './schema.ts';
 
 /** A zone row as far as serving it goes; `(id, serial, version)` says whether a compiled copy is current. */
@@ -30,6 +31,8 @@ export interface StoredTsigKey {
 export interface ZoneContent {
   /** The zone row read in the same snapshot as the records. */
   zone: ZoneRow;
+  /** What this content is a version of: (id, serial, version), and for a catalog zone its members' fingerprint. */
+  key: string;
   /** Master-file text of every record (the SOA as stored), one per line. */
   text: string;
   records: number;
@@ -58,6 +61,9 @@ export function absoluteLower(name: string): string {
   const lower = name.toLowerCase();
   return lower.endsWith('.') ? lower : `${lower}.`;
 }
+
+/** The version of a zone's row: a compiled copy with another key is out of date. */
+export const rowKey = (row: ZoneRow) => `${row.id}/${row.serial}/${row.version}`;
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -93,11 +99,15 @@ export class ZoneReader {
     return rows.map(zoneRow);
   }
 
-  /** TSIG keys by name (lower case, no final dot). */
+  /**
+   * TSIG keys by name (lower case, no final dot). Also under the name with its final dot, which is how
+   * Designate stores a catalog zone's key (its FQDN) and then never finds it: here it is found.
+   */
   async tsigKeys(names: ReadonlySet<string>): Promise<StoredTsigKey[]> {
     if (names.size === 0) return [];
+    const spellings = [...names].flatMap((n) => [n, `${n}.`]);
     const rows = await this.#db.rows<{ name: string; algorithm: string; secret: string; scope: string; resource_id: string }>(
-      `SELECT name, algorithm, secret, scope, resource_id FROM tsigkeys WHERE name IN (${marks(names.size)})`, [...names],
+      `SELECT name, algorithm, secret, scope, resource_id FROM tsigkeys WHERE name IN (${marks(spellings.length)})`, spellings,
     );
     return rows.map((r) => ({
       name: r.name.toLowerCase().replace(/\.$/, ''), algorithm: r.algorithm, secret: r.secret,
@@ -129,6 +139,7 @@ export class ZoneReader {
       const [raw] = await db.rows<RawZone>(`SELECT ${ZONE_COLUMNS} FROM zones WHERE id = ? AND deleted = '0'`, [id]);
       if (raw === undefined) return null;
       const zone = zoneRow(raw);
+      if (zone.type === 'CATALOG') return catalogContent(db, zone);
       const rows = await db.rows<[string, string, number | null, string]>({
         sql: 'SELECT recordsets.name, recordsets.type, recordsets.ttl, records.data FROM records JOIN recordsets ON records.recordset_id = recordsets.id ' +
           "WHERE recordsets.zone_id = ? AND records.action != 'DELETE' ORDER BY recordsets.id",
@@ -136,7 +147,20 @@ export class ZoneReader {
       }, [id]);
       let text = '';
       for (const [name, type, ttl, data] of rows) text += `${name} ${ttl ?? zone.ttl} IN ${type} ${data}\n`;
-      return { zone, text, records: rows.length };
+      return { zone, key: rowKey(zone), text, records: rows.length };
     });
   }
+
+  catalogFingerprint(poolId: string): Promise<string> {
+    return catalogFingerprint(this.#db, poolId);
+  }
+}
+
+async function catalogContent(db: Reader, zone: ZoneRow): Promise<ZoneContent> {
+  const [soa] = await db.rows<{ data: string }>(
+    "SELECT records.data FROM records JOIN recordsets ON records.recordset_id = recordsets.id WHERE recordsets.zone_id = ? AND recordsets.type = 'SOA'", [zone.id],
+  );
+  const members = await catalogMembers(db, zone.poolId);
+  const text = catalogText(zone.name, zone.ttl, soa?.data ?? '', members);
+  return { zone, key: `${rowKey(zone)}/${fingerprintOf(members)}`, text, records: members.length + 3 };
 }

@@ -14,7 +14,7 @@ import { serialNewer } from '../../engine/xfr/serial.ts';
 import type { Logger } from '../log.ts';
 import { openJournal, recordJournalStep, type JournalPlace } from '../mdns/journal-step.ts';
 import { publishSnapshot } from '../mdns/publish.ts';
-import type { ZoneReader, ZoneRow } from './reader.ts';
+import { rowKey, type ZoneReader, type ZoneRow } from './reader.ts';
 
 /** One pool's zones: what questions scoped to it are answered from. */
 export interface PoolScope {
@@ -23,8 +23,6 @@ export interface PoolScope {
   readonly route: Route;
   readonly byName: Map<string, ServedZone>;
 }
-
-const keyOf = (row: ZoneRow) => `${row.id}/${row.serial}/${row.version}`;
 
 class ServedZone {
   readonly id: string;
@@ -47,8 +45,7 @@ class ServedZone {
     this.hosted = new HostedZone(nameFromText(row.name));
   }
 
-  current(row: ZoneRow): boolean {
-    const key = keyOf(row);
+  current(key: string): boolean {
     return key === this.compiled || key === this.failed;
   }
 }
@@ -119,17 +116,24 @@ export class ServedZones {
       scope.byName.set(row.name, zone);
       this.#byId.set(row.id, zone);
     }
-    if (zone.current(row)) return null;
-    return this.#refresh(zone, row);
+    if (row.type === 'CATALOG') return this.#refreshCatalog(zone, row);
+    const key = rowKey(row);
+    return zone.current(key) ? null : this.#refresh(zone, key);
+  }
+
+  /** A catalog lists the pool's zones, which change without its row: their fingerprint is part of its key. */
+  async #refreshCatalog(zone: ServedZone, row: ZoneRow): Promise<void> {
+    const key = `${rowKey(row)}/${await this.#reader.catalogFingerprint(row.poolId)}`;
+    if (!zone.current(key)) await this.#refresh(zone, key);
   }
 
   /**
    * Waits for a build that began after the check: a build already running may have read before the commit
    * the check saw, so after it one more runs unless it turned out current.
    */
-  async #refresh(zone: ServedZone, row: ZoneRow): Promise<void> {
+  async #refresh(zone: ServedZone, key: string): Promise<void> {
     if (zone.building !== null) await zone.building;
-    if (zone.current(row) || zone.removed) return;
+    if (zone.current(key) || zone.removed) return;
     zone.building ??= this.#build(zone).finally(() => {
       zone.building = null;
     });
@@ -151,7 +155,7 @@ export class ServedZones {
       this.#remove(zone, content === null ? 'no longer in the database' : 'moved to another pool');
       return;
     }
-    const key = keyOf(content.zone);
+    const { key } = content;
     const readMs = performance.now() - started;
     const result = await this.#pool.compileText({ origin: hosted.text, text: content.text, source: `Designate zone ${hosted.text} (${zone.id})` });
     if (zone.removed) return;

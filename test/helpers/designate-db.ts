@@ -95,6 +95,23 @@ export class DesignateDb {
     return zone;
   }
 
+  /** A pool's catalog zone (2024.1+) as storage's _create_catalog_zone leaves it: the zone and its SOA only. */
+  async createCatalogZone(name: string, poolId: string): Promise<Zone> {
+    const zone: Zone = { id: hexId(), name, poolId, serial: 1, email: `hostmaster@${name.replace(/\.$/, '')}` };
+    await this.conn.query('INSERT INTO zones SET ?', [{
+      id: zone.id, created_at: now(), version: 1, tenant_id: null, name, email: zone.email, ttl: 3600, refresh: 3600, retry: 600,
+      expire: 86400, minimum: 3600, serial: 1, deleted: '0', status: 'ACTIVE', action: 'NONE', pool_id: poolId,
+      reverse_name: [...name].reverse().join(''), type: 'CATALOG', shard: parseInt(zone.id.slice(0, 3), 16), delayed_notify: 0, increment_serial: 0,
+    }]);
+    await this.addRecordset(zone, name, 'SOA', [`ns1.example.org. ${name} 1 3600 600 2147483646 3600`], { bump: false });
+    return zone;
+  }
+
+  /** A zone marked for deletion (PENDING/DELETE): still served, no longer a catalog member. */
+  async markDeleting(zone: Zone): Promise<void> {
+    await this.conn.query("UPDATE zones SET action = 'DELETE', status = 'PENDING', version = version + 1 WHERE id = ?", [zone.id]);
+  }
+
   #soaData(zone: Zone, ns = 'ns1.example.org.'): string {
     return `${ns} ${zone.email.replace('@', '.')}. ${zone.serial} 3500 600 86400 3600`;
   }

@@ -10,7 +10,8 @@ import { readSettings } from '../../services/designate-mdns/options.ts';
 import { startDesignateMdns, type DesignateMdns } from '../../services/designate-mdns/run.ts';
 import { parseIni } from '../../services/config/ini.ts';
 import { captureLog } from '../helpers/log-capture.ts';
-import { query, udp, tcp, type Decoded } from '../helpers/client.ts';
+import { query, tcp, udp, udpExchange, type Decoded } from '../helpers/client.ts';
+import { buildQuery } from '../helpers/tsig-util.ts';
 import { DesignateDb, RELEASES, type DesignateRelease, type Zone } from '../helpers/designate-db.ts';
 import { mariadbUnavailable } from '../helpers/mariadb.ts';
 
@@ -83,6 +84,43 @@ for (const release of RELEASES) {
     assert.is((answers[0].data as { serial: number }).serial, zone.serial);
     assert.ok(answers.some((a) => a.name === 'www.example.com' && a.type === 'A'));
     assert.ok(answers.some((a) => a.name === 'new.example.com' && a.type === 'TXT'));
+  });
+
+  const catalogs = release === '2024.1' || release === 'master';
+  (catalogs ? t : t.skip)('a catalog zone lists the pool\'s zones as Designate generates it, current at every question', async ({ db, port, zone }) => {
+    const catalog = await db.createCatalogZone('catalog.example.org.', zone.poolId);
+    const member = await db.createZone('member.test.');
+    // In the engine's (canonical) order, where designate-mdns sends them by creation: the same set.
+    const ptrs = async () => (await transfer(port, 'catalog.example.org.')).filter((a) => a.type === 'PTR').map((a) => [a.name, a.data]).sort();
+    const all = await transfer(port, 'catalog.example.org.');
+    assert.equal(all.map((a) => a.type), ['SOA', 'NS', 'TXT', 'PTR', 'PTR', 'SOA']);
+    assert.is(all[1].data, 'invalid');
+    assert.equal(all[2].data, [Buffer.from('2')]);
+    const dashed = (id: string) => `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
+    assert.equal(await ptrs(), [
+      [`${dashed(zone.id)}.zones.catalog.example.org`, 'Example.COM'],
+      [`${dashed(member.id)}.zones.catalog.example.org`, 'member.test'],
+    ].sort());
+    // A member being deleted leaves the catalog at once; so does one moved to another pool, though no catalog row changes.
+    await db.markDeleting(member);
+    assert.is((await ptrs()).length, 1);
+    await db.conn.query("UPDATE zones SET pool_id = '0123456789abcdef0123456789abcdef' WHERE id = ?", [zone.id]);
+    assert.is((await ptrs()).length, 0);
+    await db.conn.query('UPDATE zones SET pool_id = ? WHERE id = ?', [catalog.poolId, zone.id]);
+  });
+
+  const svcb = release === 'master';
+  (svcb ? t : t.skip)('HTTPS, SVCB and TLSA records where the schema has them', async ({ db, port, zone }) => {
+    await db.addRecordset(zone, 'svc.example.com.', 'HTTPS', ['1 . alpn="h2,h3"']);
+    await db.addRecordset(zone, '_svc.example.com.', 'SVCB', ['1 svc.example.com. port=8443']);
+    await db.addRecordset(zone, '_443._tcp.example.com.', 'TLSA', ['3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef']);
+    // dns-packet knows none of the three: the questions are built by type number, the answers counted in the header.
+    for (const [name, type] of [['svc.example.com.', 65], ['_svc.example.com.', 64], ['_443._tcp.example.com.', 52]] as const) {
+      const [buf, len] = buildQuery(name, type);
+      const reply = (await udpExchange(port, buf.subarray(0, len)))!;
+      assert.is(reply[3] & 0xf, 0, `type ${type}: NOERROR`);
+      assert.is(reply.readUInt16BE(6), 1, `type ${type}: one answer`);
+    }
   });
 
   t('an unknown name outside every zone is refused', async ({ port }) => {
