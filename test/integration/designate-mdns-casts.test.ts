@@ -17,6 +17,7 @@ import { decode, query, udpExchange } from '../helpers/client.ts';
 import { DesignateDb, type Zone } from '../helpers/designate-db.ts';
 import { captureLog, type LogLine } from '../helpers/log-capture.ts';
 import { mariadbUnavailable } from '../helpers/mariadb.ts';
+import { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { until } from '../helpers/until.ts';
 
 const vhost = `zonecast-dmdns-${process.pid}`;
@@ -139,6 +140,42 @@ if (missing !== null) {
     const notify = (name: string) => query(name, 'SOA', { opcode: 4, flags: 0, edns: false });
     assert.is(decode((await udpExchange(port, notify('nothing.test')))!).rcode, 'NOTAUTH');
     assert.is(decode((await udpExchange(port, notify('elsewhere.test')))!).rcode, 'REFUSED');
+  });
+
+  t('RabbitMQ cut off: DNS goes on, and heartbeats resume once it is back', async ({ db, ch }) => {
+    const proxy = await TcpProxy.start(5672);
+    const doc = parseIni([
+      `[DEFAULT]\ntransport_url = rabbit://guest:guest@127.0.0.1:${proxy.port}/${vhost}\nhost = mdns-cut-host`,
+      `[storage:sqlalchemy]\nconnection = ${db.readOnlyUrl}`,
+      '[service:mdns]\nlisten = 127.0.0.1:0',
+      '[heartbeat_emitter]\nheartbeat_interval = 0.2',
+    ].join('\n'));
+    const { log, lines: own } = captureLog();
+    const mdns = await startDesignateMdns(readSettings(doc, {}), log);
+    const beatsFrom = async () => {
+      let n = 0;
+      for (let got = await ch.get('central', { noAck: true }); got !== false; got = await ch.get('central', { noAck: true })) {
+        const args = readOsloEnvelope(got.content).args as { service_status: { 'designate_object.data': { hostname: string } } };
+        if (args.service_status['designate_object.data'].hostname === 'mdns-cut-host') n++;
+      }
+      return n;
+    };
+    try {
+      const zone = await db.createZone('cut.test.');
+      await until('a heartbeat through the proxy', async () => (await beatsFrom()) > 0, 5000);
+      proxy.cut();
+      await new Promise((r) => setTimeout(r, 500));
+      await beatsFrom();
+      const soa = decode((await udpExchange(mdns.endpoints[0].port, query('cut.test', 'SOA')))!);
+      assert.is(soa.rcode, 'NOERROR', 'DNS answers with the broker away');
+      assert.is((soa.answers[0].data as { serial: number }).serial, zone.serial);
+      proxy.resume();
+      await until('heartbeats again after the broker is back', async () => (await beatsFrom()) > 0, 15_000);
+      assert.ok(own.some((l) => /connected to the message broker/.test(l.msg) && l.reconnected === true), 'the reconnection is logged');
+    } finally {
+      await mdns.close();
+      await proxy.close();
+    }
   });
 
   t('on close, master\'s schema (which knows STOPPED) gets a last heartbeat saying so', async (ctx) => {
