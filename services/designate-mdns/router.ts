@@ -64,8 +64,8 @@ export class DesignateRouter {
   #scheduled = false;
   #uncheckedSince = 0;
   #uncheckedLogged = 0;
-  /** Questions answered, and of those without a finished check: for `SQL statements per question`. */
-  readonly counts = { questions: 0, unchecked: 0 };
+  /** Questions that waited for a check, rounds run, and answers given without a finished check. */
+  readonly counts = { questions: 0, rounds: 0, unchecked: 0 };
 
   constructor(served: ServedZones, reader: ZoneReader, keys: DesignateKeys, options: RouterOptions, log: Logger) {
     this.#served = served;
@@ -103,6 +103,7 @@ export class DesignateRouter {
       const batch = this.#waiting;
       this.#waiting = [];
       this.#rounds++;
+      this.counts.rounds++;
       void this.#round(batch).finally(() => {
         this.#rounds--;
         this.#schedule();

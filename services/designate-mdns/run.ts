@@ -17,7 +17,7 @@ import { XFR_DEFAULTS } from '../../engine/xfr/options.ts';
 import { TransferService } from '../../engine/xfr/service.ts';
 import type { Logger } from '../log.ts';
 import { formatEndpoint, type Endpoint } from '../mdns/endpoint.ts';
-import { compileMetrics, transferMetrics } from '../mdns/metrics.ts';
+import { compileMetrics, meterServer, transferMetrics } from '../mdns/metrics.ts';
 import { MDNS_DEFAULTS } from '../mdns/server.ts';
 import { DesignateDatabase } from './database.ts';
 import type { DesignateMdnsSettings } from './options.ts';
@@ -28,6 +28,7 @@ import { ServedZones } from './served-zones.ts';
 import { startDesignateMessaging, type DesignateMessaging } from './messaging.ts';
 import { SecondaryNotifies } from './secondary-notify.ts';
 import { DesignateKeys } from './tsig-keys.ts';
+import { meterDropin } from './metrics.ts';
 
 /** A statement, or the wait for a connection, that takes longer fails: a rebuild is then tried again later. */
 const STATEMENT_TIMEOUT_MS = 10_000;
@@ -50,8 +51,10 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
   const tcp: TcpListener[] = [];
   let pool: CompilePool | null = null;
   let messaging: DesignateMessaging | null = null;
+  const unmeter: (() => void)[] = [];
   const close = async () => {
     await Promise.all([...udp.map((u) => u.close()), ...tcp.map((t) => t.close())]);
+    for (const stop of unmeter) stop();
     await messaging?.close();
     await pool?.close();
     await database.close();
@@ -69,10 +72,12 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
     // designate-mdns transfers to anyone who asks (TSIG keys scope what they see): its targets' addresses
     // are in pools.yaml, not in its configuration.
     const everyone = new TransferAcl(['0.0.0.0/0', '::/0']);
-    const routeFor = (table: ZoneTable): Route => ({
-      handler: new QueryHandler(table, { udpPayloadSize: MDNS_DEFAULTS.udpPayloadSize, responseCacheSize: MDNS_DEFAULTS.responseCacheSize, keyring }),
-      transfers: new TransferService(table, { defaultAcl: everyone, ...xfr, keyring, log, observer: transferMetrics }),
-    });
+    // One zone table per pool, each counted as mdns's metrics count a server.
+    const routeFor = (table: ZoneTable): Route => {
+      const handler = new QueryHandler(table, { udpPayloadSize: MDNS_DEFAULTS.udpPayloadSize, responseCacheSize: MDNS_DEFAULTS.responseCacheSize, keyring });
+      unmeter.push(meterServer({ zones: table, queryStats: () => [handler.stats] }));
+      return { handler, transfers: new TransferService(table, { defaultAcl: everyone, ...xfr, keyring, log, observer: transferMetrics }) };
+    };
     const served = new ServedZones(reader, pool, { xfr, journal: JOURNAL_DEFAULTS, routeFor }, log);
     const keys = new DesignateKeys(keyring, reader, log);
     messaging = startDesignateMessaging(settings, schema, log);
@@ -80,6 +85,7 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
       defaultPoolId: settings.defaultPoolId, enforceTsig: settings.enforceTsig, checkTimeoutMs: settings.checkTimeoutMs,
       maxRounds: MAX_ROUNDS, refused: routeFor(new ZoneTable()), notifies: new SecondaryNotifies(reader, messaging.performZoneXfr, log),
     }, log);
+    unmeter.push(meterDropin({ counts: router.counts, get statements() { return database.statements; } }));
     let errorsLogged = 0;
     const onError = (err: Error) => {
       if (errorsLogged++ < 100) log.error({ err }, 'request failed');
