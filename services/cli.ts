@@ -9,6 +9,7 @@ import { parsePoolsYaml } from './central/pools-yaml.ts';
 import { configPlaces, defaultPlaces, readConfigPlaces } from './config/oslo-files.ts';
 import { readSettings } from './designate-mdns/options.ts';
 import { startDesignateMdns } from './designate-mdns/run.ts';
+import { followParent, startWorkers, WORKER_ENV } from './designate-mdns/workers.ts';
 import { loadConfig, optionHelp, OPTIONS, preparedStorageUrl, type Config, type ConfigValue } from './config/options.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMdns } from './mdns/run.ts';
@@ -205,12 +206,19 @@ async function runDesignateMdns(args: string[]): Promise<void> {
   const { doc, files } = readConfigPlaces(places.length > 0 ? places : defaultPlaces('designate', 'designate-mdns'));
   if (files.length === 0) throw new UsageError('designate-mdns found no configuration file: give --config-file /etc/designate/designate.conf');
   const settings = readSettings(doc, process.env);
-  const log = createLogger('designate-mdns');
-  log.info({ files }, 'configuration read');
-  return onSignals(log, startDesignateMdns(settings, log).then(async (mdns) => {
+  // A worker process (workers.ts) answers; heartbeats and metrics are its parent's.
+  const worker = process.env[WORKER_ENV];
+  const log = createLogger(worker === undefined ? 'designate-mdns' : `designate-mdns-worker-${worker}`);
+  if (worker === undefined) log.info({ files }, 'configuration read');
+  const started = startDesignateMdns(worker === undefined ? settings : { ...settings, heartbeats: false }, log).then(async (mdns) => {
+    if (worker !== undefined) return { close: mdns.close, reload: async () => {} };
+    const workers = settings.workers > 1 ? startWorkers(settings.workers - 1, log) : null;
     const metrics = settings.metricsListen === '' ? null : await serveMetrics(settings.metricsListen, log);
-    return { close: async () => { await metrics?.close(); await mdns.close(); }, reload: async () => {} };
-  }));
+    return { close: async () => { await workers?.close(); await metrics?.close(); await mdns.close(); }, reload: async () => {} };
+  });
+  // From the start: a parent that dies while this worker is still starting must stop it too.
+  if (worker !== undefined) followParent(() => void started.then((mdns) => mdns.close(), () => {}).finally(() => process.exit(0)));
+  return onSignals(log, started);
 }
 
 const SERVICES = { central: runCentral, api: runApi, worker: runWorker, producer: runProducer, sink: runSink };

@@ -19,7 +19,7 @@ export const DESIGNATE_DEFAULT_POOL_ID = '794ccc2c-d751-44fe-b57f-8894c9f5c842';
 export const DESIGNATE_MDNS_OPTIONS: readonly OptionSpec[] = [
   { ...spec('storage:sqlalchemy', 'connection', 'string', '', "Designate's database: mysql+pymysql://USER:PASS@HOST:PORT/DB?charset=utf8mb4 (SELECT is all it needs)"), aliases: [{ section: 'database', name: 'connection' }] },
   spec('service:mdns', 'listen', 'list', ['0.0.0.0:5354'], 'HOST:PORT pairs to serve DNS on'),
-  spec('service:mdns', 'workers', 'int', 0, 'answering processes in Designate; here one thread answers (see the README)'),
+  spec('service:mdns', 'workers', 'int', 1, 'processes answering on the listen addresses (SO_REUSEPORT); Designate starts one per CPU when unset'),
   spec('service:mdns', 'tcp_backlog', 'int', 100, 'TCP listen backlog'),
   spec('service:mdns', 'tcp_recv_timeout', 'float', 0.5, 'seconds a TCP connection may stay silent'),
   spec('service:mdns', 'query_enforce_tsig', 'bool', false, 'refuse every unsigned question, AXFR included'),
@@ -41,6 +41,8 @@ export const DESIGNATE_MDNS_OPTIONS: readonly OptionSpec[] = [
 export interface DesignateMdnsSettings {
   database: MysqlOptions;
   listen: Endpoint[];
+  /** Processes answering (this one and workers - 1 more); each checks the database itself. */
+  workers: number;
   tcpBacklog: number;
   tcpRecvTimeout: number;
   enforceTsig: boolean;
@@ -74,9 +76,15 @@ export function readSettings(doc: IniDocument, env: NodeJS.ProcessEnv): Designat
   if (!(timeout > 0)) throw new ConfigError('[service:mdns] check_timeout must be above 0');
   const listen = get<string[]>('service:mdns', 'listen');
   if (listen.length === 0) throw new ConfigError('[service:mdns] listen is empty');
+  const endpoints = listen.map((l) => parseEndpoint(l));
+  const workers = get<number>('service:mdns', 'workers');
+  if (workers < 1 || workers > 64) throw new ConfigError('[service:mdns] workers must be 1..64');
+  // Processes share an address by SO_REUSEPORT: each would take a port of its own from port 0.
+  if (workers > 1 && endpoints.some((e) => e.port === 0)) throw new ConfigError('[service:mdns] workers above 1 need listen addresses with a port');
   return {
     database: parsed.options,
-    listen: listen.map((l) => parseEndpoint(l)),
+    listen: endpoints,
+    workers,
     tcpBacklog: get<number>('service:mdns', 'tcp_backlog'),
     tcpRecvTimeout: get<number>('service:mdns', 'tcp_recv_timeout'),
     enforceTsig: get<boolean>('service:mdns', 'query_enforce_tsig'),

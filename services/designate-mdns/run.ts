@@ -92,11 +92,13 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
     };
     const fallback = served.scope(settings.defaultPoolId).route.handler as QueryHandler;
     for (const endpoint of settings.listen) {
+      // Worker processes bind the same addresses: the kernel spreads questions and connections over them.
+      const reusePort = settings.workers > 1;
       const opened = await openDnsListeners(fallback, endpoint.host, endpoint.port, 'dgram', {
-        receiveBufferSize: MDNS_DEFAULTS.udpReceiveBuffer, onError, router: router.route,
+        receiveBufferSize: MDNS_DEFAULTS.udpReceiveBuffer, onError, router: router.route, reusePort,
       }, {
         idleTimeout: settings.tcpRecvTimeout, messageTimeout: settings.tcpRecvTimeout, maxConnections: MDNS_DEFAULTS.tcpMaxConnections,
-        maxConnectionsPerSource: MDNS_DEFAULTS.tcpMaxConnectionsPerSource, backlog: settings.tcpBacklog, router: router.route, onError,
+        maxConnectionsPerSource: MDNS_DEFAULTS.tcpMaxConnectionsPerSource, backlog: settings.tcpBacklog, router: router.route, onError, reusePort,
       });
       udp.push(opened.udp);
       tcp.push(opened.tcp);

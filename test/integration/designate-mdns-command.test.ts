@@ -3,7 +3,7 @@
 // winning), serving the database they name, its metrics on [service:mdns] metrics_listen, stopping on
 // SIGTERM; a file that does not exist stops it at once with a message naming it.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { suite } from 'uvu';
@@ -21,6 +21,13 @@ const missing = await mariadbUnavailable();
 if (missing !== null && process.env.CI === 'true') throw new Error(`MariaDB is required under CI=true: ${missing}`);
 
 const t = suite('zonecast designate-mdns, the command');
+
+/** No such process, or a zombie nobody reaps (its parent was killed, and PID 1 here may not reap). */
+function gone(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}`)) return true;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')')).startsWith(') Z');
+}
 
 t('a missing --config-file stops it at once, naming the file', () => {
   const run = spawnSync(process.execPath, [CLI, 'designate-mdns', '--config-file', '/nonexistent/designate.conf'], { encoding: 'utf8', timeout: 30_000 });
@@ -67,6 +74,49 @@ if (missing !== null) {
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
+      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
+    }
+  });
+
+  t('workers = 2: a second process answers on the same address; killed, it is replaced; its parent killed, it stops', async () => {
+    const db = await DesignateDb.create('master');
+    const dir = mkdtempSync(join(tmpdir(), 'zonecast-dmdns-workers-'));
+    const dns = await freePort();
+    writeFileSync(join(dir, 'designate.conf'), `[storage:sqlalchemy]\nconnection = ${db.readOnlyUrl}\n[service:mdns]\nlisten = 127.0.0.1:${dns}\nworkers = 2\n`);
+    const parent = spawn(process.execPath, [CLI, 'designate-mdns', '--config-file', join(dir, 'designate.conf')], {
+      stdio: 'ignore', env: { ...process.env, ZONECAST_LOG_LEVEL: 'warn' },
+    });
+    const workersOf = () => {
+      const out = spawnSync('pgrep', ['-P', String(parent.pid)], { encoding: 'utf8' }).stdout.trim();
+      return out === '' ? [] : out.split('\n').map(Number);
+    };
+    let workers: number[] = [];
+    try {
+      await db.createZone('workers.test.');
+      await until('the parent and its worker answer', async () => {
+        workers = workersOf();
+        return workers.length === 1 && (await udp(dns, query('workers.test', 'SOA'))).rcode === 'NOERROR';
+      }, 30_000);
+      // Questions from many source ports reach both processes: each answers every one it gets.
+      for (let i = 0; i < 40; i++) assert.is((await udp(dns, query('workers.test', 'SOA'))).rcode, 'NOERROR');
+      process.kill(workers[0], 'SIGKILL');
+      await until('a new worker in its place', async () => workersOf().length === 1 && workersOf()[0] !== workers[0], 20_000);
+      workers = workersOf();
+      for (let i = 0; i < 20; i++) assert.is((await udp(dns, query('workers.test', 'SOA'))).rcode, 'NOERROR');
+      parent.kill('SIGKILL');
+      await until('the worker stops once its parent is gone', async () => gone(workers[0]), 20_000).catch((err: Error) => {
+        throw new Error(`${err.message}: ${spawnSync('ps', ['-o', 'pid,ppid,stat,cmd', '-p', String(workers[0])], { encoding: 'utf8' }).stdout}`);
+      });
+    } finally {
+      if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
+      for (const pid of workers) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       rmSync(dir, { recursive: true, force: true });
       await db.drop();
     }
