@@ -35,7 +35,9 @@ export async function sendTransfer(socket: Socket, reply: Promise<TransferReply>
     socket.uncork();
     if (!flushed) await writableOrGone(socket, stallMs);
   }
-  const complete = r.stream.done && !socket.destroyed;
+  // Every message handed over and none of it still buffered here: a client that closes the moment it has the
+  // final SOA (BIND does) got the whole transfer, though the socket is closed by the time we look.
+  const complete = r.stream.done && (!socket.destroyed || socket.writableLength === 0);
   service.finished(r, peer, { messages: r.stream.messagesSent, bytes, ms: performance.now() - started, complete });
   // A transfer cut short must not look finished: closing without the final SOA tells the client it failed.
   if (!complete) socket.destroy();

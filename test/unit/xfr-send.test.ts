@@ -38,4 +38,42 @@ test('a reset while waiting for drain ends the transfer without a rejection', as
   assert.is(socket.listenerCount('error'), 0, 'no listeners left behind');
 });
 
+/** A socket stand-in whose client closes as soon as the last message is written, with `left` bytes still unsent. */
+class ClosingSocket extends EventEmitter {
+  destroyed = false;
+  writableLength = 0;
+  writes = 0;
+  readonly lastWrite: number;
+  readonly left: number;
+  constructor(lastWrite: number, left: number) {
+    super();
+    this.lastWrite = lastWrite;
+    this.left = left;
+  }
+  write(): boolean {
+    if (++this.writes < this.lastWrite) return true;
+    this.writableLength = this.left;
+    setImmediate(() => { this.destroyed = true; this.emit('close'); });
+    return false;
+  }
+  cork(): void {}
+  uncork(): void {}
+  destroy(): void { this.destroyed = true; }
+}
+
+for (const [left, complete] of [[0, true], [12, false]] as const) {
+  test(`a client closing after the last message, ${left} bytes unsent: ${complete ? 'complete' : 'aborted'}`, async () => {
+    const message = new Uint8Array(40);
+    message[5] = 1;
+    const plan: StreamPlan = { source: new MessageList([message, message]), id: 7, question: new Uint8Array(0), tsig: null };
+    const stats: TransferStats[] = [];
+    const service = { finished: (_r: unknown, _p: string, s: TransferStats) => stats.push(s), failed: () => {} } as unknown as TransferRequests;
+    // Two messages, each a length prefix and a body: the fourth write is the last.
+    const socket = new ClosingSocket(4, left);
+    const reply: TransferReply = { kind: 'stream', stream: openStream(plan), plan, zone: 'x.', serial: 1, style: 'axfr' };
+    await sendTransfer(socket as unknown as Socket, Promise.resolve(reply), service, '127.0.0.1');
+    assert.is(stats[0].complete, complete);
+  });
+}
+
 test.run();
