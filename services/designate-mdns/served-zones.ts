@@ -157,6 +157,13 @@ export class ServedZones {
     }
     const { key } = content;
     const readMs = performance.now() - started;
+    // Designate stores a SECONDARY zone's SOA (serial 1) before the worker's first transfer, and nothing else:
+    // no zone to serve yet, which is normal rather than an error.
+    if (content.zone.type === 'SECONDARY' && content.records <= 1) {
+      zone.failed = key;
+      this.#log.info({ zone: hosted.text, id: zone.id }, 'SECONDARY zone not transferred from its masters yet: SERVFAIL until the worker has');
+      return;
+    }
     const result = await this.#pool.compileText({ origin: hosted.text, text: content.text, source: `Designate zone ${hosted.text} (${zone.id})` });
     if (zone.removed) return;
     if (result.buffer === null) {

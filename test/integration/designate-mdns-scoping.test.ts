@@ -109,6 +109,14 @@ if (missing !== null) {
     assert.is(types[1], 'NS', 'a full zone (AXFR-style), not an increment from a serial whose records changed');
   });
 
+  t('a SECONDARY zone before its first transfer (its SOA alone) is SERVFAIL, logged as the normal state it is', async ({ db, port, lines }) => {
+    const zone = await db.createZone('awaiting.test.', { type: 'SECONDARY' });
+    await db.conn.query("DELETE records, recordsets FROM records JOIN recordsets ON records.recordset_id = recordsets.id WHERE recordsets.zone_id = ? AND recordsets.type = 'NS'", [zone.id]);
+    assert.is((await udp(port, query('awaiting.test', 'SOA'))).rcode, 'SERVFAIL');
+    assert.ok(lines.some((l) => /not transferred from its masters yet/.test(l.msg) && l.level === 30));
+    assert.not.ok(lines.some((l) => l.zone === 'awaiting.test.' && (l.level as number) >= 50), 'no error logged');
+  });
+
   t('an unchanged zone costs one statement per question', async ({ port, mdns }) => {
     await udp(port, query('example.com', 'SOA'));
     const before = mdns.database.statements;
