@@ -1,7 +1,8 @@
 // A live OpenStack Designate (Debian's 1:15.0.2, Zed) for tests of `zonecast designate-mdns`: its own MariaDB
-// database, RabbitMQ vhost and BIND 9 target, with designate-central, -api (noauth), -worker and -producer
-// started from the Debian packages. Debian's designate-mdns is not started unless a test asks for it
-// (startDesignateMdns), so that zonecast can take its place on the masters address of pools.yaml.
+// database, RabbitMQ vhost and BIND 9 target, with designate-central, -api (noauth, or keystone if given),
+// -worker and -producer started from the Debian packages. Debian's designate-mdns is not started unless a
+// test asks for it (startDesignateMdns), so that zonecast can take its place on the masters address of
+// pools.yaml.
 // Everything lives in /tmp/zonecast-designate-XXXX (each process logs to NAME.log there); stop() kills each
 // process group it started, drops the database, the read-only user and the vhost, and removes the directory.
 //
@@ -33,6 +34,17 @@ export interface DesignateOptions {
   mdns: { host: string; port: number };
   /** Appended to designate.conf; a later value of an option wins (oslo.config merges repeated sections). */
   extraConf?: string;
+  /**
+   * Pools beside the default one, each with its own ns_records, the harness's BIND as nameserver and a `fake`
+   * target (the worker creates nothing, so its zones end in ERROR: only the database and mdns see them). A
+   * zone goes to one when created with `attributes: { pool_id }`: the harness then schedules by that attribute.
+   */
+  extraPools?: { id: string; name: string }[];
+  /**
+   * The API under `auth_strategy = keystone`, keystonemiddleware validating tokens as this service user (of
+   * the Default domain) against `url`, the identity v3 URL; without it the API is noauth.
+   */
+  keystone?: { url: string; username: string; password: string; project: string };
 }
 
 export interface RunningDesignate {
@@ -148,50 +160,61 @@ options {
   return { host: '127.0.0.1', port, rndcPort, rndc };
 }
 
-function designateConf(o: { db: string; transportUrl: string; apiPort: number; dir: string; mdns: DesignateOptions['mdns'] }): string {
+function designateConf(o: { db: string; transportUrl: string; apiPort: number; dir: string; mdns: DesignateOptions['mdns']; pools: boolean; keystone?: DesignateOptions['keystone'] }): string {
   return [
     // graceful_shutdown_timeout: the producer takes over 10 s to stop on SIGTERM otherwise.
     '[DEFAULT]', `transport_url = ${o.transportUrl}`, `state_path = ${o.dir}/state`, 'graceful_shutdown_timeout = 2',
     '[oslo_concurrency]', `lock_path = ${o.dir}/lock`,
     '[storage:sqlalchemy]', `connection = ${o.db}`,
-    '[service:api]', `listen = 127.0.0.1:${o.apiPort}`, `api_base_uri = http://127.0.0.1:${o.apiPort}/`, 'auth_strategy = noauth',
+    '[service:api]', `listen = 127.0.0.1:${o.apiPort}`, `api_base_uri = http://127.0.0.1:${o.apiPort}/`, `auth_strategy = ${o.keystone ? 'keystone' : 'noauth'}`,
     // The default, api-paste.ini, would be looked for beside this file.
     'api_paste_config = /etc/designate/api-paste.ini',
     '[service:central]', `default_pool_id = ${DEFAULT_POOL_ID}`, 'managed_resource_email = hostmaster@example.org',
+    // The default filter (default_pool) ignores a zone's pool_id attribute; these honour it, else the default pool.
+    ...(o.pools ? ['scheduler_filters = pool_id_attribute, in_doubt_default_pool'] : []),
     '[service:mdns]', `listen = ${o.mdns.host}:${o.mdns.port}`,
     // designate-tempest-plugin's CI polls fast so that a zone turns ACTIVE (or ERROR) in seconds.
     '[service:worker]', 'poll_delay = 1', 'poll_retry_interval = 2', 'poll_max_retries = 10', 'poll_timeout = 2',
     '[heartbeat_emitter]', 'heartbeat_interval = 2',
+    ...(o.keystone ? [
+      '[keystone_authtoken]', `www_authenticate_uri = ${o.keystone.url}`, `auth_url = ${o.keystone.url}`, 'auth_type = password',
+      `username = ${o.keystone.username}`, `password = ${o.keystone.password}`, `project_name = ${o.keystone.project}`,
+      'user_domain_name = Default', 'project_domain_name = Default',
+    ] : []),
     '',
   ].join('\n');
 }
 
-function poolsYaml(bind: RunningDesignate['bind'], dir: string, mdns: DesignateOptions['mdns']): string {
-  return `- name: default
-  id: ${DEFAULT_POOL_ID}
-  description: zonecast test pool
+/** One pool of pools.yaml: its NS record, BIND as its nameserver, one target transferring from `mdns`. */
+function poolYaml(p: { name: string; id: string; description: string; ns: string; target: string; options: string[] }, bind: RunningDesignate['bind'], mdns: DesignateOptions['mdns']): string {
+  return `- name: ${p.name}
+  id: ${p.id}
+  description: ${p.description}
   attributes: {}
   ns_records:
-    - hostname: ns1.example.org.
+    - hostname: ${p.ns}
       priority: 1
   nameservers:
     - host: ${bind.host}
       port: ${bind.port}
   targets:
-    - type: bind9
-      description: private named
+    - type: ${p.target}
+      description: ${p.description}
       masters:
         - host: ${mdns.host}
           port: ${mdns.port}
       options:
-        host: ${bind.host}
-        port: ${bind.port}
-        rndc_host: 127.0.0.1
-        rndc_port: ${bind.rndcPort}
-        rndc_config_file: ${dir}/rndc.conf
-        rndc_key_file: ${dir}/rndc.key
-        clean_zonefile: true
-`;
+${[`host: ${bind.host}`, `port: ${bind.port}`, ...p.options].map((o) => `        ${o}\n`).join('')}`;
+}
+
+function poolsYaml(bind: RunningDesignate['bind'], dir: string, mdns: DesignateOptions['mdns'], extra: DesignateOptions['extraPools'] = []): string {
+  const main = poolYaml({
+    name: 'default', id: DEFAULT_POOL_ID, description: 'zonecast test pool, private named', ns: 'ns1.example.org.', target: 'bind9',
+    options: [`rndc_host: 127.0.0.1`, `rndc_port: ${bind.rndcPort}`, `rndc_config_file: ${dir}/rndc.conf`, `rndc_key_file: ${dir}/rndc.key`, 'clean_zonefile: true'],
+  }, bind, mdns);
+  // A fake target creates nothing: zones of these pools are served by mdns (and scoped by its keys) only.
+  const others = extra.map((p) => poolYaml({ name: p.name, id: p.id, description: 'zonecast test pool without a real target', ns: `ns1.${p.name}.example.org.`, target: 'fake', options: [] }, bind, mdns));
+  return [main, ...others].join('');
 }
 
 /** Every process a harness started, startDesignateMdns's included, for its stop() to kill. */
@@ -244,7 +267,7 @@ export async function startDesignate(options: DesignateOptions): Promise<Running
     const readOnlyDbUrl = `mysql+pymysql://${readOnlyUser.user}:${readOnlyUser.password}@${DB_HOST}/${database}?charset=utf8mb4`;
     const apiPort = await freePort();
     const confPath = join(dir, 'designate.conf');
-    writeFileSync(confPath, designateConf({ db: dbUrl, transportUrl, apiPort, dir, mdns: options.mdns }) + (options.extraConf ?? ''));
+    writeFileSync(confPath, designateConf({ db: dbUrl, transportUrl, apiPort, dir, mdns: options.mdns, pools: (options.extraPools ?? []).length > 0, keystone: options.keystone }) + (options.extraConf ?? ''));
     mkdirSync(join(dir, 'state'));
     mkdirSync(join(dir, 'lock'));
     const manage = (...args: string[]) =>
@@ -262,11 +285,13 @@ export async function startDesignate(options: DesignateOptions): Promise<Running
     };
     // pool update is a call to central; the worker reads its pool once, so it starts after the update.
     await waitFor('designate-central heartbeating', procs, () => heartbeats(['central']));
-    writeFileSync(join(dir, 'pools.yaml'), poolsYaml(bind, dir, options.mdns));
+    writeFileSync(join(dir, 'pools.yaml'), poolsYaml(bind, dir, options.mdns, options.extraPools));
     manage('pool', 'update', '--file', join(dir, 'pools.yaml'));
     service('worker');
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    await waitFor('designate-api answering GET /v2/zones', procs, async () => (await fetch(`${apiUrl}/v2/zones`)).ok);
+    // Under keystone /v2 answers 401 without a token; the version document needs none.
+    const probe = options.keystone ? '/' : '/v2/zones';
+    await waitFor(`designate-api answering GET ${probe}`, procs, async () => (await fetch(`${apiUrl}${probe}`)).ok);
     await waitFor('api, worker and producer heartbeating', procs, () => heartbeats(['api', 'worker', 'producer']));
     const running = {
       apiUrl, database, dbUrl, readOnlyDbUrl, readOnlyUser, transportUrl, vhost, confPath, dir,
