@@ -15,6 +15,8 @@ export interface Keystone {
 }
 
 const REGION = 'RegionOne';
+/** The project of service users, by the name deployments give it. */
+export const SERVICE_PROJECT = 'service';
 
 /**
  * One HTTP exchange on a connection of its own: uwsgi's http-socket closes a kept-alive connection, which
@@ -62,6 +64,10 @@ export async function startKeystone(dir: string, port: number, adminPassword: st
   manage('credential_setup', ...owner);
   manage('bootstrap', '--bootstrap-password', adminPassword, '--bootstrap-region-id', REGION,
     '--bootstrap-admin-url', `${url}/`, '--bootstrap-public-url', `${url}/`, '--bootstrap-internal-url', `${url}/`);
+  // Write-ahead logging (kept in the file): some of keystone's writes, a service's after a project's, commit
+  // while another of its connections still reads, which in SQLite's default journal mode fails with
+  // "database is locked" after 5 s; under WAL readers do not block the writer.
+  execFileSync('/usr/bin/python3', ['-c', `import sqlite3; sqlite3.connect(${JSON.stringify(join(dir, 'keystone.db'))}).execute('pragma journal_mode=wal')`]);
   const child = spawn('uwsgi', [
     '--plugins', 'python3', '--http-socket', `127.0.0.1:${port}`, '--wsgi-file', '/usr/bin/keystone-wsgi-public',
     '--master', '--processes', '1', '--threads', '1', '--die-on-term', '--logto', join(dir, 'uwsgi.log'),
@@ -75,7 +81,10 @@ export async function startKeystone(dir: string, port: number, adminPassword: st
     if (child.exitCode !== null) throw new Error(`keystone (uwsgi) exited with ${child.exitCode}: see ${join(dir, 'uwsgi.log')}`);
     const up = await exchange('GET', `${url}/`).then((r) => r.status === 200, () => false);
     if (up) return keystone;
-    if (Date.now() > deadline) throw new Error(`keystone did not answer on ${url} within 60 s`);
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`keystone did not answer on ${url} within 60 s`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -92,16 +101,41 @@ async function adminToken(keystone: Keystone): Promise<string> {
   return String(r.headers['x-subject-token']);
 }
 
-/** The `dns` service and its public endpoint, so that tempest's clients find the API in the catalog. */
-export async function registerDnsEndpoint(keystone: Keystone, apiUrl: string): Promise<void> {
+/** A POST as the admin, expecting 201; returns the created resource's body. */
+async function adminPost(keystone: Keystone, token: string, path: string, body: unknown): Promise<Record<string, { id: string }>> {
+  const r = await exchange('POST', `${keystone.url}${path}`, body, token);
+  if (r.status !== 201) throw new Error(`keystone POST ${path}: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json as Record<string, { id: string }>;
+}
+
+/**
+ * The `dns` service and its public endpoint, so that tempest's clients find the API in the catalog; the
+ * returned function removes both (Keystone deletes a service's endpoints with it), for another API to take
+ * its place.
+ */
+export async function registerDnsEndpoint(keystone: Keystone, apiUrl: string): Promise<() => Promise<void>> {
   const token = await adminToken(keystone);
-  const post = async (path: string, body: unknown) => {
-    const r = await exchange('POST', `${keystone.url}${path}`, body, token);
-    if (r.status !== 201) throw new Error(`keystone POST ${path}: ${r.status} ${JSON.stringify(r.json)}`);
-    return r.json as Record<string, { id: string }>;
-  };
-  const { service } = await post('/services', { service: { type: 'dns', name: 'designate', description: 'zonecast' } });
+  const { service } = await adminPost(keystone, token, '/services', { service: { type: 'dns', name: 'designate', description: 'zonecast' } });
   for (const iface of ['public', 'internal', 'admin']) {
-    await post('/endpoints', { endpoint: { service_id: service.id, interface: iface, url: apiUrl, region_id: REGION } });
+    await adminPost(keystone, token, '/endpoints', { endpoint: { service_id: service.id, interface: iface, url: apiUrl, region_id: REGION } });
   }
+  return async () => {
+    const r = await exchange('DELETE', `${keystone.url}/services/${service.id}`, undefined, await adminToken(keystone));
+    if (r.status !== 204) throw new Error(`keystone DELETE /services/${service.id}: ${r.status} ${JSON.stringify(r.json)}`);
+  };
+}
+
+/**
+ * A service user, as a deployment gives Designate's API for keystonemiddleware: `name` with `password`,
+ * admin of the project SERVICE_PROJECT (made here), which lets it validate the tokens the API is sent.
+ */
+export async function createServiceUser(keystone: Keystone, name: string, password: string): Promise<void> {
+  const token = await adminToken(keystone);
+  const { project } = await adminPost(keystone, token, '/projects', { project: { name: SERVICE_PROJECT, domain_id: 'default' } });
+  const { user } = await adminPost(keystone, token, '/users', { user: { name, password, domain_id: 'default', default_project_id: project.id } });
+  const roles = await exchange('GET', `${keystone.url}/roles?name=admin`, undefined, token);
+  const admin = (roles.json as { roles: { id: string }[] }).roles[0];
+  if (admin === undefined) throw new Error('keystone has no admin role (keystone-manage bootstrap makes it)');
+  const r = await exchange('PUT', `${keystone.url}/projects/${project.id}/users/${user.id}/roles/${admin.id}`, undefined, token);
+  if (r.status !== 204) throw new Error(`keystone role assignment: ${r.status} ${JSON.stringify(r.json)}`);
 }

@@ -1,10 +1,10 @@
-// tempest.conf for the harness: dynamic credentials under the private Keystone's admin, only designate
-// available, zonecast's DNS port as the nameserver the scenario tests query, and the [dns_feature_enabled]
-// flags of the API zonecast implements.
+// tempest.conf for the harnesses: dynamic credentials under the private Keystone's admin, only designate
+// available, the nameserver the scenario tests query (zonecast's DNS port, or the BIND target of Designate's
+// pool), and the [dns_feature_enabled] flags of the API zonecast implements, which Designate 15.0.2 has too.
 export interface TempestConfInput {
   keystoneUrl: string;
   adminPassword: string;
-  /** HOST:PORT of zonecast's mdns. */
+  /** HOST:PORT the scenario tests query for what they made. */
   nameserver: string;
   logFile: string;
 }
