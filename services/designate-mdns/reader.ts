@@ -142,18 +142,19 @@ export class ZoneReader {
       if (zone.type === 'CATALOG') return catalogContent(db, zone);
       // Two range reads over the zone_id indexes, joined here: MariaDB runs the join as a lookup per
       // recordset, five times slower on a 100,000-record zone (1.1 s against 0.2 s, measured).
-      const sets = await db.rows<[string, string, string, number | null]>({ sql: 'SELECT id, name, type, ttl FROM recordsets WHERE zone_id = ?', rowsAsArray: true }, [id]);
+      // Each recordset's owner, TTL, class and type as the start of a master-file line, made by the server.
+      const sets = await db.rows<[string, string]>({
+        sql: "SELECT id, CONCAT(name, ' ', COALESCE(ttl, ?), ' IN ', type, ' ') FROM recordsets WHERE zone_id = ?", rowsAsArray: true,
+      }, [zone.ttl, id]);
       const records = await db.rows<[string, string]>({ sql: "SELECT recordset_id, data FROM records WHERE zone_id = ? AND action != 'DELETE'", rowsAsArray: true }, [id]);
-      const owners = new Map<string, string>();
-      for (const [setId, name, type, ttl] of sets) owners.set(setId, `${name} ${ttl ?? zone.ttl} IN ${type} `);
-      let text = '';
-      let count = 0;
+      const owners = new Map(sets);
+      const lines: string[] = [];
       for (const [setId, data] of records) {
         const owner = owners.get(setId);
-        if (owner === undefined) continue;
-        text += `${owner}${data}\n`;
-        count++;
+        if (owner !== undefined) lines.push(owner, data, '\n');
       }
+      const text = lines.join('');
+      const count = lines.length / 3;
       return { zone, key: rowKey(zone), text, records: count };
     });
   }
