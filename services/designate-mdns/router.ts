@@ -17,7 +17,7 @@ import { ParseStatus, Query, parseQuery } from '../../engine/codec/query.ts';
 import type { Route, Router } from '../../engine/net/router.ts';
 import type { Logger } from '../log.ts';
 import type { ZoneReader, ZoneRow } from './reader.ts';
-import type { PoolScope, ServedZones } from './served-zones.ts';
+import type { ServedZones } from './served-zones.ts';
 import { FixedRcode } from './fixed-rcode.ts';
 import type { SecondaryNotifies } from './secondary-notify.ts';
 import type { DesignateKeys } from './tsig-keys.ts';
@@ -151,31 +151,28 @@ export class DesignateRouter {
     const scope = this.#scopeOf(q);
     // An unknown key: the handler answers BADKEY, from no zones.
     if (scope === null) return this.#settle(q, this.#options.refused, null);
-    let pool: PoolScope;
-    let wait: Promise<void> | null;
     if ('zoneId' in scope) {
       const row = rows.find((r) => r.id === scope.zoneId);
       if (row === undefined || !q.candidates.includes(row.name)) return this.#settle(q, this.#options.refused, null);
-      pool = this.#served.scope(row.poolId);
-      wait = this.#served.reconcile(pool, [row.name], [row]);
-    } else {
-      pool = this.#served.scope(scope.poolId);
-      wait = this.#served.reconcile(pool, q.candidates, rows);
+      const pool = this.#served.scope(row.poolId);
+      // The pool's table may hold a zone below the key's (compiled for other questions): not the key's to see.
+      const own = () => (pool.table.find(q.msg, HEADER_SIZE, q.qnameEnd)?.text === row.name ? pool.route : this.#options.refused);
+      return this.#settle(q, own, this.#served.reconcile(pool, [row.name], [row]));
     }
-    this.#settle(q, pool.route, wait);
+    const pool = this.#served.scope(scope.poolId);
+    this.#settle(q, pool.route, this.#served.reconcile(pool, q.candidates, rows));
   }
 
-  #settle(q: Question, route: Route, wait: Promise<void> | null): void {
+  /** Answers along `route` (or what it says once `wait` is over) unless the question was answered already. */
+  #settle(q: Question, route: Route | (() => Route), wait: Promise<void> | null): void {
     if (q.settled) return;
-    if (wait === null) {
-      q.settled = true;
-      return q.resolve(route);
-    }
-    void wait.catch((err: Error) => this.#log.error({ err: err.message }, 'zone rebuild failed')).finally(() => {
+    const resolve = () => {
       if (q.settled) return;
       q.settled = true;
-      q.resolve(route);
-    });
+      q.resolve(typeof route === 'function' ? route() : route);
+    };
+    if (wait === null) return resolve();
+    void wait.catch((err: Error) => this.#log.error({ err: err.message }, 'zone rebuild failed')).finally(resolve);
   }
 
   /** Answers the batch's unsettled questions from the versions compiled (SERVFAIL where none is). */

@@ -153,6 +153,25 @@ if (missing !== null) {
     assert.match(String(after), /TSIG|NOTAUTH/, JSON.stringify(after).slice(0, 300));
   });
 
+  t('a ZONE key sees its zone, not a child zone of the same pool that other questions compiled', async ({ db, port }) => {
+    const pool = randomBytes(16).toString('hex');
+    await db.createPool(pool, 'c', ['ns1.c.test.']);
+    await db.createZone('parent.test.', { poolId: pool });
+    const child = await db.createZone('child.parent.test.', { poolId: pool });
+    await db.addRecordset(child, 'www.child.parent.test.', 'A', ['192.0.2.55']);
+    const poolSecret = randomBytes(32).toString('base64');
+    await db.createTsigKey('pool-c-key', poolSecret, 'POOL', pool);
+    const zoneSecret = randomBytes(32).toString('base64');
+    const parentId = (await db.conn.query("SELECT id FROM zones WHERE name = 'parent.test.'"))[0] as { id: string }[];
+    await db.createTsigKey('parent-key', zoneSecret, 'ZONE', parentId[0].id);
+    // The pool's key compiles the child zone into the pool's table ...
+    assert.ok(Array.isArray(await transfer(port, 'child.parent.test.', null, makeTsigKey('pool-c-key', sha256, poolSecret))));
+    const parentKey = makeTsigKey('parent-key', sha256, zoneSecret);
+    // ... and the parent's key still sees only the parent.
+    assert.ok(Array.isArray(await transfer(port, 'parent.test.', null, parentKey)));
+    assert.match(String(await transfer(port, 'child.parent.test.', null, parentKey)), /NOTAUTH|REFUSED/);
+  });
+
   t('a stalled or down database: the versions compiled answer, SERVFAIL where none is; fresh again once it answers', async ({ db }) => {
     const mysql = new URL(MYSQL_URL.replace(/^[a-z0-9+.-]+:\/\//i, 'mysql://'));
     const proxy = await TcpProxy.start(Number(mysql.port || 3306), mysql.hostname);
