@@ -206,6 +206,9 @@ t('a NOTIFY for a SECONDARY zone with a new master serial: the worker transfers 
     }, 20_000);
     zoneFile(2026010102, 'new IN A 192.0.2.20\n');
     master = await startMaster();
+    // Listening is not serving: until the zone is loaded the master answers SERVFAIL, and the NOTIFY's SOA
+    // check (designate-mdns's as zonecast's) gives up on that.
+    await until('the master serves its new serial', async () => soaSerialOf(await question(masterPort, name, 'SOA')) === 2026010102, 20_000);
     const casts = transfers('<ZoneMaster>');
     const ack = await udp(ctx.port, query(name, 'SOA', { opcode: 4, flags: dnsPacket.AUTHORITATIVE_ANSWER, edns: false })); // from 127.0.0.1, the master
     assert.is(ack.opcode, 'NOTIFY', 'zonecast answers the NOTIFY');
