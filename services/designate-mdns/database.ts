@@ -5,7 +5,7 @@
 // database user may have SELECT only.
 import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 import { withDeadline } from '../deadline.ts';
-import type { MysqlOptions } from '../storage/mysql.ts';
+import { connectionWithin, type MysqlOptions } from '../storage/mysql.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -87,15 +87,8 @@ export class DesignateDatabase implements Reader {
   }
 
   async #connection(): Promise<PoolConnection> {
-    let late = false;
-    const getting = this.#pool.getConnection();
-    // One that arrives after its caller gave up goes back to the pool.
-    void getting.then((conn) => late && conn.release(), () => undefined);
     try {
-      return await withDeadline(getting, this.#timeoutMs, () => {
-        late = true;
-        return new DatabaseUnavailableError(`no connection to ${this.label} within ${this.#timeoutMs} ms`);
-      });
+      return await connectionWithin(this.#pool, this.#timeoutMs, () => new DatabaseUnavailableError(`no connection to ${this.label} within ${this.#timeoutMs} ms`));
     } catch (err) {
       throw unavailable(err, this.label);
     }

@@ -18,7 +18,7 @@ import { TransferService } from '../../engine/xfr/service.ts';
 import type { Logger } from '../log.ts';
 import { formatEndpoint, type Endpoint } from '../mdns/endpoint.ts';
 import { compileMetrics, meterServer, transferMetrics } from '../mdns/metrics.ts';
-import { MDNS_DEFAULTS } from '../mdns/server.ts';
+import { MDNS_DEFAULTS, requestErrors } from '../mdns/server.ts';
 import { DesignateDatabase } from './database.ts';
 import type { DesignateMdnsSettings } from './options.ts';
 import { ZoneReader } from './reader.ts';
@@ -86,10 +86,7 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
       maxRounds: MAX_ROUNDS, refused: routeFor(new ZoneTable()), notifies: new SecondaryNotifies(reader, messaging.performZoneXfr, log),
     }, log);
     unmeter.push(meterDropin({ counts: router.counts, get statements() { return database.statements; } }));
-    let errorsLogged = 0;
-    const onError = (err: Error) => {
-      if (errorsLogged++ < 100) log.error({ err }, 'request failed');
-    };
+    const onError = requestErrors(log);
     const fallback = served.scope(settings.defaultPoolId).route.handler as QueryHandler;
     for (const endpoint of settings.listen) {
       // Worker processes bind the same addresses: the kernel spreads questions and connections over them.

@@ -55,6 +55,14 @@ export const MDNS_DEFAULTS: Omit<MdnsOptions, 'listen'> = {
   maxMessageSize: XFR_DEFAULTS.maxMessageSize,
 };
 
+/** A listener's onError: a bug must never take the server down, nor flood the log; the first 100 are logged in full. */
+export function requestErrors(log: Logger): (err: Error) => void {
+  let logged = 0;
+  return (err) => {
+    if (logged++ < 100) log.error({ err }, 'request failed');
+  };
+}
+
 export class MdnsServer {
   readonly zones = new ZoneTable();
   readonly handler: QueryHandler;
@@ -95,11 +103,7 @@ export class MdnsServer {
       log.warn({ reason: udpBatchUnavailable }, 'batched UDP addon not loaded (npm install builds it): using dgram');
     }
     const server = new MdnsServer(options, log);
-    let errorsLogged = 0;
-    // A bug must never take the server down, nor flood the log: the first errors are logged in full.
-    const onError = (err: Error) => {
-      if (errorsLogged++ < 100) log.error({ err }, 'request failed');
-    };
+    const onError = requestErrors(log);
     try {
       if (options.workers > 1) {
         // Only what answering needs crosses to the threads (not the configured keys, which the keyring mirrors).

@@ -109,6 +109,20 @@ function executor(guarded: Guarded): Executor {
   };
 }
 
+/**
+ * A connection from `pool` within `ms`, else the error `onTimeout` makes: every connection may be stuck on a
+ * stalled server. One that arrives after its caller gave up goes back to the pool.
+ */
+export async function connectionWithin(pool: Pool, ms: number, onTimeout: () => Error): Promise<PoolConnection> {
+  let late = false;
+  const getting = pool.getConnection();
+  void getting.then((conn) => late && conn.release(), () => undefined);
+  return withDeadline(getting, ms, () => {
+    late = true;
+    return onTimeout();
+  });
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class MysqlStorage implements Storage {
@@ -151,15 +165,8 @@ export class MysqlStorage implements Storage {
 
   /** A pooled connection, waiting at most the statement timeout (every connection may be stuck on a stalled server). */
   async #connection(): Promise<PoolConnection> {
-    let late = false;
-    const getting = this.pool.getConnection();
-    // One that arrives after its caller gave up goes back to the pool.
-    void getting.then((conn) => late && conn.release(), () => undefined);
     try {
-      return await withDeadline(getting, this.#statementTimeoutMs, () => {
-        late = true;
-        return new UnavailableError(`no connection to ${this.label} within ${this.#statementTimeoutMs} ms`);
-      });
+      return await connectionWithin(this.pool, this.#statementTimeoutMs, () => new UnavailableError(`no connection to ${this.label} within ${this.#statementTimeoutMs} ms`));
     } catch (err) {
       throw translate(err);
     }
