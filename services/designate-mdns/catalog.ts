@@ -6,7 +6,7 @@
 // the version compiled still lists the pool as it is, since a zone moving pools changes no catalog row.
 import { crc32 } from 'node:zlib';
 import type { Reader } from './database.ts';
-import { dashedId } from './schema.ts';
+import { dashedUuid } from '../messaging/oslo-codec.ts';
 
 export interface CatalogMember {
   id: string;
@@ -30,14 +30,14 @@ export async function catalogMembers(db: Reader, poolId: string): Promise<Catalo
 
 /** What catalogFingerprint gives for these members. */
 export function fingerprintOf(members: readonly CatalogMember[]): string {
-  let x = 0n;
-  for (const m of members) x ^= BigInt(crc32(`${m.id}${m.action}`));
+  let x = 0;
+  for (const m of members) x = (x ^ crc32(`${m.id}${m.action}`)) >>> 0;
   return `${members.length}:${x}`;
 }
 
 /** The catalog's records as master-file text, the SOA first. */
 export function catalogText(name: string, ttl: number, soa: string, members: readonly CatalogMember[]): string {
   let text = `${name} ${ttl} IN SOA ${soa}\n${name} ${ttl} IN NS invalid.\nversion.${name} ${ttl} IN TXT "2"\n`;
-  for (const m of members) if (m.action !== 'DELETE') text += `${dashedId(m.id)}.zones.${name} ${ttl} IN PTR ${m.name}\n`;
+  for (const m of members) if (m.action !== 'DELETE') text += `${dashedUuid(m.id)}.zones.${name} ${ttl} IN PTR ${m.name}\n`;
   return text;
 }

@@ -57,7 +57,7 @@ function zoneRow(raw: RawZone): ZoneRow {
   };
 }
 
-export function absoluteLower(name: string): string {
+function absoluteLower(name: string): string {
   const lower = name.toLowerCase();
   return lower.endsWith('.') ? lower : `${lower}.`;
 }
@@ -72,10 +72,6 @@ export class ZoneReader {
 
   constructor(db: DesignateDatabase) {
     this.#db = db;
-  }
-
-  get statements(): number {
-    return this.#db.statements;
   }
 
   /**

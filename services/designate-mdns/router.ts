@@ -182,7 +182,7 @@ export class DesignateRouter {
       if (q.settled) continue;
       q.settled = true;
       count++;
-      const known = q.keyName === null ? { poolId: this.#options.defaultPoolId } : this.#scopeOf(q);
+      const known = this.#scopeOf(q);
       const scope = known === null || 'zoneId' in known ? null : this.#served.scope(known.poolId);
       const zone = scope?.table.find(q.msg, HEADER_SIZE, q.qnameEnd) ?? null;
       q.resolve(scope !== null && zone !== null && zone.snapshot !== null ? scope.route : this.#servfail);

@@ -93,9 +93,3 @@ export async function readSchema(db: Reader, database: string): Promise<Designat
 export function storedId(id: string): string {
   return id.replace(/-/g, '').toLowerCase();
 }
-
-/** An id as Designate's objects, RPC payloads and catalog PTR owners spell it: dashed 8-4-4-4-12. */
-export function dashedId(id: string): string {
-  const h = storedId(id);
-  return h.length === 32 ? `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}` : id;
-}

@@ -14,8 +14,7 @@ export class DesignateKeys {
   readonly #keyring: TsigKeyring;
   readonly #reader: ZoneReader;
   readonly #log: Logger;
-  /** What each key read so far may see, by name (lower case, no final dot). */
-  readonly #scopes = new Map<string, KeyScope>();
+  /** The keys in the keyring as last read, by name (lower case, no final dot). */
   readonly #stored = new Map<string, StoredTsigKey>();
 
   constructor(keyring: TsigKeyring, reader: ZoneReader, log: Logger) {
@@ -26,7 +25,9 @@ export class DesignateKeys {
 
   /** The scope of a key as last read; null for a key not in the database (its questions get BADKEY). */
   scopeOf(name: string): KeyScope | null {
-    return this.#scopes.get(name) ?? null;
+    const key = this.#stored.get(name);
+    if (key === undefined) return null;
+    return key.scope === 'ZONE' ? { kind: 'zone', zoneId: key.resourceId } : { kind: 'pool', poolId: key.resourceId };
   }
 
   /** Reads `names` again and brings the keyring in line: added, changed or gone. */
@@ -36,13 +37,13 @@ export class DesignateKeys {
       const key = found.get(name);
       const had = this.#stored.get(name);
       if (key !== undefined && had !== undefined && key.secret === had.secret && key.algorithm === had.algorithm) {
-        this.#scopes.set(name, scopeOf(key));
+        // The same key, perhaps scoped anew.
+        this.#stored.set(name, key);
         continue;
       }
       if (had !== undefined) {
         this.#keyring.remove(nameFromText(`${name}.`));
         this.#stored.delete(name);
-        this.#scopes.delete(name);
       }
       if (key === undefined) {
         if (had !== undefined) this.#log.info({ key: name }, 'TSIG key no longer in the database');
@@ -55,12 +56,7 @@ export class DesignateKeys {
       }
       this.#keyring.add(usable);
       this.#stored.set(name, key);
-      this.#scopes.set(name, scopeOf(key));
       this.#log.info({ key: name, scope: key.scope, resource: key.resourceId }, had === undefined ? 'TSIG key read' : 'TSIG key changed');
     }
   }
-}
-
-function scopeOf(key: StoredTsigKey): KeyScope {
-  return key.scope === 'ZONE' ? { kind: 'zone', zoneId: key.resourceId } : { kind: 'pool', poolId: key.resourceId };
 }
