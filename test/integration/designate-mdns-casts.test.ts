@@ -46,6 +46,28 @@ async function soaServer(serial: () => number): Promise<{ port: number; close():
   return { port: socket.address().port, close: () => socket.close() };
 }
 
+type OsloMessage = ReturnType<typeof readOsloEnvelope>;
+/** The designate_object.data of a DesignateObject primitive. */
+const dataOf = <T>(primitive: unknown) => (primitive as { 'designate_object.data': T })['designate_object.data'];
+
+/** Every message waiting in `queue` now, in order, read off it. */
+async function drain(ch: Channel, queue: string): Promise<OsloMessage[]> {
+  const messages: OsloMessage[] = [];
+  for (let got = await ch.get(queue, { noAck: true }); got !== false; got = await ch.get(queue, { noAck: true })) messages.push(readOsloEnvelope(got.content));
+  return messages;
+}
+
+/** The next message in `queue`, waiting for it at most 5 s. */
+async function next(ch: Channel, queue: string): Promise<OsloMessage> {
+  let message: OsloMessage | null = null;
+  await until(`a message in queue ${queue}`, async () => {
+    const got = await ch.get(queue, { noAck: true });
+    if (got !== false) message = readOsloEnvelope(got.content);
+    return message !== null;
+  }, 5000);
+  return message!;
+}
+
 interface Ctx { db: DesignateDb; mdns: DesignateMdns; port: number; lines: LogLine[]; broker: ChannelModel; ch: Channel }
 const t = suite<Ctx>('designate-mdns: heartbeat and perform_zone_xfr casts');
 
@@ -83,14 +105,9 @@ if (missing !== null) {
   });
 
   t('heartbeats reach central as update_service_status', async ({ ch }) => {
-    let message: ReturnType<typeof readOsloEnvelope> | null = null;
-    await until('a heartbeat in queue central', async () => {
-      const got = await ch.get('central', { noAck: true });
-      if (got !== false) message = readOsloEnvelope(got.content);
-      return message !== null;
-    }, 5000);
-    assert.is(message!.method, 'update_service_status');
-    const status = (message!.args.service_status as { 'designate_object.data': Record<string, unknown> })['designate_object.data'];
+    const message = await next(ch, 'central');
+    assert.is(message.method, 'update_service_status');
+    const status = dataOf<Record<string, unknown>>(message.args.service_status);
     assert.is(status.service_name, 'mdns');
     assert.is(status.hostname, 'mdns-test-host');
     assert.is(status.status, 'UP');
@@ -112,21 +129,16 @@ if (missing !== null) {
       await until('the master asked', async () => lines.some((l) => /nothing to transfer/.test(l.msg)), 5000);
       masterSerial = 6;
       assert.is(decode((await udpExchange(port, notify('SECONDARY.test')))!).rcode, 'NOERROR');
-      let message: ReturnType<typeof readOsloEnvelope> | null = null;
-      await until('perform_zone_xfr in queue worker', async () => {
-        const got = await ch.get('worker', { noAck: true });
-        if (got !== false) message = readOsloEnvelope(got.content);
-        return message !== null;
-      }, 5000);
-      assert.is(message!.method, 'perform_zone_xfr');
-      assert.is(message!.version, '1.1');
-      assert.is(message!.context.all_tenants, true);
-      const sent = (message!.args.zone as { 'designate_object.data': Record<string, unknown> })['designate_object.data'];
+      const message = await next(ch, 'worker');
+      assert.is(message.method, 'perform_zone_xfr');
+      assert.is(message.version, '1.1');
+      assert.is(message.context.all_tenants, true);
+      const sent = dataOf<Record<string, unknown>>(message.args.zone);
       assert.is(sent.name, 'secondary.test.');
       assert.is(sent.id, `${zone.id.slice(0, 8)}-${zone.id.slice(8, 12)}-${zone.id.slice(12, 16)}-${zone.id.slice(16, 20)}-${zone.id.slice(20)}`);
       assert.is(sent.serial, 5);
-      const servers = message!.args.servers as { 'designate_object.data': { host: string; port: number } }[];
-      assert.equal(servers.map((s) => [s['designate_object.data'].host, s['designate_object.data'].port]), [['127.0.0.1', master.port]]);
+      const servers = (message.args.servers as unknown[]).map((s) => dataOf<{ host: string; port: number }>(s));
+      assert.equal(servers.map((s) => [s.host, s.port]), [['127.0.0.1', master.port]]);
       // Only one cast: the NOTIFY with the stored serial sent none.
       assert.is(await ch.get('worker', { noAck: true }), false);
     } finally {
@@ -152,14 +164,7 @@ if (missing !== null) {
     ].join('\n'));
     const { log, lines: own } = captureLog();
     const mdns = await startDesignateMdns(readSettings(doc, {}), log);
-    const beatsFrom = async () => {
-      let n = 0;
-      for (let got = await ch.get('central', { noAck: true }); got !== false; got = await ch.get('central', { noAck: true })) {
-        const args = readOsloEnvelope(got.content).args as { service_status: { 'designate_object.data': { hostname: string } } };
-        if (args.service_status['designate_object.data'].hostname === 'mdns-cut-host') n++;
-      }
-      return n;
-    };
+    const beatsFrom = async () => (await drain(ch, 'central')).filter((m) => dataOf<{ hostname: string }>(m.args.service_status).hostname === 'mdns-cut-host').length;
     try {
       const zone = await db.createZone('cut.test.');
       await until('a heartbeat through the proxy', async () => (await beatsFrom()) > 0, 5000);
@@ -180,11 +185,7 @@ if (missing !== null) {
 
   t('on close, master\'s schema (which knows STOPPED) gets a last heartbeat saying so', async (ctx) => {
     await ctx.mdns.close();
-    const statuses: unknown[] = [];
-    for (let got = await ctx.ch.get('central', { noAck: true }); got !== false; got = await ctx.ch.get('central', { noAck: true })) {
-      const args = readOsloEnvelope(got.content).args as { service_status: { 'designate_object.data': { status: string } } };
-      statuses.push(args.service_status['designate_object.data'].status);
-    }
+    const statuses = (await drain(ctx.ch, 'central')).map((m) => dataOf<{ status: string }>(m.args.service_status).status);
     assert.is(statuses.at(-1), 'STOPPED');
     ctx.mdns = undefined as unknown as DesignateMdns;
   });
