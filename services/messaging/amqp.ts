@@ -7,8 +7,9 @@
 // Delivery guarantees:
 // - call: published with a TTL equal to its timeout (so nobody executes a request its caller gave up on),
 //   reply through RabbitMQ's direct reply-to; acked on receipt, so a call runs at most once and a caller
-//   whose central died gets a timeout, never a second execution. No instance serving the topic, or no
-//   broker: MessagingUnavailableError at once.
+//   whose central died gets a timeout, never a second execution. No instance serving the topic (asked of
+//   the broker again for up to a second, so a momentary gap is waited out), or no broker:
+//   MessagingUnavailableError.
 // - cast: persistent message, publisher confirm before cast() resolves; acked only after the handler
 //   finished, so a message whose consumer dies is redelivered to another; one retry after a failure, then
 //   the dead-letter queue. While the broker is away, casts wait (bounded in number and time), then reject.
@@ -48,6 +49,13 @@ const REPLY_TO = 'amq.rabbitmq.reply-to';
 const KIND_HEADER = 'x-zonecast-kind';
 /** How long a topic's consumer count is trusted before a call asks the broker again. */
 const CONSUMER_COUNT_TTL_MS = 1000;
+/**
+ * A count of none is asked again this often, for up to NO_CONSUMER_GRACE_MS, before a call is refused: a
+ * count the broker gave while an instance was (re)attaching must not fail a write that a second later would
+ * have found its consumer.
+ */
+const NO_CONSUMER_RECHECK_MS = 200;
+const NO_CONSUMER_GRACE_MS = 1000;
 /** A `<topic>.<host>` queue nobody consumed for this long is removed by the broker (hosts carry a pid). */
 const SERVER_QUEUE_EXPIRES_MS = 600_000;
 
@@ -102,7 +110,7 @@ export class AmqpTransport implements Transport {
     const pub = this.#pub;
     if (pub === null) throw new MessagingUnavailableError('not connected to the message broker');
     const deadline = performance.now() + timeoutMs;
-    if (target.server === undefined && (await this.#consumerCountWithin(pub, target.topic, timeoutMs)) === 0) {
+    if (target.server === undefined && !(await this.#anyConsumer(pub, target.topic, deadline))) {
       throw new MessagingUnavailableError(`no ${target.topic} service is running`);
     }
     const correlationId = randomUUID();
@@ -342,17 +350,28 @@ export class AmqpTransport implements Transport {
     this.#declared.add(what);
   }
 
-  /** The consumer count, but never waiting past the call's own timeout for a broker that does not answer. */
-  #consumerCountWithin(pub: ConfirmChannel, topic: string, timeoutMs: number): Promise<number> {
-    return withDeadline(this.#consumerCount(pub, topic), timeoutMs,
-      () => new MessagingTimeoutError(`the broker did not say within ${timeoutMs} ms who serves ${topic}`));
+  /**
+   * Whether an instance consumes the topic's queue; a count of none is asked again before it is believed, and
+   * no ask waits past the call's own deadline for a broker that does not answer.
+   */
+  async #anyConsumer(pub: ConfirmChannel, topic: string, deadline: number): Promise<boolean> {
+    // The last ask leaves the broker a recheck's time to answer within the call's budget.
+    const giveUp = Math.min(deadline - NO_CONSUMER_RECHECK_MS, performance.now() + NO_CONSUMER_GRACE_MS);
+    for (let maxAge = CONSUMER_COUNT_TTL_MS; ; maxAge = NO_CONSUMER_RECHECK_MS) {
+      const left = deadline - performance.now();
+      const count = await withDeadline(this.#consumerCount(pub, topic, maxAge), left,
+        () => new MessagingTimeoutError(`the broker did not say within ${Math.round(left)} ms who serves ${topic}`));
+      if (count > 0) return true;
+      if (performance.now() + NO_CONSUMER_RECHECK_MS > giveUp) return false;
+      await new Promise((r) => setTimeout(r, NO_CONSUMER_RECHECK_MS));
+    }
   }
 
-  /** How many instances consume the topic's queue, asked of the broker at most once a second. */
-  async #consumerCount(pub: ConfirmChannel, topic: string): Promise<number> {
+  /** How many instances consume the topic's queue: a count at most `maxAge` ms old, shared by concurrent calls. */
+  async #consumerCount(pub: ConfirmChannel, topic: string, maxAge: number): Promise<number> {
     const known = this.#consumers.get(topic);
     const now = performance.now();
-    if (known && now - known.at < CONSUMER_COUNT_TTL_MS) return known.count;
+    if (known && now - known.at < maxAge) return known.count;
     if (known?.refresh) return known.refresh;
     const refresh = (async () => {
       await this.#declareTopicQueue(pub, topic);
