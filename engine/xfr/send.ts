@@ -2,6 +2,7 @@
 // the kernel buffer is full: a slow reader costs at most one message of memory, whatever the zone's size. A
 // reader that takes no bytes for `stallMs` is cut off then: Node's own socket timeout gives a write that
 // made progress once more another full period, so a stalled reader would hold on for up to twice as long.
+// `stallMs` is also the socket's idle timeout, which is suspended while the next message is not there yet.
 import type { Socket } from 'node:net';
 import type { TransferReply, TransferRequests } from './service.ts';
 
@@ -21,9 +22,14 @@ export async function sendTransfer(socket: Socket, reply: Promise<TransferReply>
   const started = performance.now();
   let bytes = 0;
   for (;;) {
-    // An AXFR image still rendering: the next message is waited for, the ones before it already went out.
+    // A source still rendering (an AXFR image, a zone still being read): the next message is waited for, the
+    // ones before it already went out. The wait is ours, not the client's silence: no idle timeout meanwhile.
     const pending = r.stream.ready();
-    if (pending !== null) await pending;
+    if (pending !== null) {
+      socket.setTimeout(0);
+      await pending;
+      if (stallMs > 0) socket.setTimeout(stallMs);
+    }
     const chunks = r.stream.nextMessage();
     if (chunks === null || socket.destroyed) break;
     let flushed = true;

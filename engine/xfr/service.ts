@@ -16,7 +16,18 @@ import type { AxfrImage } from './axfr-image.ts';
 import { renderIxfr } from './ixfr.ts';
 import { serialNewer } from './serial.ts';
 import { MessageSplitter } from './splitter.ts';
+import type { StreamedAxfr } from './streamed-axfr.ts';
 import { MessageList, TransferStream } from './transfer-stream.ts';
+
+/**
+ * A version of `zone` newer than its snapshot, whose AXFR is rendered while it is read (streamed-axfr.ts):
+ * an AXFR of the zone streams it instead of waiting for the compiled image.
+ */
+export interface PendingTransfer {
+  zone: HostedZone;
+  serial: number;
+  source(): StreamedAxfr;
+}
 
 /** Just enough of a logger for one line per transfer. */
 export interface TransferLog {
@@ -29,7 +40,8 @@ export interface TransferLog {
  * an AXFR image in shared memory), the requester's ID and question, and the TSIG key that signs each message.
  */
 export interface StreamPlan {
-  source: MessageList | AxfrImage;
+  /** A streamed AXFR lives on the thread reading its zone: only the other two can be given to another thread. */
+  source: MessageList | AxfrImage | StreamedAxfr;
   id: number;
   question: Uint8Array;
   tsig: { key: TsigKey; requestMac: Buffer | null } | null;
@@ -104,12 +116,25 @@ export class TransferService implements TransferRequests {
 
   /** Null when `msg` is not a transfer request; otherwise what to send back. */
   request(msg: Uint8Array, peer: string): Promise<TransferReply> | null {
+    return this.answer(msg, peer, null);
+  }
+
+  /** These requests, with an AXFR of `pending.zone` streamed from `pending` (checked and logged as any other). */
+  withPending(pending: PendingTransfer): TransferRequests {
+    return {
+      request: (msg, peer) => this.answer(msg, peer, pending),
+      finished: (reply, peer, stats) => this.finished(reply, peer, stats),
+      failed: (peer, err) => this.failed(peer, err),
+    };
+  }
+
+  private answer(msg: Uint8Array, peer: string, pending: PendingTransfer | null): Promise<TransferReply> | null {
     const q = this.q;
     if (!isTransferRequest(parseQuery(msg, msg.length, q), q)) return null;
     // transfer() awaits the AXFR image; a request parsed meanwhile must not overwrite this one's fields.
     const own = new Query();
     parseQuery(msg, msg.length, own);
-    const reply = this.transfer(msg, own, peer);
+    const reply = this.transfer(msg, own, peer, pending);
     const observer = this.options.observer;
     if (observer === undefined) return reply;
     return reply.then((r) => {
@@ -131,7 +156,7 @@ export class TransferService implements TransferRequests {
     this.options.log.warn({ peer, err: err.message }, 'transfer failed');
   }
 
-  private async transfer(msg: Uint8Array, q: Query, peer: string): Promise<TransferReply> {
+  private async transfer(msg: Uint8Array, q: Query, peer: string, pending: PendingTransfer | null): Promise<TransferReply> {
     const type = q.qtype === Type.AXFR ? 'AXFR' : 'IXFR';
     // RFC 8945 §5.2: a signed request is verified before anything else, and every answer to it is signed.
     let signer: TsigSigner | null = null;
@@ -156,13 +181,15 @@ export class TransferService implements TransferRequests {
       return single(msg, q, rcode, signer);
     };
     if (!(zone.transferAcl ?? this.options.defaultAcl).allows(peer, keyName)) return fail('not in allow_transfer', Rcode.REFUSED);
+    const question = Uint8Array.prototype.slice.call(msg, HEADER_SIZE, q.questionEnd); // a copy, not a view of the read buffer
+    const stream = (source: StreamPlan['source'], serial: number, style: 'axfr' | 'ixfr' | 'soa'): TransferReply => {
+      const plan: StreamPlan = { source, id: q.id, question, tsig };
+      return { kind: 'stream', stream: openStream(plan), plan, zone: zone.text, serial, style };
+    };
+    if (pending !== null && pending.zone === zone && q.qtype === Type.AXFR) return stream(pending.source(), pending.serial, 'axfr');
     const snapshot = zone.snapshot;
     if (snapshot === null || zone.axfr === null) return fail('zone not loaded', Rcode.SERVFAIL);
-    const question = Uint8Array.prototype.slice.call(msg, HEADER_SIZE, q.questionEnd); // a copy, not a view of the read buffer
-    const reply = (source: MessageList | AxfrImage, style: 'axfr' | 'ixfr' | 'soa'): TransferReply => {
-      const plan: StreamPlan = { source, id: q.id, question, tsig };
-      return { kind: 'stream', stream: openStream(plan), plan, zone: zone.text, serial: snapshot.serial, style };
-    };
+    const reply = (source: MessageList | AxfrImage, style: 'axfr' | 'ixfr' | 'soa') => stream(source, snapshot.serial, style);
     if (q.qtype === Type.IXFR) {
       const clientSerial = ixfrClientSerial(msg, q);
       if (clientSerial < 0) return fail('IXFR without an SOA in authority', Rcode.FORMERR);

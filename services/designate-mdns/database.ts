@@ -3,6 +3,7 @@
 // the primary; each statement outside `snapshot` is its own autocommit transaction, so it sees every
 // commit that preceded it (a long-lived REPEATABLE READ transaction would not). Nothing here writes: the
 // database user may have SELECT only.
+import type { Connection as CoreConnection } from 'mysql2';
 import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 import { withDeadline } from '../deadline.ts';
 import { connectionWithin, type MysqlOptions } from '../storage/mysql.ts';
@@ -18,6 +19,8 @@ export type Statement = string | { sql: string; rowsAsArray: true };
 
 export interface Reader {
   rows<T = Row>(sql: Statement, params?: readonly (string | number)[]): Promise<T[]>;
+  /** The rows handed to `onRow` as they arrive, none kept: a zone's records are used while the rest still come. */
+  each<T = Row>(sql: Statement, params: readonly (string | number)[], onRow: (row: T) => void): Promise<void>;
 }
 
 export class DesignateDatabase implements Reader {
@@ -51,6 +54,15 @@ export class DesignateDatabase implements Reader {
     }
   }
 
+  async each<T = Row>(sql: Statement, params: readonly (string | number)[], onRow: (row: T) => void): Promise<void> {
+    const conn = await this.#connection();
+    try {
+      await this.#bounded(conn, sql, params, onRow as (row: unknown) => void);
+    } finally {
+      conn.release();
+    }
+  }
+
   /**
    * Reads in one InnoDB snapshot (START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY): a zone's row and its
    * records from the same commit, where designate-mdns reads them in separate statements that can tear.
@@ -62,6 +74,14 @@ export class DesignateDatabase implements Reader {
       rows: async <R>(sql: Statement, params: readonly (string | number)[] = []) => {
         try {
           return await this.#bounded(conn, sql, params) as R[];
+        } catch (err) {
+          broken = true;
+          throw err;
+        }
+      },
+      each: async <R>(sql: Statement, params: readonly (string | number)[], onRow: (row: R) => void) => {
+        try {
+          await this.#bounded(conn, sql, params, onRow as (row: unknown) => void);
         } catch (err) {
           broken = true;
           throw err;
@@ -94,11 +114,14 @@ export class DesignateDatabase implements Reader {
     }
   }
 
-  /** A statement bounded in time; a connection whose statement timed out is destroyed (its state is unknown). */
-  async #bounded(conn: PoolConnection, sql: Statement, params: readonly (string | number)[]): Promise<unknown> {
+  /**
+   * A statement bounded in time, its rows returned or, with `onRow`, handed over one by one as they arrive; a
+   * connection whose statement timed out is destroyed (its state is unknown).
+   */
+  async #bounded(conn: PoolConnection, sql: Statement, params: readonly (string | number)[], onRow?: (row: unknown) => void): Promise<unknown> {
     this.statements++;
     // Text protocol with client-side escaping: IN lists of every length would each be one more prepared statement.
-    const work = conn.query(sql as string, params as (string | number)[]);
+    const work: Promise<[unknown, ...unknown[]]> = onRow === undefined ? conn.query(sql as string, params as (string | number)[]) : streamed(conn, sql, params, onRow);
     try {
       const [rows] = await withDeadline(work, this.#timeoutMs, () => {
         conn.destroy();
@@ -109,6 +132,20 @@ export class DesignateDatabase implements Reader {
       throw unavailable(err, this.label);
     }
   }
+}
+
+/**
+ * The rows of a statement handed to `onRow` as mysql2 parses them: the row events of the core connection
+ * under the promise wrapper (which mysql2's typings call a promise connection).
+ */
+function streamed(conn: PoolConnection, sql: Statement, params: readonly (string | number)[], onRow: (row: unknown) => void): Promise<[null]> {
+  const core = conn.connection as unknown as CoreConnection;
+  return new Promise((resolve, reject) => {
+    core.query(typeof sql === 'string' ? { sql } : sql, params as (string | number)[])
+      .on('result', onRow)
+      .on('error', reject)
+      .on('end', () => resolve([null]));
+  });
 }
 
 /** SQL errors (a missing table, a bad statement) stay themselves; anything about reaching the server is unavailability. */

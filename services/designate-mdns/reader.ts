@@ -38,6 +38,16 @@ export interface ZoneContent {
   records: number;
 }
 
+/** Told of a zone's content while it is read: the row and SOA first, then whole master-file lines. */
+export interface ContentSink {
+  /** `soa` is the SOA as a master-file line, or null when the zone has none stored. */
+  begin(zone: ZoneRow, key: string, soa: string | null): void;
+  lines(text: string): void;
+}
+
+/** Records a chunk of lines holds: a 64 KB AXFR message takes about 1,800 A records. */
+const CHUNK_RECORDS = 1000;
+
 const ZONE_COLUMNS = 'id, name, serial, version, pool_id, type, ttl';
 
 interface RawZone {
@@ -128,30 +138,49 @@ export class ZoneReader {
 
   /**
    * The zone's row and records from one snapshot, as designate-mdns's AXFR reads them (records whose action
-   * is not DELETE, a recordset without its own TTL taking the zone's); null when the zone is gone.
+   * is not DELETE, a recordset without its own TTL taking the zone's); null when the zone is gone. With a
+   * `sink`, a zone that is not a catalog is told its row and SOA before its records are read, and then its
+   * lines chunk by chunk while the rest still arrive.
    */
-  content(id: string): Promise<ZoneContent | null> {
+  content(id: string, sink: ContentSink | null = null): Promise<ZoneContent | null> {
     return this.#db.snapshot(async (db: Reader) => {
       const [raw] = await db.rows<RawZone>(`SELECT ${ZONE_COLUMNS} FROM zones WHERE id = ? AND deleted = '0'`, [id]);
       if (raw === undefined) return null;
       const zone = zoneRow(raw);
       if (zone.type === 'CATALOG') return catalogContent(db, zone);
-      // Two range reads over the zone_id indexes, joined here: MariaDB runs the join as a lookup per
-      // recordset, five times slower on a 100,000-record zone (1.1 s against 0.2 s, measured).
-      // Each recordset's owner, TTL, class and type as the start of a master-file line, made by the server.
-      const sets = await db.rows<[string, string]>({
-        sql: "SELECT id, CONCAT(name, ' ', COALESCE(ttl, ?), ' IN ', type, ' ') FROM recordsets WHERE zone_id = ?", rowsAsArray: true,
-      }, [zone.ttl, id]);
-      const records = await db.rows<[string, string]>({ sql: "SELECT recordset_id, data FROM records WHERE zone_id = ? AND action != 'DELETE'", rowsAsArray: true }, [id]);
-      const owners = new Map(sets);
-      const lines: string[] = [];
-      for (const [setId, data] of records) {
-        const owner = owners.get(setId);
-        if (owner !== undefined) lines.push(owner, data, '\n');
+      const key = rowKey(zone);
+      if (sink !== null) {
+        const [soa] = await db.rows<[string]>({
+          sql: "SELECT CONCAT(recordsets.name, ' ', COALESCE(recordsets.ttl, ?), ' IN SOA ', records.data) FROM recordsets JOIN records ON records.recordset_id = recordsets.id WHERE recordsets.zone_id = ? AND recordsets.type = 'SOA' AND records.action != 'DELETE'",
+          rowsAsArray: true,
+        }, [zone.ttl, id]);
+        sink.begin(zone, key, soa?.[0] ?? null);
       }
-      const text = lines.join('');
-      const count = lines.length / 3;
-      return { zone, key: rowKey(zone), text, records: count };
+      // Two range reads over the zone_id indexes, joined here: MariaDB runs the join as a lookup per
+      // recordset, five times slower on a 100,000-record zone (1.1 s against 0.2 s, measured). Each
+      // recordset's owner, TTL, class and type as the start of a master-file line, made by the server, in the
+      // index's own order (without the ORDER BY, MariaDB may scan the table instead: 0.1 s against 0.04 s).
+      const sets = await db.rows<[string, string]>({
+        sql: "SELECT id, CONCAT(name, ' ', COALESCE(ttl, ?), ' IN ', type, ' ') FROM recordsets WHERE zone_id = ? ORDER BY id", rowsAsArray: true,
+      }, [zone.ttl, id]);
+      const owners = new Map(sets);
+      const chunks: string[] = [];
+      let lines: string[] = [];
+      let records = 0;
+      const flush = () => {
+        const chunk = lines.join('');
+        lines = [];
+        chunks.push(chunk);
+        sink?.lines(chunk);
+      };
+      await db.each<[string, string]>({ sql: "SELECT recordset_id, data FROM records WHERE zone_id = ? AND action != 'DELETE'", rowsAsArray: true }, [id], ([setId, data]) => {
+        const owner = owners.get(setId);
+        if (owner === undefined) return;
+        lines.push(owner, data, '\n');
+        if (++records % CHUNK_RECORDS === 0) flush();
+      });
+      if (lines.length > 0) flush();
+      return { zone, key, text: chunks.join(''), records };
     });
   }
 

@@ -11,13 +11,13 @@
 //
 // Scoping as designate-mdns's: an unsigned question sees the default pool ([service:central]
 // default_pool_id); a POOL-scoped key its pool; a ZONE-scoped key its zone, in whatever pool that is.
-import { HEADER_SIZE, Opcode, Rcode } from '../../engine/codec/constants.ts';
+import { HEADER_SIZE, Opcode, Rcode, Type } from '../../engine/codec/constants.ts';
 import { nameToText } from '../../engine/codec/name.ts';
 import { ParseStatus, Query, parseQuery } from '../../engine/codec/query.ts';
 import type { Route, Router } from '../../engine/net/router.ts';
 import type { Logger } from '../log.ts';
 import type { ZoneReader, ZoneRow } from './reader.ts';
-import type { ServedZones } from './served-zones.ts';
+import type { PoolScope, ServedZones } from './served-zones.ts';
 import { FixedRcode } from './fixed-rcode.ts';
 import type { SecondaryNotifies } from './secondary-notify.ts';
 import type { DesignateKeys } from './tsig-keys.ts';
@@ -44,6 +44,8 @@ interface Question {
   candidates: string[];
   /** The TSIG key's name (lower case, no final dot), or null when unsigned. */
   keyName: string | null;
+  /** An AXFR over TCP: streamed from a rebuild's read rather than waiting for its compile. */
+  axfr: boolean;
   resolve: (route: Route | null) => void;
   settled: boolean;
 }
@@ -75,7 +77,7 @@ export class DesignateRouter {
     this.#log = log;
   }
 
-  readonly route: Router = (msg, peer) => {
+  readonly route: Router = (msg, peer, tcp) => {
     const q = this.#q;
     const status = parseQuery(msg, msg.length, q);
     const unsigned = q.tsigOffset < 0;
@@ -88,7 +90,7 @@ export class DesignateRouter {
     const keyName = unsigned || msg[q.tsigOffset] >= 0xc0 ? null : nameToText(msg, q.tsigOffset).toLowerCase().replace(/\.$/, '');
     this.counts.questions++;
     return new Promise<Route | null>((resolve) => {
-      this.#waiting.push({ msg, qnameEnd: q.qnameEnd, candidates, keyName, resolve, settled: false });
+      this.#waiting.push({ msg, qnameEnd: q.qnameEnd, candidates, keyName, axfr: tcp && q.qtype === Type.AXFR, resolve, settled: false });
       this.#schedule();
     });
   };
@@ -157,10 +159,25 @@ export class DesignateRouter {
       const pool = this.#served.scope(row.poolId);
       // The pool's table may hold a zone below the key's (compiled for other questions): not the key's to see.
       const own = () => (pool.table.find(q.msg, HEADER_SIZE, q.qnameEnd)?.text === row.name ? pool.route : this.#options.refused);
-      return this.#settle(q, own, this.#served.reconcile(pool, [row.name], [row]));
+      return this.#settleAfter(q, pool, row, own, this.#served.reconcile(pool, [row.name], [row]));
     }
     const pool = this.#served.scope(scope.poolId);
-    this.#settle(q, pool.route, this.#served.reconcile(pool, q.candidates, rows));
+    const wait = this.#served.reconcile(pool, q.candidates, rows);
+    this.#settleAfter(q, pool, rows.find((r) => r.name === q.candidates[0] && r.poolId === pool.poolId), pool.route, wait);
+  }
+
+  /**
+   * Answers along `route` once `wait` (the rebuild of the question's zone) is over; but an AXFR of a primary
+   * zone whose rebuild is reading the version checked streams from that read at once, the first message
+   * long before the compile. Transfers of other zones, and any when no such read runs, wait.
+   */
+  #settleAfter(q: Question, pool: PoolScope, row: ZoneRow | undefined, route: Route | (() => Route), wait: Promise<void> | null): void {
+    if (wait === null || !q.axfr || row === undefined || row.type !== 'PRIMARY' || row.name !== q.candidates[0]) return this.#settle(q, route, wait);
+    void this.#served.pendingTransfer(pool, row).then((pending) => {
+      if (pending === null) return this.#settle(q, route, wait);
+      this.#settle(q, { handler: pool.route.handler, transfers: pool.route.transfers.withPending(pending) }, null);
+      void wait.catch((err: Error) => this.#log.error({ err: err.message }, 'zone rebuild failed'));
+    }, () => this.#settle(q, route, wait));
   }
 
   /** Answers along `route` (or what it says once `wait` is over) unless the question was answered already. */

@@ -6,7 +6,6 @@ import { QueryHandler } from '../../engine/answer/handler.ts';
 import { ZoneTable } from '../../engine/answer/zone-table.ts';
 import { TransferAcl } from '../../engine/net/acl.ts';
 import { openDnsListeners } from '../../engine/net/dns-listeners.ts';
-import type { Route } from '../../engine/net/router.ts';
 import type { TcpListener } from '../../engine/net/tcp-listener.ts';
 import type { UdpBatchListener } from '../../engine/net/udp-batch.ts';
 import type { UdpListener } from '../../engine/net/udp-listener.ts';
@@ -24,7 +23,7 @@ import type { DesignateMdnsSettings } from './options.ts';
 import { ZoneReader } from './reader.ts';
 import { DesignateRouter } from './router.ts';
 import { readSchema, type DesignateSchema } from './schema.ts';
-import { ServedZones } from './served-zones.ts';
+import { ServedZones, type PoolRoute } from './served-zones.ts';
 import { startDesignateMessaging, type DesignateMessaging } from './messaging.ts';
 import { SecondaryNotifies } from './secondary-notify.ts';
 import { DesignateKeys } from './tsig-keys.ts';
@@ -73,7 +72,7 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
     // are in pools.yaml, not in its configuration.
     const everyone = new TransferAcl(['0.0.0.0/0', '::/0']);
     // One zone table per pool, each counted as mdns's metrics count a server.
-    const routeFor = (table: ZoneTable): Route => {
+    const routeFor = (table: ZoneTable): PoolRoute => {
       const handler = new QueryHandler(table, { udpPayloadSize: MDNS_DEFAULTS.udpPayloadSize, responseCacheSize: MDNS_DEFAULTS.responseCacheSize, keyring });
       unmeter.push(meterServer({ zones: table, queryStats: () => [handler.stats] }));
       return { handler, transfers: new TransferService(table, { defaultAcl: everyone, ...xfr, keyring, log, observer: transferMetrics }) };

@@ -7,6 +7,7 @@
 import { nameFromText } from '../../engine/codec/name.ts';
 import { HostedZone, ZoneTable } from '../../engine/answer/zone-table.ts';
 import type { Route } from '../../engine/net/router.ts';
+import type { PendingTransfer, TransferService } from '../../engine/xfr/service.ts';
 import type { CompilePool } from '../../engine/pool/compile-pool.ts';
 import type { AxfrImageOptions } from '../../engine/xfr/axfr-image.ts';
 import { Journal, type JournalLimits } from '../../engine/xfr/journal.ts';
@@ -15,12 +16,16 @@ import type { Logger } from '../log.ts';
 import { openJournal, recordJournalStep, type JournalPlace } from '../mdns/journal-step.ts';
 import { publishSnapshot } from '../mdns/publish.ts';
 import { rowKey, type ZoneReader, type ZoneRow } from './reader.ts';
+import { ZoneRead } from './zone-read.ts';
+
+/** A pool's route: its query handler and the transfer service an AXFR of a version being read goes through. */
+export type PoolRoute = Route & { readonly transfers: TransferService };
 
 /** One pool's zones: what questions scoped to it are answered from. */
 export interface PoolScope {
   readonly poolId: string;
   readonly table: ZoneTable;
-  readonly route: Route;
+  readonly route: PoolRoute;
   readonly byName: Map<string, ServedZone>;
 }
 
@@ -32,6 +37,8 @@ class ServedZone {
   compiled = '';
   failed = '';
   building: Promise<void> | null = null;
+  /** The read of the build running, until its version is published or the build ends without one. */
+  reading: ZoneRead | null = null;
   removed = false;
   /**
    * The serving serial's records changed without a new serial: secondaries at that serial may hold either
@@ -54,7 +61,7 @@ export interface ServedZonesOptions {
   xfr: AxfrImageOptions;
   journal: JournalLimits;
   /** The route of a pool's table: its query handler and transfers. */
-  routeFor: (table: ZoneTable) => Route;
+  routeFor: (table: ZoneTable) => PoolRoute;
 }
 
 export class ServedZones {
@@ -121,6 +128,21 @@ export class ServedZones {
     return zone.current(key) ? null : this.#refresh(zone, key);
   }
 
+  /**
+   * The AXFR of `row`'s version while a build is reading it, for a transfer that is not to wait for the
+   * compile; null when no read of that version is running (then the transfer waits for the build).
+   */
+  async pendingTransfer(scope: PoolScope, row: ZoneRow): Promise<PendingTransfer | null> {
+    const zone = this.#byId.get(row.id);
+    const read = zone?.reading ?? null;
+    if (zone === undefined || zone.scope !== scope || read === null) return null;
+    if ((await read.begun) !== rowKey(row) || zone.removed) return null;
+    const axfr = read.axfr();
+    if (axfr === null) return null;
+    this.#log.info({ zone: zone.hosted.text, serial: row.serial }, 'AXFR sent as the zone is read');
+    return { zone: zone.hosted, serial: row.serial, source: () => axfr };
+  }
+
   /** A catalog lists the pool's zones, which change without its row: their fingerprint is part of its key. */
   async #refreshCatalog(zone: ServedZone, row: ZoneRow): Promise<void> {
     const key = `${rowKey(row)}/${await this.#reader.catalogFingerprint(row.poolId)}`;
@@ -136,6 +158,7 @@ export class ServedZones {
     if (zone.current(key) || zone.removed) return;
     zone.building ??= this.#build(zone).finally(() => {
       zone.building = null;
+      zone.reading = null;
     });
     await zone.building;
   }
@@ -143,13 +166,16 @@ export class ServedZones {
   async #build(zone: ServedZone): Promise<void> {
     const started = performance.now();
     const { hosted } = zone;
+    const read = zone.reading = new ZoneRead(hosted.text, this.#options.xfr, this.#log);
     let content;
     try {
-      content = await this.#reader.content(zone.id);
+      content = await this.#reader.content(zone.id, read);
     } catch (err) {
+      read.finish(false);
       this.#log.warn({ zone: hosted.text, err: (err as Error).message }, 'zone not read: answering from the version compiled');
       return;
     }
+    read.finish(content !== null);
     if (zone.removed) return;
     if (content === null || content.zone.poolId !== zone.scope.poolId) {
       this.#remove(zone, content === null ? 'no longer in the database' : 'moved to another pool');

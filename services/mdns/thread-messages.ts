@@ -74,9 +74,10 @@ export type ControlMessage =
 export function toWire(reply: TransferReply): WireTransferReply {
   if (reply.kind === 'message') return reply;
   const { plan } = reply;
+  if (!(plan.source instanceof AxfrImage || plan.source instanceof MessageList)) throw new Error('a streamed AXFR is sent by the thread reading its zone');
   return {
     kind: 'stream', zone: reply.zone, serial: reply.serial, style: reply.style, id: plan.id, question: plan.question,
-    source: plan.source instanceof AxfrImage ? { image: plan.source.buffer } : { messages: (plan.source as MessageList).messages },
+    source: plan.source instanceof AxfrImage ? { image: plan.source.buffer } : { messages: plan.source.messages },
     tsig: plan.tsig === null ? null : { key: tsigKeySpec(plan.tsig.key), requestMac: plan.tsig.requestMac },
   };
 }

@@ -136,21 +136,28 @@ export class DesignateDb {
     }]);
   }
 
-  /** `count` A recordsets r1..rN of one record each, written in batches (a benchmark's large zone); no serial change. */
-  async addBulk(zone: Zone, count: number): Promise<void> {
+  /**
+   * `count` A records in recordsets of `perRecordset` each (r1, r1+perRecordset, ...), written in batches (a
+   * benchmark's large zone); no serial change.
+   */
+  async addBulk(zone: Zone, count: number, perRecordset = 1): Promise<void> {
     const shard = parseInt(zone.id.slice(0, 3), 16);
     const at = now();
+    let id = '';
+    let name = '';
     for (let from = 1; from <= count; from += 5000) {
       const sets: unknown[][] = [];
       const records: unknown[][] = [];
       for (let i = from; i < Math.min(from + 5000, count + 1); i++) {
-        const id = hexId();
-        const name = `r${i}.${zone.name}`;
+        if ((i - 1) % perRecordset === 0) {
+          id = hexId();
+          name = `r${i}.${zone.name}`;
+          sets.push([id, 1, at, shard, 'tenant-a', zone.id, name, 'A', null, [...name].reverse().join('')]);
+        }
         const data = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-        sets.push([id, 1, at, shard, 'tenant-a', zone.id, name, 'A', null, [...name].reverse().join('')]);
         records.push([hexId(), 1, at, data, zone.id, 0, createHash('md5').update(`${dashed(id)}:${data}`).digest('hex'), 'ACTIVE', 'tenant-a', id, 'NONE', 1, shard]);
       }
-      await this.conn.query('INSERT INTO recordsets (id, version, created_at, zone_shard, tenant_id, zone_id, name, type, ttl, reverse_name) VALUES ?', [sets]);
+      if (sets.length > 0) await this.conn.query('INSERT INTO recordsets (id, version, created_at, zone_shard, tenant_id, zone_id, name, type, ttl, reverse_name) VALUES ?', [sets]);
       await this.conn.query('INSERT INTO records (id, version, created_at, data, zone_id, managed, hash, status, tenant_id, recordset_id, action, serial, zone_shard) VALUES ?', [records]);
     }
   }

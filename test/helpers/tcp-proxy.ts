@@ -1,6 +1,7 @@
 // A TCP proxy a test can stall or cut: while stalled, bytes are held in both directions (a database that
 // stops answering, a network that drops everything), and resume() delivers them; new connections are
 // accepted and held the same way. While cut, every connection is closed at once (a database that is down).
+// Throttled, what the server sends reaches the client at a set rate (a slow link, a read that takes a while).
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -11,6 +12,7 @@ export class TcpProxy {
   readonly #held: (() => void)[] = [];
   #stalled = false;
   #cut = false;
+  #rate: number | null = null;
 
   private constructor(server: Server) {
     this.#server = server;
@@ -32,6 +34,11 @@ export class TcpProxy {
   cut(): void {
     this.#cut = true;
     for (const s of this.#sockets) s.destroy();
+  }
+
+  /** Bytes from the server reach each client at `bytesPerSecond` at most; null lifts the limit. */
+  throttle(bytesPerSecond: number | null): void {
+    this.#rate = bytesPerSecond;
   }
 
   resume(): void {
@@ -61,8 +68,38 @@ export class TcpProxy {
       else to.write(data);
     });
     forward(client, upstream);
-    forward(upstream, client);
+    this.#forwardThrottled(upstream, client);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
+  }
+
+  /** Server to client: as forward() does, but through a queue let out every 10 ms while throttled. */
+  #forwardThrottled(from: Socket, to: Socket): void {
+    const queue: Buffer[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    const pump = () => {
+      timer = null;
+      let budget = this.#rate === null ? Infinity : Math.max(1, Math.floor(this.#rate / 100));
+      while (queue.length > 0 && budget > 0) {
+        const head = queue[0];
+        const part = head.length <= budget ? queue.shift()! : head.subarray(0, budget);
+        if (part !== head) queue[0] = head.subarray(budget);
+        budget -= part.length;
+        to.write(part);
+      }
+      if (queue.length > 0) timer = setTimeout(pump, 10);
+    };
+    from.on('data', (data: Buffer) => {
+      const send = () => {
+        if (this.#rate === null && queue.length === 0) return void to.write(data);
+        queue.push(data);
+        timer ??= setTimeout(pump, 10);
+      };
+      if (this.#stalled) this.#held.push(send);
+      else send();
+    });
+    to.on('close', () => {
+      if (timer !== null) clearTimeout(timer);
+    });
   }
 }
