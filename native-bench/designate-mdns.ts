@@ -3,8 +3,8 @@
 // time pinned to core 0, the client on core 1:
 // - UDP queries/second of SOA and A questions (dnsperf), zonecast checking the database for every question;
 // - SQL statements per DNS question (MariaDB's Questions counter over sequential questions) and database CPU;
-// - AXFR of a 100,000-record zone: the first transfer (zonecast reads and compiles the zone for it) and
-//   later ones, time to the first message and to the last;
+// - AXFR of a 100,000-record zone: the first transfer (zonecast reads and compiles the zone for it), later
+//   ones, and the first transfer of a new version after a change, time to the first message and to the last;
 // - IXFR after one changed record: bytes sent, beside designate-mdns's full transfer.
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -40,6 +40,7 @@ requireBinary('designate-mdns');
 execFileSync('taskset', ['-cp', String(CLIENT_CPU), String(process.pid)], { stdio: 'ignore' });
 const work = mkdtempSync(join(tmpdir(), 'zonecast-bench-dmdns-'));
 const db = await DesignateDb.create('zed');
+let bigZone: Zone | null = null;
 const mariadb = Number(execFileSync('pgrep', ['-o', '-x', 'mariadbd']).toString().trim());
 
 /** Central's writes: a small zone for questions, a big one for transfers. */
@@ -51,6 +52,12 @@ async function fill(): Promise<{ small: Zone; big: Zone }> {
   await db.addBulk(big, bigRecords);
   console.log(`big.test.: ${bigRecords} records written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return { small, big };
+}
+
+/** r1.big.test.'s address changed and the zone's serial raised (or set), as central commits a change. */
+async function changeR1(address: string, serial?: number): Promise<void> {
+  await db.conn.query("UPDATE records JOIN recordsets ON records.recordset_id = recordsets.id SET records.data = ? WHERE recordsets.zone_id = ? AND recordsets.name = 'r1.big.test.'", [address, bigZone!.id]);
+  await db.bumpSerial(bigZone!, serial);
 }
 
 function queryFile(name: string, lines: string[]): string {
@@ -110,6 +117,7 @@ const sqlRows: { server: Name; question: string; statements: number }[] = [];
 
 try {
   const { big } = await fill();
+  bigZone = big;
   const files = {
     SOA: queryFile('soa.txt', ['bench.test SOA']),
     A: queryFile('a.txt', Array.from({ length: 100 }, (_, i) => `www${i + 1}.bench.test A`)),
@@ -137,13 +145,15 @@ try {
       for (let round = 1; round <= rounds; round++) {
         xfrRows.push({ ...(await timeTransfer(port, 'big.test.')), server: name, what: round === 1 ? 'AXFR, first' : `AXFR, round ${round}` });
       }
-      // One record changed, as central changes it: the serial and the SOA with it.
-      await db.conn.query("UPDATE records JOIN recordsets ON records.recordset_id = recordsets.id SET records.data = '198.51.100.1' WHERE recordsets.zone_id = ? AND recordsets.name = 'r1.big.test.'", [big.id]);
-      await db.bumpSerial(big);
+      // One record changed, as central changes it (the serial and the SOA with it), then the first AXFR of
+      // that version: read (and for zonecast compiled) for it by a server that has been running.
+      await changeR1('198.51.100.2');
+      xfrRows.push({ ...(await timeTransfer(port, 'big.test.')), server: name, what: 'AXFR, first of a new version' });
+      await new Promise((r) => setTimeout(r, 2000));
+      await changeR1('198.51.100.1');
       xfrRows.push({ ...(await timeTransfer(port, 'big.test.', big.serial - 1)), server: name, what: 'IXFR after one change' });
-      // Back to the first version for the next server (its serial as before, so its IXFR asks the same).
-      await db.conn.query("UPDATE records JOIN recordsets ON records.recordset_id = recordsets.id SET records.data = '10.0.0.1' WHERE recordsets.zone_id = ? AND recordsets.name = 'r1.big.test.'", [big.id]);
-      await db.bumpSerial(big, bigSerial);
+      // Back to the first version for the next server (its serial as before, so its transfers ask the same).
+      await changeR1('10.0.0.1', bigSerial);
     } finally {
       await stopServer(server);
     }

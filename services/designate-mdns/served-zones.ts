@@ -134,9 +134,15 @@ export class ServedZones {
    */
   async pendingTransfer(scope: PoolScope, row: ZoneRow): Promise<PendingTransfer | null> {
     const zone = this.#byId.get(row.id);
-    const read = zone?.reading ?? null;
-    if (zone === undefined || zone.scope !== scope || read === null) return null;
-    if ((await read.begun) !== rowKey(row) || zone.removed) return null;
+    if (zone === undefined || zone.scope !== scope) return null;
+    let read = zone.reading;
+    // The build running may be of an older version (its compile not done when the change came): the build
+    // after it reads this one, and starts as soon as it ends.
+    if (read !== null && (await read.begun) !== rowKey(row) && zone.building !== null) {
+      await zone.building.catch(() => undefined);
+      read = zone.reading;
+    }
+    if (read === null || (await read.begun) !== rowKey(row) || zone.removed) return null;
     const axfr = read.axfr();
     if (axfr === null) return null;
     this.#log.info({ zone: zone.hosted.text, serial: row.serial }, 'AXFR sent as the zone is read');

@@ -25,7 +25,8 @@ interface Ctx { db: DesignateDb; proxy: TcpProxy; mdns: DesignateMdns; port: num
 const t = suite<Ctx>('designate-mdns: AXFR while the zone is read');
 
 const RECORDS = 10_000;
-const streamed = (lines: LogLine[], zone: string) => lines.filter((l) => l.msg === 'AXFR sent as the zone is read' && l.zone === zone).length;
+const streamed = (lines: LogLine[], zone: string, serial?: number) =>
+  lines.filter((l) => l.msg === 'AXFR sent as the zone is read' && l.zone === zone && (serial === undefined || l.serial === serial)).length;
 const compiled = (lines: LogLine[], zone: string) => lines.filter((l) => /^zone (re)?compiled$/.test(String(l.msg)) && l.zone === zone).length;
 
 async function compiledOnce(lines: LogLine[], zone: string, times = 1): Promise<void> {
@@ -142,6 +143,29 @@ if (missing !== null) {
     assert.is(streamed(lines, 'signed-stream.test.'), 3);
     assert.is((JSON.parse(next[0]) as [string, string, { serial: number }])[2].serial, zone.serial);
     assert.ok(next.includes(JSON.stringify(['new.signed-stream.test', 'A', '192.0.2.77'])));
+  });
+
+  t('a change committed while the previous version is still read: its AXFR streams from the read that follows', async ({ db, proxy, port, lines }) => {
+    const zone = await db.createZone('busy-stream.test.');
+    await db.addBulk(zone, RECORDS, 50);
+    const first = zone.serial;
+    proxy.throttle(200_000);
+    try {
+      const older = axfr(port, 'busy-stream.test.');
+      const deadline = Date.now() + 10_000;
+      while (streamed(lines, 'busy-stream.test.', first) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await db.addRecordset(zone, 'late.busy-stream.test.', 'A', ['192.0.2.99']);
+      const newer = await axfr(port, 'busy-stream.test.');
+      assert.is(compiled(lines, 'busy-stream.test.'), 1, 'the older version compiled first');
+      assert.is(streamed(lines, 'busy-stream.test.', zone.serial), 1, 'the newer version streamed');
+      assert.is((JSON.parse(newer[0]) as [string, string, { serial: number }])[2].serial, zone.serial);
+      assert.ok(newer.includes(JSON.stringify(['late.busy-stream.test', 'A', '192.0.2.99'])));
+      const old = await older;
+      assert.is((JSON.parse(old[0]) as [string, string, { serial: number }])[2].serial, first);
+      assert.not.ok(old.includes(JSON.stringify(['late.busy-stream.test', 'A', '192.0.2.99'])));
+    } finally {
+      proxy.throttle(null);
+    }
   });
 }
 
