@@ -146,7 +146,9 @@ try {
         xfrRows.push({ ...(await timeTransfer(port, 'big.test.')), server: name, what: round === 1 ? 'AXFR, first' : `AXFR, round ${round}` });
       }
       // One record changed, as central changes it (the serial and the SOA with it), then the first AXFR of
-      // that version: read (and for zonecast compiled) for it by a server that has been running.
+      // that version from a server that has been running and is idle (zonecast's compile of the first
+      // version, which the later rounds did not wait for, is done).
+      await new Promise((r) => setTimeout(r, 2000));
       await changeR1('198.51.100.2');
       xfrRows.push({ ...(await timeTransfer(port, 'big.test.')), server: name, what: 'AXFR, first of a new version' });
       await new Promise((r) => setTimeout(r, 2000));

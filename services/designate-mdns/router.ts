@@ -1,7 +1,8 @@
 // Which zones a question may see, and the check that what it is answered from is what Designate's database
 // holds now. The worker NOTIFYs a target right after central commits, and the target asks for the SOA
 // within milliseconds: an older serial then leaves the zone in ERROR for minutes. So every question waits
-// for one check of its candidate zones' (id, serial, version), and for a rebuild when they changed.
+// for one check of its candidate zones' (id, serial, version), and for a rebuild when they changed; except
+// an AXFR of a primary zone, which is sent from the rebuild's read as the records arrive.
 //
 // Checks run in rounds, one statement each (two for signed questions: their keys are read first). A
 // question joins only a round that starts after it arrived, never one already running, which may have read
