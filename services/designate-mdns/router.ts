@@ -51,6 +51,11 @@ interface Question {
   settled: boolean;
 }
 
+/** The name of the TSIG key signing `msg` (lower case, no final dot), or null when unsigned. */
+function keyNameOf(msg: Uint8Array, q: Query): string | null {
+  return q.tsigOffset < 0 || msg[q.tsigOffset] >= 0xc0 ? null : nameToText(msg, q.tsigOffset).toLowerCase().replace(/\.$/, '');
+}
+
 /** At most one line a minute about answers given without a check. */
 const UNCHECKED_LOG_MS = 60_000;
 
@@ -82,19 +87,33 @@ export class DesignateRouter {
     const q = this.#q;
     const status = parseQuery(msg, msg.length, q);
     const unsigned = q.tsigOffset < 0;
-    if (status === ParseStatus.OK && q.opcode === Opcode.NOTIFY) return this.#options.notifies.route(nameToText(msg, HEADER_SIZE), peer);
+    if (status === ParseStatus.OK && q.opcode === Opcode.NOTIFY) return this.#notify(msg, q, peer);
     // Malformed requests and other opcodes are answered at once (FORMERR, NOTIMP): no zone is involved.
     if (status !== ParseStatus.OK || q.opcode !== Opcode.QUERY) return this.#served.scope(this.#options.defaultPoolId).route;
     if (unsigned && this.#options.enforceTsig) return this.#options.refused;
     const candidates: string[] = [];
     for (let p = HEADER_SIZE; msg[p] !== 0; p += msg[p] + 1) candidates.push(nameToText(msg, p).toLowerCase());
-    const keyName = unsigned || msg[q.tsigOffset] >= 0xc0 ? null : nameToText(msg, q.tsigOffset).toLowerCase().replace(/\.$/, '');
+    const keyName = keyNameOf(msg, q);
     this.counts.questions++;
     return new Promise<Route | null>((resolve) => {
       this.#waiting.push({ msg, qnameEnd: q.qnameEnd, candidates, keyName, axfr: tcp && q.qtype === Type.AXFR, resolve, settled: false });
       this.#schedule();
     });
   };
+
+  /** A NOTIFY's answer; a signed one's key is read first, so that the answer can be signed with it. */
+  async #notify(msg: Uint8Array, q: Query, peer: string): Promise<Route> {
+    const name = nameToText(msg, HEADER_SIZE);
+    const keyName = keyNameOf(msg, q);
+    if (keyName !== null) {
+      try {
+        await this.#keys.refresh(new Set([keyName]));
+      } catch (err) {
+        this.#log.warn({ zone: name, peer, key: keyName, err: (err as Error).message }, 'NOTIFY key not read: verified with the keys read before');
+      }
+    }
+    return this.#options.notifies.route(name, peer);
+  }
 
   /** Starts a round on the next turn of the event loop, so that the datagrams read together share it. */
   #schedule(): void {

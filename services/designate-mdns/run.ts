@@ -82,7 +82,7 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
     messaging = startDesignateMessaging(settings, schema, log);
     const router = new DesignateRouter(served, reader, keys, {
       defaultPoolId: settings.defaultPoolId, enforceTsig: settings.enforceTsig, checkTimeoutMs: settings.checkTimeoutMs,
-      maxRounds: MAX_ROUNDS, refused: routeFor(new ZoneTable()), notifies: new SecondaryNotifies(reader, messaging.performZoneXfr, log),
+      maxRounds: MAX_ROUNDS, refused: routeFor(new ZoneTable()), notifies: new SecondaryNotifies(reader, keyring, messaging.performZoneXfr, log),
     }, log);
     unmeter.push(meterDropin({ counts: router.counts, get statements() { return database.statements; } }));
     const onError = requestErrors(log);

@@ -8,6 +8,7 @@
 import { Rcode } from '../../engine/codec/constants.ts';
 import { unmappedAddress } from '../../engine/answer/peer.ts';
 import type { Route } from '../../engine/net/router.ts';
+import type { TsigKeyring } from '../../engine/tsig/keys.ts';
 import { querySoaSerial } from '../../engine/xfr/client.ts';
 import type { Logger } from '../log.ts';
 import { zoneMasterPrimitive, zonePrimitive, type ZoneMasterRow, type ZoneRow } from '../messaging/oslo-codec.ts';
@@ -17,22 +18,25 @@ import type { ZoneReader } from './reader.ts';
 /** Sends `worker.perform_zone_xfr(zone, servers)`; null when no transport is configured. */
 export type ZoneTransferCast = (args: { zone: unknown; servers: unknown[] }) => Promise<void>;
 
-const ROUTES = {
-  acknowledged: { handler: new FixedRcode(Rcode.NOERROR, true) },
-  notAuthoritative: { handler: new FixedRcode(Rcode.NOTAUTH) },
-  refused: { handler: new FixedRcode(Rcode.REFUSED) },
-  failed: { handler: new FixedRcode(Rcode.SERVFAIL) },
-} satisfies Record<string, Route>;
+type Answer = 'acknowledged' | 'notAuthoritative' | 'refused' | 'failed';
 
 export class SecondaryNotifies {
   readonly #reader: ZoneReader;
   readonly #cast: ZoneTransferCast | null;
   readonly #log: Logger;
+  /** Each answer signed when the NOTIFY was, with the keys Designate stores (read again for each signed one). */
+  readonly #routes: Record<Answer, Route>;
 
-  constructor(reader: ZoneReader, cast: ZoneTransferCast | null, log: Logger) {
+  constructor(reader: ZoneReader, keyring: TsigKeyring, cast: ZoneTransferCast | null, log: Logger) {
     this.#reader = reader;
     this.#cast = cast;
     this.#log = log;
+    this.#routes = {
+      acknowledged: { handler: new FixedRcode(Rcode.NOERROR, true, keyring) },
+      notAuthoritative: { handler: new FixedRcode(Rcode.NOTAUTH, false, keyring) },
+      refused: { handler: new FixedRcode(Rcode.REFUSED, false, keyring) },
+      failed: { handler: new FixedRcode(Rcode.SERVFAIL, false, keyring) },
+    };
   }
 
   /** The answer to a NOTIFY for `name` (as asked, any case) from `peer`. */
@@ -42,18 +46,18 @@ export class SecondaryNotifies {
       zones = await this.#reader.secondaries(name);
     } catch (err) {
       this.#log.warn({ zone: name, peer, err: (err as Error).message }, 'NOTIFY not handled: the database did not answer');
-      return ROUTES.failed;
+      return this.#routes.failed;
     }
-    if (zones.length === 0) return ROUTES.notAuthoritative;
+    if (zones.length === 0) return this.#routes.notAuthoritative;
     const from = unmappedAddress(peer);
     for (const zone of zones) {
       const master = zone.masters.find((m) => m.host === from);
       if (master === undefined) continue;
       void this.#compare(zone, master);
-      return ROUTES.acknowledged;
+      return this.#routes.acknowledged;
     }
     this.#log.warn({ zone: name, peer: from }, 'NOTIFY from a server that is no master of the zone: refused');
-    return ROUTES.refused;
+    return this.#routes.refused;
   }
 
   /** Asks the master for its serial; when it differs from the stored one, has the worker transfer the zone. */

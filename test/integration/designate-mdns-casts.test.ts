@@ -2,7 +2,8 @@
 // exchange and queues declared as oslo.messaging declares them): the heartbeat central turns into a
 // service_statuses row, and for a NOTIFY of a SECONDARY zone whose master has another serial, the
 // perform_zone_xfr cast the worker acts on. NOTIFYs for no SECONDARY zone, or from no master of it, are
-// answered NOTAUTH and REFUSED and start nothing.
+// answered NOTAUTH and REFUSED and start nothing. A signed NOTIFY gets a signed answer, with the key as
+// Designate stores it; one signed with a key Designate does not have, NOTAUTH with BADKEY.
 import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
@@ -13,8 +14,11 @@ import { parseIni } from '../../services/config/ini.ts';
 import { readSettings } from '../../services/designate-mdns/options.ts';
 import { startDesignateMdns, type DesignateMdns } from '../../services/designate-mdns/run.ts';
 import { readOsloEnvelope } from '../../services/messaging/oslo-codec.ts';
+import { tsigErrorOf } from '../../engine/notify/packet.ts';
+import { signRequest, TsigResponseVerifier } from '../../engine/tsig/client.ts';
+import { algorithmByName, makeTsigKey, type TsigKey } from '../../engine/tsig/keys.ts';
 import { decode, query, udpExchange } from '../helpers/client.ts';
-import { DesignateDb, type Zone } from '../helpers/designate-db.ts';
+import { DEFAULT_POOL, DesignateDb, type Zone } from '../helpers/designate-db.ts';
 import { captureLog, type LogLine } from '../helpers/log-capture.ts';
 import { mariadbUnavailable } from '../helpers/mariadb.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
@@ -152,6 +156,30 @@ if (missing !== null) {
     const notify = (name: string) => query(name, 'SOA', { opcode: 4, flags: 0, edns: false });
     assert.is(decode((await udpExchange(port, notify('nothing.test')))!).rcode, 'NOTAUTH');
     assert.is(decode((await udpExchange(port, notify('elsewhere.test')))!).rcode, 'REFUSED');
+  });
+
+  t('a signed NOTIFY is answered signed; one signed with a key Designate lacks gets NOTAUTH, BADKEY', async ({ db, port }) => {
+    const secret = Buffer.from('the master signs its notifies').toString('base64');
+    await db.createTsigKey('master-key', secret, 'POOL', DEFAULT_POOL);
+    const sha256 = algorithmByName('hmac-sha256')!;
+    const signedNotify = async (name: string, key: TsigKey) => {
+      const plain = query(name, 'SOA', { opcode: 4, flags: 0, edns: false });
+      const buf = Buffer.alloc(plain.length + 512);
+      plain.copy(buf);
+      const { len, mac } = signRequest(buf, plain.length, buf.length, key, Math.floor(Date.now() / 1000));
+      const reply = (await udpExchange(port, buf.subarray(0, len)))!;
+      return { reply, status: new TsigResponseVerifier(key, mac).verify(reply, reply.length) };
+    };
+    const known = makeTsigKey('master-key', sha256, secret);
+    for (const [name, rcode] of [['nothing.test', 'NOTAUTH'], ['elsewhere.test', 'REFUSED']]) {
+      const { reply, status } = await signedNotify(name, known);
+      assert.is(decode(reply).rcode, rcode, name);
+      assert.is(status, 'ok', `${name}: the answer is signed with the NOTIFY's key`);
+    }
+    const { reply, status } = await signedNotify('elsewhere.test', makeTsigKey('unknown-key', sha256, secret));
+    assert.is(decode(reply).rcode, 'NOTAUTH');
+    assert.is(tsigErrorOf(reply, reply.length), 17, 'BADKEY');
+    assert.is.not(status, 'ok');
   });
 
   t('RabbitMQ cut off: DNS goes on, and heartbeats resume once it is back', async ({ db, ch }) => {
