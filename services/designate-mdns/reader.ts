@@ -158,8 +158,9 @@ export class ZoneReader {
       }
       // Two range reads over the zone_id indexes, joined here: MariaDB runs the join as a lookup per
       // recordset, five times slower on a 100,000-record zone (1.1 s against 0.2 s, measured). Each
-      // recordset's owner, TTL, class and type as the start of a master-file line, made by the server, in the
-      // index's own order (without the ORDER BY, MariaDB may scan the table instead: 0.1 s against 0.04 s).
+      // recordset's owner, TTL, class and type as the start of a master-file line, made by the server, in id
+      // order, which the zone_id index holds at no cost (on a zone that is most of the table MariaDB reads the
+      // primary key in order instead of scanning the table: 0.04-0.09 s against 0.06-0.11 s, measured).
       const sets = await db.rows<[string, string]>({
         sql: "SELECT id, CONCAT(name, ' ', COALESCE(ttl, ?), ' IN ', type, ' ') FROM recordsets WHERE zone_id = ? ORDER BY id", rowsAsArray: true,
       }, [zone.ttl, id]);
