@@ -43,15 +43,18 @@ const RENDERING = 0;
 const COMPLETE = 1;
 const FAILED = 2;
 
-/** The wire question of the zone's AXFR (apex name, AXFR, IN). */
+/** The wire question of an AXFR of the zone whose apex is the wire name `apex` (apex name, AXFR, IN). */
+export function axfrQuestionOf(apex: Uint8Array): Uint8Array {
+  const question = new Uint8Array(apex.length + 4);
+  question.set(apex);
+  question[apex.length + 1] = Type.AXFR;
+  question[apex.length + 3] = Class.IN;
+  return question;
+}
+
 function axfrQuestion(snap: ZoneSnapshot): Uint8Array {
   const apex = snap.apexName;
-  const apexLen = nameLength(snap.bytes, apex);
-  const question = new Uint8Array(apexLen + 4);
-  question.set(snap.bytes.subarray(apex, apex + apexLen));
-  question[apexLen + 1] = Type.AXFR;
-  question[apexLen + 3] = Class.IN;
-  return question;
+  return axfrQuestionOf(snap.bytes.subarray(apex, apex + nameLength(snap.bytes, apex)));
 }
 
 /** Calls `rr` with every RR of the transfer in order: the SOA, every other RR, the SOA again. */

@@ -6,11 +6,11 @@
 // Chunks hold whole entries (lines) with absolute owners, explicit TTLs and classes, as a database renders
 // them, so each is parsed on its own with the same parser as zone files. The SOA is given first and sent
 // first and last; SOA records in the chunks are the same record and are skipped.
-import { Class, Type } from '../codec/constants.ts';
+import { Type } from '../codec/constants.ts';
 import { nameFromText } from '../codec/name.ts';
 import type { RecordSink } from '../zonefile/sink.ts';
 import { parseZone } from '../zonefile/parser.ts';
-import type { AxfrImageOptions } from './axfr-image.ts';
+import { axfrQuestionOf, type AxfrImageOptions } from './axfr-image.ts';
 import { MessageSplitter } from './splitter.ts';
 import type { MessageSource } from './transfer-stream.ts';
 
@@ -56,12 +56,7 @@ export class StreamedAxfr implements MessageSource {
     });
     if (found === null || parsed.errors.length > 0) throw new StreamedAxfrError(`${origin}: no SOA in ${JSON.stringify(soa)}${parsed.errors.length > 0 ? `: ${parsed.errors[0].problem}` : ''}`);
     this.#soa = found;
-    const apex = nameFromText(origin);
-    const question = new Uint8Array(apex.length + 4);
-    question.set(apex);
-    question[apex.length + 1] = Type.AXFR;
-    question[apex.length + 3] = Class.IN;
-    this.#splitter = new MessageSplitter(options.maxMessageSize, options.reserve, question, (m, len) => {
+    this.#splitter = new MessageSplitter(options.maxMessageSize, options.reserve, axfrQuestionOf(nameFromText(origin)), (m, len) => {
       this.#messages.push(m.slice(0, len));
       this.#wake();
     });

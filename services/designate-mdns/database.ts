@@ -45,22 +45,12 @@ export class DesignateDatabase implements Reader {
   }
 
   /** A statement's rows; DatabaseUnavailableError when the server cannot be reached or does not answer in time. */
-  async rows<T = Row>(sql: Statement, params: readonly (string | number)[] = []): Promise<T[]> {
-    const conn = await this.#connection();
-    try {
-      return await this.#bounded(conn, sql, params) as T[];
-    } finally {
-      conn.release();
-    }
+  rows<T = Row>(sql: Statement, params: readonly (string | number)[] = []): Promise<T[]> {
+    return this.#onConnection((conn) => this.#bounded(conn, sql, params)) as Promise<T[]>;
   }
 
   async each<T = Row>(sql: Statement, params: readonly (string | number)[], onRow: (row: T) => void): Promise<void> {
-    const conn = await this.#connection();
-    try {
-      await this.#bounded(conn, sql, params, onRow as (row: unknown) => void);
-    } finally {
-      conn.release();
-    }
+    await this.#onConnection((conn) => this.#bounded(conn, sql, params, onRow as (row: unknown) => void));
   }
 
   /**
@@ -70,22 +60,15 @@ export class DesignateDatabase implements Reader {
   async snapshot<T>(read: (db: Reader) => Promise<T>): Promise<T> {
     const conn = await this.#connection();
     let broken = false;
+    // A statement that failed leaves the connection's state unknown: it is destroyed, not reused.
+    const guarded = <R>(work: Promise<R>): Promise<R> => work.catch((err: unknown) => {
+      broken = true;
+      throw err;
+    });
     const inside: Reader = {
-      rows: async <R>(sql: Statement, params: readonly (string | number)[] = []) => {
-        try {
-          return await this.#bounded(conn, sql, params) as R[];
-        } catch (err) {
-          broken = true;
-          throw err;
-        }
-      },
+      rows: <R>(sql: Statement, params: readonly (string | number)[] = []) => guarded(this.#bounded(conn, sql, params)) as Promise<R[]>,
       each: async <R>(sql: Statement, params: readonly (string | number)[], onRow: (row: R) => void) => {
-        try {
-          await this.#bounded(conn, sql, params, onRow as (row: unknown) => void);
-        } catch (err) {
-          broken = true;
-          throw err;
-        }
+        await guarded(this.#bounded(conn, sql, params, onRow as (row: unknown) => void));
       },
     };
     try {
@@ -104,6 +87,16 @@ export class DesignateDatabase implements Reader {
 
   async close(): Promise<void> {
     await this.#pool.end().catch(() => undefined);
+  }
+
+  /** `work` on a pool connection of its own, released afterwards. */
+  async #onConnection<R>(work: (conn: PoolConnection) => Promise<R>): Promise<R> {
+    const conn = await this.#connection();
+    try {
+      return await work(conn);
+    } finally {
+      conn.release();
+    }
   }
 
   async #connection(): Promise<PoolConnection> {

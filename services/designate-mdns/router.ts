@@ -196,7 +196,7 @@ export class DesignateRouter {
     void this.#served.pendingTransfer(pool, row).then((pending) => {
       if (pending === null) return this.#settle(q, route, wait);
       this.#settle(q, { handler: pool.route.handler, transfers: pool.route.transfers.withPending(pending) }, null);
-      void wait.catch((err: Error) => this.#log.error({ err: err.message }, 'zone rebuild failed'));
+      void this.#logged(wait);
     }, () => this.#settle(q, route, wait));
   }
 
@@ -209,7 +209,12 @@ export class DesignateRouter {
       q.resolve(typeof route === 'function' ? route() : route);
     };
     if (wait === null) return resolve();
-    void wait.catch((err: Error) => this.#log.error({ err: err.message }, 'zone rebuild failed')).finally(resolve);
+    void this.#logged(wait).finally(resolve);
+  }
+
+  /** A rebuild, its failure logged (the version compiled keeps answering). */
+  #logged(rebuild: Promise<void>): Promise<void> {
+    return rebuild.catch((err: Error) => this.#log.error({ err: err.message }, 'zone rebuild failed'));
   }
 
   /** Answers the batch's unsettled questions from the versions compiled (SERVFAIL where none is). */

@@ -63,23 +63,24 @@ export class TcpProxy {
       s.on('close', () => this.#sockets.delete(s));
       s.on('error', () => {});
     }
-    const forward = (from: Socket, to: Socket) => from.on('data', (data: Buffer) => {
-      if (this.#stalled) this.#held.push(() => to.write(data));
-      else to.write(data);
-    });
-    forward(client, upstream);
-    this.#forwardThrottled(upstream, client);
+    this.#forward(client, upstream, false);
+    this.#forward(upstream, client, true);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   }
 
-  /** Server to client: as forward() does, but through a queue let out every 10 ms while throttled. */
-  #forwardThrottled(from: Socket, to: Socket): void {
+  /**
+   * Bytes from `from` written to `to`, held while stalled, and let out through a queue every 10 ms while
+   * throttled (when `throttled`: the server-to-client direction).
+   */
+  #forward(from: Socket, to: Socket, throttled: boolean): void {
+    const rate = () => (throttled ? this.#rate : null);
     const queue: Buffer[] = [];
     let timer: NodeJS.Timeout | null = null;
     const pump = () => {
       timer = null;
-      let budget = this.#rate === null ? Infinity : Math.max(1, Math.floor(this.#rate / 100));
+      const limit = rate();
+      let budget = limit === null ? Infinity : Math.max(1, Math.floor(limit / 100));
       while (queue.length > 0 && budget > 0) {
         const head = queue[0];
         const part = head.length <= budget ? queue.shift()! : head.subarray(0, budget);
@@ -91,7 +92,7 @@ export class TcpProxy {
     };
     from.on('data', (data: Buffer) => {
       const send = () => {
-        if (this.#rate === null && queue.length === 0) return void to.write(data);
+        if (rate() === null && queue.length === 0) return void to.write(data);
         queue.push(data);
         timer ??= setTimeout(pump, 10);
       };

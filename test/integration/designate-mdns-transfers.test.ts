@@ -17,6 +17,7 @@ import { DEFAULT_POOL, DesignateDb } from '../helpers/designate-db.ts';
 import { captureLog, type LogLine } from '../helpers/log-capture.ts';
 import { mariadbUnavailable, MYSQL_URL } from '../helpers/mariadb.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
+import { until } from '../helpers/until.ts';
 
 const missing = await mariadbUnavailable();
 if (missing !== null && process.env.CI === 'true') throw new Error(`MariaDB is required under CI=true: ${missing}`);
@@ -29,13 +30,7 @@ const streamed = (lines: LogLine[], zone: string, serial?: number) =>
   lines.filter((l) => l.msg === 'AXFR sent as the zone is read' && l.zone === zone && (serial === undefined || l.serial === serial)).length;
 const compiled = (lines: LogLine[], zone: string) => lines.filter((l) => /^zone (re)?compiled$/.test(String(l.msg)) && l.zone === zone).length;
 
-async function compiledOnce(lines: LogLine[], zone: string, times = 1): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (compiled(lines, zone) < times) {
-    if (Date.now() > deadline) throw new Error(`${zone}: not compiled ${times} times within 10 s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const compiledOnce = (lines: LogLine[], zone: string) => until(`${zone} compiled`, async () => compiled(lines, zone) >= 1, 10_000);
 
 /** An unsigned AXFR: its records (name, type, data) in order, and `onFirst` called when the first message is in. */
 function axfr(port: number, zone: string, onFirst: () => void = () => {}): Promise<string[]> {
@@ -152,8 +147,7 @@ if (missing !== null) {
     proxy.throttle(200_000);
     try {
       const older = axfr(port, 'busy-stream.test.');
-      const deadline = Date.now() + 10_000;
-      while (streamed(lines, 'busy-stream.test.', first) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await until('the older version streamed', async () => streamed(lines, 'busy-stream.test.', first) === 1, 10_000);
       await db.addRecordset(zone, 'late.busy-stream.test.', 'A', ['192.0.2.99']);
       const newer = await axfr(port, 'busy-stream.test.');
       assert.is(compiled(lines, 'busy-stream.test.'), 1, 'the older version compiled first');
