@@ -183,7 +183,9 @@ export class DesignateRouter {
     }
     const pool = this.#served.scope(scope.poolId);
     const wait = this.#served.reconcile(pool, q.candidates, rows);
-    this.#settleAfter(q, pool, rows.find((r) => r.name === q.candidates[0] && r.poolId === pool.poolId), pool.route, wait);
+    // Only a transfer needs its zone's row again: other questions skip the search.
+    const row = q.axfr ? rows.find((r) => r.name === q.candidates[0] && r.poolId === pool.poolId) : undefined;
+    this.#settleAfter(q, pool, row, pool.route, wait);
   }
 
   /**
