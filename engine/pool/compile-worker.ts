@@ -37,14 +37,14 @@ export default function compileZoneFile(request: CompileRequest): CompileResult 
 
 export interface CompileTextRequest {
   origin: string;
-  /** Master-file text, e.g. a stored zone rendered by services/central/zone-export.ts. */
-  text: string;
+  /** Master-file text, e.g. a stored zone rendered by services/central/zone-export.ts, or its UTF-8 bytes. */
+  text: string | Uint8Array;
   /** Names the text in error messages. */
   source: string;
 }
 
 export function compileText(request: CompileTextRequest): CompileResult {
-  return compile(request.origin, (collector) => parseZone(Buffer.from(request.text), { origin: request.origin, file: request.source }, collector));
+  return compile(request.origin, (collector) => parseZone(typeof request.text === 'string' ? Buffer.from(request.text) : request.text, { origin: request.origin, file: request.source }, collector));
 }
 
 function compile(origin: string, parse: (collector: RecordCollector) => ZoneParseResult, expectedBytes = 0): CompileResult {

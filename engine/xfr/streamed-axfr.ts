@@ -63,11 +63,11 @@ export class StreamedAxfr implements MessageSource {
     this.#send(this.#soa);
   }
 
-  /** Renders the records of `text` (whole entries); a chunk that does not parse fails the transfer. */
-  push(text: string): void {
+  /** Renders the records of `text` (whole entries, UTF-8); a chunk that does not parse fails the transfer. */
+  push(text: Uint8Array): void {
     if (this.#complete || this.#failed) return;
     try {
-      const parsed = parseZone(Buffer.from(text), { origin: this.#origin, file: this.#origin }, this.#sink);
+      const parsed = parseZone(text, { origin: this.#origin, file: this.#origin }, this.#sink);
       if (parsed.errors.length > 0) this.fail();
     } catch {
       // An RR too large for a message: the zone cannot be transferred as it stands.

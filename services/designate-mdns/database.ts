@@ -14,8 +14,11 @@ export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError';
 }
 
-/** SQL text, or with rowsAsArray for rows as arrays (a 100,000-record zone builds no 100,000 objects). */
-export type Statement = string | { sql: string; rowsAsArray: true };
+/**
+ * SQL text, or with rowsAsArray for rows as arrays (a 100,000-record zone builds no 100,000 objects), and
+ * typeCast false for columns as byte views of the packets (nothing decoded).
+ */
+export type Statement = string | { sql: string; rowsAsArray: true; typeCast?: false };
 
 export interface Reader {
   rows<T = Row>(sql: Statement, params?: readonly (string | number)[]): Promise<T[]>;

@@ -13,7 +13,7 @@ export class ZoneRead implements ContentSink {
   readonly #origin: string;
   readonly #options: AxfrImageOptions;
   readonly #log: Logger;
-  readonly #chunks: string[] = [];
+  readonly #chunks: Uint8Array[] = [];
   #begin: (key: string | null) => void = () => {};
   #soa: string | null = null;
   #ended: 'read' | 'failed' | null = null;
@@ -31,7 +31,7 @@ export class ZoneRead implements ContentSink {
     this.#begin(key);
   }
 
-  lines(text: string): void {
+  lines(text: Uint8Array): void {
     this.#chunks.push(text);
     this.#axfr?.push(text);
   }

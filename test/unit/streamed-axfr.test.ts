@@ -12,13 +12,13 @@ import { TransferStream, type MessageSource } from '../../engine/xfr/transfer-st
 import { compile } from '../helpers/compile.ts';
 
 const SOA = 'stream.test. 300 IN SOA ns1.stream.test. hostmaster.stream.test. 9 3600 600 86400 60\n';
-const chunks: string[] = [];
+const chunks: Uint8Array[] = [];
 for (let c = 0; c < 20; c++) {
   const lines: string[] = [];
   if (c === 7) lines.push(SOA); // where the database happens to return it
   if (c === 0) lines.push('stream.test. 300 IN NS ns1.stream.test.\n', 'ns1.stream.test. 300 IN A 192.0.2.1\n');
   for (let i = c * 1000; i < (c + 1) * 1000; i++) lines.push(`host-${i}.stream.test. 60 IN A 10.0.${(i >> 8) & 255}.${i & 255}\n`, `host-${i}.stream.test. 60 IN TXT "record ${i}"\n`);
-  chunks.push(lines.join(''));
+  chunks.push(Buffer.from(lines.join('')));
 }
 
 /** Every RR of a source's messages, in order, as dns-packet reads them. */
@@ -48,7 +48,7 @@ test('messages go out while chunks still arrive; SOA first and last; the records
   assert.ok(stream.done && !stream.failed);
 
   const sent = answers(axfr);
-  const image = new AxfrImage(buildAxfrImage(compile('stream.test.', chunks.join('')), XFR_DEFAULTS));
+  const image = new AxfrImage(buildAxfrImage(compile('stream.test.', Buffer.concat(chunks).toString()), XFR_DEFAULTS));
   const expected = answers(image);
   assert.is(sent[0], expected[0], 'the SOA first');
   assert.is(sent.at(-1), expected[0], 'the SOA last');
@@ -60,7 +60,7 @@ test('messages go out while chunks still arrive; SOA first and last; the records
 test('a chunk that does not parse, or a read that stops short, fails the stream: never done', async () => {
   const bad = new StreamedAxfr('stream.test.', SOA, XFR_DEFAULTS);
   bad.push(chunks[0]);
-  bad.push('host.stream.test. 60 IN A not-an-address\n');
+  bad.push(Buffer.from('host.stream.test. 60 IN A not-an-address\n'));
   assert.ok(bad.failed);
   bad.end();
   assert.not.ok(bad.complete, 'end() after a failure does not complete it');
