@@ -24,6 +24,7 @@ import { ZoneReader } from './reader.ts';
 import { DesignateRouter } from './router.ts';
 import { readSchema, type DesignateSchema } from './schema.ts';
 import { ServedZones, type PoolRoute } from './served-zones.ts';
+import { warmUpZoneReads } from './warm-up.ts';
 import { startDesignateMessaging, type DesignateMessaging } from './messaging.ts';
 import { SecondaryNotifies } from './secondary-notify.ts';
 import { DesignateKeys } from './tsig-keys.ts';
@@ -50,11 +51,13 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
   const tcp: TcpListener[] = [];
   let pool: CompilePool | null = null;
   let messaging: DesignateMessaging | null = null;
+  let served: ServedZones | null = null;
   const unmeter: (() => void)[] = [];
   const close = async () => {
     await Promise.all([...udp.map((u) => u.close()), ...tcp.map((t) => t.close())]);
     for (const stop of unmeter) stop();
     await messaging?.close();
+    served?.stop();
     await pool?.close();
     await database.close();
   };
@@ -77,7 +80,7 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
       unmeter.push(meterServer({ zones: table, queryStats: () => [handler.stats] }));
       return { handler, transfers: new TransferService(table, { defaultAcl: everyone, ...xfr, keyring, log, observer: transferMetrics }) };
     };
-    const served = new ServedZones(reader, pool, { xfr, journal: JOURNAL_DEFAULTS, routeFor }, log);
+    served = new ServedZones(reader, pool, { xfr, journal: JOURNAL_DEFAULTS, routeFor }, log);
     const keys = new DesignateKeys(keyring, reader, log);
     messaging = startDesignateMessaging(settings, schema, log);
     const router = new DesignateRouter(served, reader, keys, {
@@ -100,6 +103,12 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
       tcp.push(opened.tcp);
       log.info({ listen: formatEndpoint({ host: endpoint.host, port: opened.udp.address.port }) }, 'listening (udp, tcp)');
     }
+    const compiling = pool;
+    // Once listening (warm-up.ts); a compile cut short by a quick shutdown is of no interest.
+    setImmediate(() => {
+      const zone = warmUpZoneReads(xfr);
+      compiling.compileText({ ...zone, source: 'warm-up zone' }).catch(() => undefined);
+    });
     return {
       endpoints: udp.map((u) => ({ host: u.address.address, port: u.address.port })),
       schema, router, served, database, messaging, close,

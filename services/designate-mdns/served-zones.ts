@@ -72,6 +72,7 @@ export class ServedZones {
   readonly #options: ServedZonesOptions;
   readonly #place: JournalPlace;
   readonly #log: Logger;
+  #stopping = false;
 
   constructor(reader: ZoneReader, pool: CompilePool, options: ServedZonesOptions, log: Logger) {
     this.#reader = reader;
@@ -93,6 +94,11 @@ export class ServedZones {
 
   get size(): number {
     return this.#byId.size;
+  }
+
+  /** Shutting down: a compile cut short by the pool closing is not a failure to report. */
+  stop(): void {
+    this.#stopping = true;
   }
 
   /**
@@ -196,7 +202,13 @@ export class ServedZones {
       this.#log.info({ zone: hosted.text, id: zone.id }, 'SECONDARY zone not transferred from its masters yet: SERVFAIL until the worker has');
       return;
     }
-    const result = await this.#pool.compileText({ origin: hosted.text, text: content.text, source: `Designate zone ${hosted.text} (${zone.id})` });
+    let result;
+    try {
+      result = await this.#pool.compileText({ origin: hosted.text, text: content.text, source: `Designate zone ${hosted.text} (${zone.id})` });
+    } catch (err) {
+      if (!this.#stopping) this.#log.error({ zone: hosted.text, id: zone.id, err: (err as Error).message }, 'zone not compiled: the version compiled keeps answering');
+      return;
+    }
     if (zone.removed) return;
     if (result.buffer === null) {
       zone.failed = key;
