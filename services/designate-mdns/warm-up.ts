@@ -28,14 +28,18 @@ function recordOf(i: number): [string, string] {
 /** The made-up zone's master-file text, for the compiling thread. */
 export function warmUpZoneReads(options: AxfrImageOptions): { origin: string; text: Uint8Array } {
   const owners = new RecordsetIndex();
-  const rows: [Buffer, Buffer][] = [];
+  const soa = `ns1.${ORIGIN} hostmaster.${ORIGIN} 1 3600 600 86400 300`;
+  // The apex as Designate stores it, for a text that compiles: SOA and NS recordsets of their own.
+  const rows: [Buffer, Buffer][] = [[Buffer.from('soa'), Buffer.from(soa)], [Buffer.from('ns'), Buffer.from(`ns1.${ORIGIN}`)]];
+  owners.add(rows[0][0], Buffer.from(`${ORIGIN} 300 IN SOA `));
+  owners.add(rows[1][0], Buffer.from(`${ORIGIN} 300 IN NS `));
   for (let i = 0; i < RECORDS; i++) {
     const id = Buffer.from(i.toString(16).padStart(32, '0'));
     const [type, rdata] = recordOf(i);
     owners.add(id, Buffer.from(`host-${i}.${ORIGIN} 300 IN ${type} `));
     rows.push([id, Buffer.from(rdata)]);
   }
-  const axfr = new StreamedAxfr(ORIGIN, `${ORIGIN} 300 IN SOA ns1.${ORIGIN} hostmaster.${ORIGIN} 1 3600 600 86400 300`, options);
+  const axfr = new StreamedAxfr(ORIGIN, `${ORIGIN} 300 IN SOA ${soa}`, options);
   const lines = new MasterLines(RECORDS * 48);
   for (const [id, rdata] of rows) {
     lines.line(owners, owners.find(id), rdata);

@@ -1,12 +1,16 @@
 // The byte-level join of a Designate zone's records to their recordsets (services/designate-mdns/
 // recordset-index.ts, master-lines.ts): every id found after the table and the arena have grown many
 // times, ids that differ only in their last byte kept apart, unknown ids not found, and lines written as
-// start + RDATA + newline, chunk by chunk, the whole text the chunks' concatenation even across growth.
+// start + RDATA + newline, chunk by chunk, the whole text the chunks' concatenation even across growth;
+// the made-up zone warm-up.ts runs through them at start is a zone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
+import { XFR_DEFAULTS } from '../../engine/xfr/options.ts';
 import { MasterLines } from '../../services/designate-mdns/master-lines.ts';
 import { RecordsetIndex } from '../../services/designate-mdns/recordset-index.ts';
+import { warmUpZoneReads } from '../../services/designate-mdns/warm-up.ts';
+import { compile } from '../helpers/compile.ts';
 
 const bytes = (text: string) => Buffer.from(text);
 const ids = Array.from({ length: 20_000 }, () => randomBytes(16).toString('hex'));
@@ -64,6 +68,12 @@ test('lines: start, RDATA and a newline, in chunks that stay valid while the buf
   assert.is(chunks.map((c) => Buffer.from(c).toString()).join(''), expected.join(''));
   assert.is(Buffer.from(lines.all()).toString(), expected.join(''));
   assert.is(lines.chunk().length, 0, 'nothing since the last chunk');
+});
+
+test('the warm-up zone renders, and its text compiles: the compiling thread warms on the build too', () => {
+  const { origin, text } = warmUpZoneReads(XFR_DEFAULTS);
+  const snapshot = compile(origin, Buffer.from(text).toString());
+  assert.is(snapshot.serial, 1);
 });
 
 test.run();
