@@ -35,7 +35,8 @@ export class RecordsetIndex {
     if ((this.#count + 1) * 2 > this.#slots.length) this.#rehash(this.#slots.length * 2);
     const at = this.#used;
     const arena = this.#arena;
-    // Byte loops: TypedArray.set costs more than these few bytes take to copy.
+    // Byte loops, for a few dozen bytes: with TypedArray.set and Buffer.copy here and in MasterLines, the
+    // first AXFR of 100,000 records after a start took 0.36-0.52 s, against 0.36-0.45 s (six starts each).
     arena[at] = id.length;
     for (let i = 0; i < id.length; i++) arena[at + 1 + i] = id[i];
     const startAt = at + 1 + id.length;
