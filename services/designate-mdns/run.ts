@@ -90,6 +90,10 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
     unmeter.push(meterDropin({ counts: router.counts, get statements() { return database.statements; } }));
     const onError = requestErrors(log);
     const fallback = served.scope(settings.defaultPoolId).route.handler as QueryHandler;
+    // Before listening, so that no question waits behind it (warm-up.ts). The compile goes on in its
+    // thread; one cut short by a quick shutdown is of no interest.
+    const warmUpZone = warmUpZoneReads(xfr);
+    pool.compileText({ ...warmUpZone, source: 'warm-up zone' }).catch(() => undefined);
     for (const endpoint of settings.listen) {
       // Worker processes bind the same addresses: the kernel spreads questions and connections over them.
       const reusePort = settings.workers > 1;
@@ -103,12 +107,6 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
       tcp.push(opened.tcp);
       log.info({ listen: formatEndpoint({ host: endpoint.host, port: opened.udp.address.port }) }, 'listening (udp, tcp)');
     }
-    const compiling = pool;
-    // Once listening (warm-up.ts); a compile cut short by a quick shutdown is of no interest.
-    setImmediate(() => {
-      const zone = warmUpZoneReads(xfr);
-      compiling.compileText({ ...zone, source: 'warm-up zone' }).catch(() => undefined);
-    });
     return {
       endpoints: udp.map((u) => ({ host: u.address.address, port: u.address.port })),
       schema, router, served, database, messaging, close,
