@@ -32,6 +32,11 @@ export class CompilePool {
     });
   }
 
+  /** close() has been called: a task cut short by it failed for that reason alone. */
+  get closed(): boolean {
+    return this.closing;
+  }
+
   compile(request: CompileRequest): Promise<CompileResult> {
     return this.run(request, 'compile');
   }

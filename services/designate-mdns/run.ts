@@ -51,13 +51,11 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
   const tcp: TcpListener[] = [];
   let pool: CompilePool | null = null;
   let messaging: DesignateMessaging | null = null;
-  let served: ServedZones | null = null;
   const unmeter: (() => void)[] = [];
   const close = async () => {
     await Promise.all([...udp.map((u) => u.close()), ...tcp.map((t) => t.close())]);
     for (const stop of unmeter) stop();
     await messaging?.close();
-    served?.stop();
     await pool?.close();
     await database.close();
   };
@@ -80,7 +78,7 @@ export async function startDesignateMdns(settings: DesignateMdnsSettings, log: L
       unmeter.push(meterServer({ zones: table, queryStats: () => [handler.stats] }));
       return { handler, transfers: new TransferService(table, { defaultAcl: everyone, ...xfr, keyring, log, observer: transferMetrics }) };
     };
-    served = new ServedZones(reader, pool, { xfr, journal: JOURNAL_DEFAULTS, routeFor }, log);
+    const served = new ServedZones(reader, pool, { xfr, journal: JOURNAL_DEFAULTS, routeFor }, log);
     const keys = new DesignateKeys(keyring, reader, log);
     messaging = startDesignateMessaging(settings, schema, log);
     const router = new DesignateRouter(served, reader, keys, {

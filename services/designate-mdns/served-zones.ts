@@ -72,7 +72,6 @@ export class ServedZones {
   readonly #options: ServedZonesOptions;
   readonly #place: JournalPlace;
   readonly #log: Logger;
-  #stopping = false;
 
   constructor(reader: ZoneReader, pool: CompilePool, options: ServedZonesOptions, log: Logger) {
     this.#reader = reader;
@@ -94,11 +93,6 @@ export class ServedZones {
 
   get size(): number {
     return this.#byId.size;
-  }
-
-  /** Shutting down: a compile cut short by the pool closing is not a failure to report. */
-  stop(): void {
-    this.#stopping = true;
   }
 
   /**
@@ -206,7 +200,8 @@ export class ServedZones {
     try {
       result = await this.#pool.compileText({ origin: hosted.text, text: content.text, source: `Designate zone ${hosted.text} (${zone.id})` });
     } catch (err) {
-      if (!this.#stopping) this.#log.error({ zone: hosted.text, id: zone.id, err: (err as Error).message }, 'zone not compiled: the version compiled keeps answering');
+      // One cut short by shutdown is not a failure to report.
+      if (!this.#pool.closed) this.#log.error({ zone: hosted.text, id: zone.id, err: (err as Error).message }, 'zone not compiled: the version compiled keeps answering');
       return;
     }
     if (zone.removed) return;
